@@ -1,0 +1,109 @@
+"""Building the Application from the settings, in one function."""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, cast
+
+from telegram import Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes
+from telegram.request import BaseRequest
+
+from bot import texts
+from bot.config import Settings
+from bot.health import schedule_heartbeat
+from bot.services import Services
+from handlers import registry
+from storage.db import migrate
+
+log = logging.getLogger(__name__)
+
+# A syntactically valid token for the in-process fake (console, tests); never sent anywhere.
+FAKE_TOKEN = "123456789:FAKE_TOKEN_for_offline_use_only_000000"
+
+
+class MissingTokenError(Exception):
+    """No FOUI_BOT_TOKEN configured."""
+
+
+def get_services(app_or_context: Any) -> Services:
+    """The Services of an Application or a handler's context."""
+    bot_data = app_or_context.bot_data
+    return cast(Services, bot_data["services"])
+
+
+async def prepare_database(services: Services) -> None:
+    """Migrate, then seed what a fresh database needs (topics, default sources)."""
+    await migrate(services.engine)
+    for seed in SEEDERS:
+        await seed(services)
+
+
+# Functions run after migration on every start; issues add their seeders here.
+SEEDERS: list[Callable[[Services], Any]] = []
+
+
+async def start_services(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Everything that must happen before the first update: database, menus, jobs."""
+    services = get_services(app)
+    await prepare_database(services)
+    coordinator_ids = services.settings.coordinator_ids
+    try:
+        await registry.set_menus(app, coordinator_ids)
+    except Exception:  # a menu that could not be set must not stop the bot
+        log.exception("could not set the command menus")
+    for start in STARTERS:
+        await start(app)
+
+
+# Functions run when the Application starts (for example scheduling jobs); issues add theirs.
+STARTERS: list[Callable[[Application[Any, Any, Any, Any, Any, Any]], Any]] = [schedule_heartbeat]
+
+
+async def stop_services(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    await get_services(app).engine.dispose()
+
+
+async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the error with its traceback; tell the person, in Norwegian, that something went wrong."""
+    log.error("error while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            await context.bot.send_message(update.effective_chat.id, html.escape(texts.ERROR_GENERIC))
+        except Exception:
+            log.warning("could not tell the person about the error", exc_info=True)
+
+
+def build_application(
+    settings: Settings,
+    *,
+    request: BaseRequest | None = None,
+    clock: Callable[[], datetime] | None = None,
+    services: Services | None = None,
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """The whole bot: handlers, error handler, services; ``request`` swaps in the fake Bot API."""
+    token = settings.token()
+    if token is None:
+        if request is None:
+            raise MissingTokenError(texts.NO_TOKEN)
+        token = FAKE_TOKEN
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram_api_url)
+        .post_init(start_services)
+        .post_shutdown(stop_services)
+        .concurrent_updates(False)
+    )
+    if settings.telegram_file_url:
+        builder = builder.base_file_url(settings.telegram_file_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    app = builder.build()
+    app.bot_data["services"] = services or Services.create(settings, clock=clock)
+    registry.register(app)
+    app.add_error_handler(error_handler)
+    return app

@@ -1,0 +1,140 @@
+"""The command line: ``foui-bot run | migrate | poll | frister | console``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from bot import texts
+from bot.config import Settings, SettingsError, load_settings
+from bot.logs import setup_logging
+
+log = logging.getLogger("foui")
+
+
+def _settings_or_exit() -> Settings:
+    try:
+        return load_settings()
+    except SettingsError as err:
+        print(texts.SETTINGS_INVALID_HEADER, file=sys.stderr)
+        for line in err.lines:
+            print(f"  {line}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.runner import run
+
+    return run(settings)
+
+
+def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.db import migrate_sync
+
+    try:
+        migrate_sync(settings.database_url)
+    except (OSError, ConnectionError) as exc:
+        print(
+            texts.DATABASE_UNREACHABLE.format(url=_safe_url(settings.database_url), reason=exc),
+            file=sys.stderr,
+        )
+        return 1
+    print(texts.MIGRATED.format(url=_safe_url(settings.database_url)))
+    return 0
+
+
+def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.polling import cli_poll
+
+    return cli_poll(settings, url=args.url, kind=args.kind, dry_run=args.dry_run)
+
+
+def cmd_frister(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.console import cli_frister
+
+    return cli_frister(settings, args.args)
+
+
+def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.console import cli_console
+
+    return cli_console(settings, user_id=args.user_id, group=args.group, coordinator=args.coordinator)
+
+
+def _safe_url(url: str) -> str:
+    """The database URL without a password."""
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        user = creds.split(":", 1)[0]
+        return f"{scheme}://{user}@{host}"
+    return url
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="foui-bot",
+        description="FoUI-boten: utlysninger, frister og arrangementer for FoUI-nettverket i Trøndelag.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="KOMMANDO", required=True)
+
+    p = sub.add_parser(
+        "run",
+        help="start boten (long polling, eller webhook når FOUI_WEBHOOK_URL er satt)",
+        description="Start boten. Databasen migreres først.",
+    )
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser(
+        "migrate",
+        help="oppdater databasen til siste skjema",
+        description="Kjør databasemigreringene (Alembic) mot FOUI_DATABASE_URL.",
+    )
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser(
+        "poll",
+        help="hent alle kilder én gang og vis hva som er nytt",
+        description="Hent alle kilder én gang, slik den planlagte jobben gjør, og skriv ut "
+        "nye og endrede utlysninger med frist og emner.",
+    )
+    p.add_argument("--url", help="prøv bare denne kilden (sammen med --kind)")
+    p.add_argument("--kind", help="kildetype for --url: rss, forskningsradet eller statsforvalteren")
+    p.add_argument("--dry-run", action="store_true", help="lagre ingenting, bare vis hva som ble funnet")
+    p.set_defaults(func=cmd_poll)
+
+    p = sub.add_parser(
+        "frister",
+        help="vis kommende søknadsfrister i terminalen",
+        description="Vis kommende søknadsfrister, som /frister i Telegram.",
+    )
+    p.add_argument("args", nargs="*", help="emne, kilde, antall dager eller 'alle' (som i /frister)")
+    p.set_defaults(func=cmd_frister)
+
+    p = sub.add_parser(
+        "console",
+        help="chat med boten i terminalen, uten token",
+        description="Prøv boten i terminalen som i Telegram, med noen eksempelutlysninger. "
+        "Knapper vises som nummererte valg.",
+    )
+    p.add_argument("--user-id", type=int, default=1001, help="din Telegram-id i konsollen (standard 1001)")
+    p.add_argument("--group", action="store_true", help="skriv som om du er i nettverkets gruppe")
+    p.add_argument("--coordinator", action="store_true", help="vær koordinator i konsollen")
+    p.set_defaults(func=cmd_console)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = _settings_or_exit()
+    secrets = [settings.token() or ""]
+    setup_logging(settings.log_level, secrets)
+    func: Callable[[argparse.Namespace, Settings], Any] = args.func
+    return int(func(args, settings) or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

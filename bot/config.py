@@ -1,0 +1,205 @@
+"""Settings from the environment (prefix FOUI_) and an optional .env file.
+
+Nothing is read at import time: call ``get_settings()`` (cached) or ``load_settings()``.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./foui.db"
+DEFAULT_REMINDER_DAYS = (14, 3, 1)
+
+
+def _split_csv(value: Any) -> Any:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, int):
+        return [value]
+    return value
+
+
+def parse_quiet_hours(value: str) -> tuple[int, int] | None:
+    """'21-07' -> (21, 7); '' -> None. Raises ValueError on anything else."""
+    value = value.strip()
+    if not value:
+        return None
+    parts = value.replace("–", "-").split("-")
+    if len(parts) != 2:
+        raise ValueError("skriv stille timer som 'FRA-TIL', for eksempel 21-07, eller tomt for ingen")
+    try:
+        start, end = (int(p.strip().split(":")[0]) for p in parts)
+    except ValueError as exc:
+        raise ValueError("stille timer må være hele timer, for eksempel 21-07") from exc
+    if not (0 <= start <= 23 and 0 <= end <= 23) or start == end:
+        raise ValueError("stille timer må være to ulike timer mellom 0 og 23, for eksempel 21-07")
+    return start, end
+
+
+class Settings(BaseSettings):
+    """All configuration of FoUI-boten. See .env.example for every variable."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="FOUI_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    bot_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org/bot"
+    telegram_file_url: str | None = None
+    database_url: str = DEFAULT_DATABASE_URL
+    timezone: str = "Europe/Oslo"
+    coordinator_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    group_chat_id: int | None = None
+    sources_file: Path | None = None
+    log_level: str = "INFO"
+
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"  # noqa: S104 - a container listens on all interfaces
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None
+
+    quiet_hours: str = "21-07"
+    reminder_days: Annotated[list[int], NoDecode] = Field(default_factory=lambda: list(DEFAULT_REMINDER_DAYS))
+    digest_hour: int = Field(default=8, ge=0, le=23)
+    frister_default_days: int = Field(default=60, ge=1, le=3650)
+
+    send_rate_global: float = Field(default=25.0, gt=0)
+    send_rate_private_per_second: float = Field(default=1.0, gt=0)
+    send_rate_group_per_minute: float = Field(default=18.0, gt=0)
+    send_max_attempts: int = Field(default=8, ge=1)
+    outbox_poll_seconds: float = Field(default=2.0, gt=0)
+
+    http_timeout_seconds: float = Field(default=20.0, gt=0)
+    http_max_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
+    http_user_agent: str = "FoUI-boten/0.1 (+https://github.com/foui-trondelag/foui-bot)"
+    http_per_host_concurrency: int = Field(default=2, ge=1)
+    default_poll_minutes: float = Field(default=60.0, gt=0)
+
+    admin_cache_seconds: int = Field(default=300, ge=0)
+
+    @field_validator("coordinator_ids", mode="before")
+    @classmethod
+    def _coordinators(cls, value: Any) -> Any:
+        return _split_csv(value)
+
+    @field_validator("reminder_days", mode="before")
+    @classmethod
+    def _reminders(cls, value: Any) -> Any:
+        return _split_csv(value)
+
+    @field_validator("reminder_days")
+    @classmethod
+    def _reminders_range(cls, value: list[int]) -> list[int]:
+        if any(day < 0 or day > 365 for day in value):
+            raise ValueError("påminnelser må være dager mellom 0 og 365, for eksempel 14,3,1")
+        return sorted(set(value), reverse=True)
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"ukjent tidssone {value!r}; bruk for eksempel Europe/Oslo") from exc
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in logging.getLevelNamesMapping():
+            raise ValueError("bruk DEBUG, INFO, WARNING eller ERROR")
+        return level
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        value = value.strip()
+        if value.startswith("postgres://"):
+            value = "postgresql+asyncpg://" + value.removeprefix("postgres://")
+        elif value.startswith("postgresql://"):
+            value = "postgresql+asyncpg://" + value.removeprefix("postgresql://")
+        elif value.startswith("sqlite:///"):
+            value = "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
+        if not (value.startswith("sqlite+aiosqlite://") or value.startswith("postgresql+asyncpg://")):
+            raise ValueError(
+                "bruk sqlite+aiosqlite:///sti/til/fil.db eller postgresql+asyncpg://bruker@vert/db"
+            )
+        return value
+
+    @field_validator("telegram_api_url", "webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not (value.startswith("http://") or value.startswith("https://")):
+            raise ValueError("må begynne med http:// eller https://")
+        return value
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet(cls, value: str) -> str:
+        parse_quiet_hours(value)
+        return value.strip()
+
+    @model_validator(mode="after")
+    def _defaults(self) -> Settings:
+        if not self.telegram_api_url:
+            self.telegram_api_url = "https://api.telegram.org/bot"
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def quiet(self) -> tuple[int, int] | None:
+        return parse_quiet_hours(self.quiet_hours)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def token(self) -> str | None:
+        """The bot token in clear text, for the one place that needs it."""
+        return self.bot_token.get_secret_value() if self.bot_token else None
+
+
+class SettingsError(Exception):
+    """Invalid configuration; ``lines`` has one readable line per problem."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+def format_validation_error(error: ValidationError) -> list[str]:
+    lines = []
+    for err in error.errors():
+        field = str(err["loc"][0]) if err["loc"] else "?"
+        message = str(err["msg"]).removeprefix("Value error, ")
+        lines.append(f"Ugyldig innstilling FOUI_{field.upper()}: {message}")
+    return lines
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings; raise SettingsError with one line per problem."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(format_validation_error(exc)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()

@@ -1,0 +1,39 @@
+"""``foui-bot run``: long polling by default, a webhook when FOUI_WEBHOOK_URL is set."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from telegram import Update
+
+from bot import texts
+from bot.app import MissingTokenError, build_application
+from bot.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+def run(settings: Settings) -> int:
+    """Start the bot and block until SIGINT/SIGTERM; returns the exit code."""
+    try:
+        app = build_application(settings)
+    except MissingTokenError as err:
+        print(str(err), file=sys.stderr)
+        return 2
+    if settings.webhook_url:
+        print(texts.STARTING_WEBHOOK.format(url=settings.webhook_url), file=sys.stderr)
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        path = settings.webhook_url.rstrip("/").rsplit("/", 1)[-1] if "/" in settings.webhook_url else ""
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=path,
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        print(texts.STARTING_POLLING, file=sys.stderr)
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0

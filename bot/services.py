@@ -1,0 +1,40 @@
+"""What handlers and jobs share: settings, the database and the clock. Built once per Application."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.config import Settings
+from storage.db import make_engine, make_sessionmaker, session_scope
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Callable[[], datetime] = system_clock
+    started_at: datetime = field(default_factory=system_clock)
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC (tests pass a controllable clock)."""
+        return self.clock()
+
+    def session(self) -> Any:
+        """One session for one update or job, committed at the end (``async with``)."""
+        return session_scope(self.sessions)
+
+    @classmethod
+    def create(cls, settings: Settings, *, clock: Callable[[], datetime] | None = None) -> Services:
+        engine = make_engine(settings.database_url)
+        return cls(settings, engine, make_sessionmaker(engine), clock or system_clock)

@@ -1,0 +1,8 @@
+"""Every user-visible text, in bokmål. Tests refer to these names.
+
+One module per area keeps the files small; import from ``bot.texts`` only.
+HTML texts use ``{placeholders}`` that callers fill with ``html.escape``d values.
+"""
+
+from bot.texts.common import *  # noqa: F403
+from bot.texts.format import *  # noqa: F403

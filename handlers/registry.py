@@ -1,0 +1,97 @@
+"""The one list of commands: it registers the handlers and builds the command menus.
+
+Each handler module declares ``COMMANDS`` (a list of ``Command``) and may define
+``build_handlers()`` for what is not a plain command (buttons, conversations). Add a module to
+``MODULES`` and both its handlers and its menu entries appear.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+)
+from telegram.ext import Application, BaseHandler, CommandHandler
+
+PRIVATE = "private"
+GROUP = "group"
+COORDINATOR = "coordinator"
+
+# Handler modules, in registration order. Each helper module owns its own file.
+MODULES: list[str] = []
+
+Callback = Callable[[Any, Any], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command: its name, menu description, where it shows in the menu, and its callback.
+
+    ``callback`` None means the module registers the command itself (for example as a
+    conversation entry point) and the registry only puts it in the menus.
+    """
+
+    name: str
+    description: str
+    scopes: frozenset[str] = field(default_factory=lambda: frozenset({PRIVATE, GROUP}))
+    callback: Callback | None = None
+    aliases: tuple[str, ...] = ()
+    menu: bool = True
+
+
+def load_modules(names: Iterable[str] | None = None) -> list[ModuleType]:
+    return [importlib.import_module(name) for name in (MODULES if names is None else names)]
+
+
+def all_commands(modules: list[ModuleType] | None = None) -> list[Command]:
+    commands: list[Command] = []
+    for module in modules if modules is not None else load_modules():
+        commands.extend(getattr(module, "COMMANDS", []))
+    return commands
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any], modules: list[ModuleType] | None = None) -> None:
+    """Add every module's handlers to the Application."""
+    modules = modules if modules is not None else load_modules()
+    for module in modules:
+        build = getattr(module, "build_handlers", None)
+        extra: list[BaseHandler[Any, Any, Any]] = list(build()) if build else []
+        for handler in extra:
+            app.add_handler(handler)
+        for command in getattr(module, "COMMANDS", []):
+            if command.callback is not None:
+                app.add_handler(CommandHandler([command.name, *command.aliases], command.callback))
+
+
+def menu(scope: str, modules: list[ModuleType] | None = None) -> list[BotCommand]:
+    """The menu for one scope; the coordinators' menu also holds everything private chats have."""
+    wanted = {scope, PRIVATE} if scope == COORDINATOR else {scope}
+    seen: set[str] = set()
+    result: list[BotCommand] = []
+    for command in all_commands(modules):
+        if command.menu and command.scopes & wanted and command.name not in seen:
+            seen.add(command.name)
+            result.append(BotCommand(command.name, command.description))
+    return result
+
+
+async def set_menus(
+    app: Application[Any, Any, Any, Any, Any, Any],
+    coordinator_chat_ids: Iterable[int] = (),
+    modules: list[ModuleType] | None = None,
+) -> None:
+    """setMyCommands in Norwegian for private chats, groups and each coordinator's private chat."""
+    bot = app.bot
+    await bot.set_my_commands(menu(PRIVATE, modules), scope=BotCommandScopeAllPrivateChats())
+    await bot.set_my_commands(menu(GROUP, modules), scope=BotCommandScopeAllGroupChats())
+    coordinator_menu = menu(COORDINATOR, modules)
+    for chat_id in coordinator_chat_ids:
+        await bot.set_my_commands(coordinator_menu, scope=BotCommandScopeChat(chat_id))

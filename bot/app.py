@@ -42,8 +42,17 @@ async def prepare_database(services: Services) -> None:
         await seed(services)
 
 
+async def seed_topics(services: Services) -> None:
+    """The default topic catalogue, added once (a coordinator's later edits are kept)."""
+    from feeds.catalogue import DEFAULT_TOPICS
+    from storage import topics
+
+    async with services.session() as session:
+        await topics.seed_topics(session, DEFAULT_TOPICS)
+
+
 # Functions run after migration on every start; issues add their seeders here.
-SEEDERS: list[Callable[[Services], Any]] = []
+SEEDERS: list[Callable[[Services], Any]] = [seed_topics]
 
 
 async def start_services(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

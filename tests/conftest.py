@@ -138,3 +138,6 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 async def session(session_factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
     async with session_factory() as s:
         yield s
+
+
+from tests.fixtures_bot import clock, harness, settings  # noqa: E402, F401

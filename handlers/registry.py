@@ -26,7 +26,9 @@ GROUP = "group"
 COORDINATOR = "coordinator"
 
 # Handler modules, in registration order. Each helper module owns its own file.
-MODULES: list[str] = []
+MODULES: list[str] = [
+    "handlers.manual_deadlines",
+]
 
 Callback = Callable[[Any, Any], Awaitable[Any]]
 

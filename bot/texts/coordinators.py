@@ -1,0 +1,89 @@
+"""Texts for the coordinators: the guard, /nyfrist, /endrefrist, /slettfrist, events, announcements,
+tips, sources, status and statistics. HTML; callers escape every dynamic value."""
+
+# ---- the guard and shared conversation texts -------------------------------------------------
+COORD_REFUSED = "Beklager, dette er bare for koordinatorene i FoUI-nettverket. 🙂"
+COORD_REFUSED_ALERT = "Beklager, dette er bare for koordinatorene."
+COORD_PRIVATE_ONLY = (
+    "Dette gjør vi i en privat samtale med meg, så gruppa slipper å se alle trinnene. "
+    "Trykk under og skriv /{command} der."
+)
+BTN_OPEN_PRIVATE = "Skriv til FoUI-boten"
+CONV_CANCELLED = "Avbrutt. Ingenting er lagret eller sendt."
+CONV_NOTHING_TO_CANCEL = "Det er ingenting å avbryte."
+CONV_USE_BUTTONS = "Trykk på en av knappene over, eller skriv /avbryt for å avbryte."
+CONV_SEND_TEXT = "Send svaret som tekst, eller skriv /avbryt for å avbryte."
+CONV_STALE_BUTTON = "Denne knappen er utløpt. Start på nytt med kommandoen."
+CONV_TOO_LONG = "Det ble for langt ({length} tegn). Hold det under {limit} tegn, eller skriv /avbryt."
+CANCEL_HINT = "\n\n<i>Skriv /avbryt for å avbryte.</i>"
+
+BTN_SAVE = "✅ Lagre"
+BTN_CANCEL = "Avbryt"
+BTN_DONE = "Ferdig ➡️"
+BTN_SKIP = "Hopp over"
+BTN_NO_LINK = "Uten lenke"
+BTN_YES = "Ja"
+BTN_NO = "Nei"
+BTN_BACK = "⬅️ Tilbake"
+
+DATE_NOT_UNDERSTOOD = (
+    "Den datoen forstod jeg ikke: «{text}».\n"
+    "Skriv for eksempel «5. mars kl. 13», «05.03.2027 13:00» eller «i morgen kl. 10»."
+)
+DATE_NEEDS_TIME = (
+    "Jeg trenger klokkeslett også: «{text}».\nSkriv for eksempel «5. mars kl. 13» eller «05.03.2027 13:00»."
+)
+DATE_IN_PAST = "{when} har allerede vært. Skriv et tidspunkt fram i tid, for eksempel «5. mars kl. 13»."
+LINK_INVALID = (
+    "Det ser ikke ut som en lenke: «{text}».\n"
+    "Send en adresse som begynner med https://, for eksempel https://www.ks.no/fou, eller trykk «Uten lenke»."
+)
+TOPICS_PICK_ONE = "Velg minst ett emne."
+NO_TOPICS = "ingen"
+
+# ---- manual deadlines -------------------------------------------------------------------------
+NF_ASK_TITLE = (
+    "🗓 <b>Ny frist</b> – trinn 1 av 5\n"
+    "Hva heter ordningen eller utlysningen? For eksempel «KS FoU-ordning 2027»." + CANCEL_HINT
+)
+NF_ASK_DEADLINE = (
+    "Trinn 2 av 5: Når er fristen?\n"
+    "Skriv dato og gjerne klokkeslett, for eksempel «5. mars kl. 13» eller «05.03.2027 13:00»."
+)
+NF_ASK_LINK = "Trinn 3 av 5: Lenke til utlysningen? Send adressen (https://…), eller trykk «Uten lenke»."
+NF_ASK_TOPICS = (
+    "Trinn 4 av 5: Hvilke emner gjelder fristen? Trykk for å velge, og «Ferdig» når du er klar.\n"
+    "De som abonnerer på emnene, får påminnelser før fristen."
+)
+NF_ASK_SOURCE = (
+    "Trinn 5 av 5: Hvem står bak? Skriv navnet, for eksempel «KS» eller «Statsforvalteren i Trøndelag»"
+    ", eller trykk et av forslagene."
+)
+NF_PREVIEW = "<b>Sjekk før du lagrer:</b>\n\n{card}"
+NF_SAVED = (
+    "✅ Fristen er lagret. Den vises i /frister, og de som abonnerer på emnene får påminnelser "
+    "som for andre utlysninger."
+)
+CALL_CARD = "<b>{title}</b>\n⏰ Frist: {deadline} ({days_left})\n🏛 Kilde: {source}\n🏷 Emner: {topics}{link}"
+CALL_CARD_LINK = '\n🔗 <a href="{url}">{url_text}</a>'
+EF_NONE = "Det finnes ingen egne frister ennå. Legg inn en med /nyfrist."
+EF_PICK = "✏️ Hvilken frist vil du endre?" + CANCEL_HINT
+EF_WHAT = "{card}\n\nHva vil du endre?"
+EF_ASK_TITLE = "Skriv den nye tittelen."
+EF_ASK_DEADLINE = "Skriv den nye fristen, for eksempel «5. mars kl. 13» eller «05.03.2027 13:00»."
+EF_ASK_LINK = "Send den nye lenken (https://…), eller trykk «Uten lenke»."
+EF_ASK_TOPICS = "Velg emnene, og trykk «Ferdig»."
+EF_ASK_SOURCE = "Skriv navnet på den som står bak."
+EF_SAVED = "✅ Endret.\n\n{card}"
+EF_GONE = "Den fristen finnes ikke lenger."
+BTN_FIELD_TITLE = "Tittel"
+BTN_FIELD_DEADLINE = "Frist"
+BTN_FIELD_LINK = "Lenke"
+BTN_FIELD_TOPICS = "Emner"
+BTN_FIELD_SOURCE = "Kilde"
+SF_PICK = "🗑 Hvilken frist vil du slette?" + CANCEL_HINT
+SF_CONFIRM = (
+    "Slette denne fristen?\n\n{card}\n\nDen forsvinner fra /frister, og ingen flere påminnelser sendes."
+)
+SF_DONE = "🗑 Fristen «{title}» er slettet."
+BTN_DELETE = "🗑 Slett"

@@ -163,7 +163,7 @@ class TopicMatcher:
 
 
 def _pairs(topics: Iterable[Any]) -> list[tuple[str, Sequence[str]]]:
-    pairs = []
+    pairs: list[tuple[str, Sequence[str]]] = []
     for topic in topics:
         if isinstance(topic, tuple):
             slug, keywords = topic

@@ -1,7 +1,10 @@
 """Dates and times typed by a person, the Norwegian way: "5. mars kl. 13", "05.03.2027 13:00", "i morgen kl 10".
 
-Pure functions, strict on purpose: what cannot be read with certainty is refused (None), so the
-person is asked again rather than a wrong deadline being stored.
+Dates themselves are read with ``feeds.deadlines.find_dates`` (the same reader as for polled
+calls, with Babel's month names); this module adds what only a person types: "i morgen",
+"fredag kl 12", "5.3", "5. mars 13". Strict on purpose: the whole text must be one date, or it is
+refused (None) and the person is asked again, rather than a wrong deadline being stored.
+A date without a time is midnight with ``has_time`` False, the whole day, as for polled calls.
 """
 
 from __future__ import annotations
@@ -11,29 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-OSLO = ZoneInfo("Europe/Oslo")
+from feeds.deadlines import DateMention, find_dates, month_names
 
-# Month names and abbreviations in bokmål, nynorsk and English.
-_MONTHS: dict[str, int] = {}
-for _number, _names in enumerate(
-    (
-        ("januar", "jan", "january"),
-        ("februar", "feb", "february", "febr"),
-        ("mars", "mar", "march"),
-        ("april", "apr"),
-        ("mai", "may"),
-        ("juni", "jun", "june"),
-        ("juli", "jul", "july"),
-        ("august", "aug"),
-        ("september", "sep", "sept"),
-        ("oktober", "okt", "oct", "october"),
-        ("november", "nov"),
-        ("desember", "des", "dec", "december"),
-    ),
-    start=1,
-):
-    for _name in _names:
-        _MONTHS[_name] = _number
+OSLO = ZoneInfo("Europe/Oslo")
 
 _WEEKDAYS = {
     "mandag": 0,
@@ -51,11 +34,8 @@ _WEEKDAYS = {
 _RELATIVE = {"i dag": 0, "idag": 0, "i morgen": 1, "imorgen": 1, "i overmorgen": 2, "iovermorgen": 2}
 
 _TIME = re.compile(r"^(?P<h>\d{1,2})(?:[:.](?P<m>\d{2})(?:[:.]\d{2})?)?$")
-_ISO = re.compile(r"^(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})(?:[t ]+(?P<rest>.*))?$")
-_NUMERIC = re.compile(
-    r"^(?P<d>\d{1,2})[./](?P<mo>\d{1,2})(?:[./](?P<y>\d{2}|\d{4}))?\.?(?:\s+(?P<rest>.*))?$"
-)
-_TEXTUAL = re.compile(r"^(?P<d>\d{1,2})\.?\s*(?P<mon>[a-zæøå]+)\.?(?:\s+(?P<y>\d{4}))?(?:\s+(?P<rest>.*))?$")
+_SHORT_NUMERIC = re.compile(r"^(?P<d>\d{1,2})[./](?P<mo>\d{1,2})\.?(?:\s+(?P<rest>.*))?$")
+_BARE_HOUR = re.compile(r"^(?P<date>\d{1,2}\.?\s*[a-zæøå]+\.?)\s+(?P<hour>\d{1,2}(?:[:.]\d{2})?)$")
 
 
 @dataclass(frozen=True)
@@ -64,6 +44,14 @@ class TypedDate:
 
     at: datetime
     has_time: bool
+
+    @property
+    def ends_at(self) -> datetime:
+        """The last moment it still holds: the time itself, or the end of the day."""
+        if self.has_time:
+            return self.at
+        next_day = datetime.combine(self.at.date() + timedelta(days=1), time(0), self.at.tzinfo)
+        return next_day - timedelta(seconds=1)
 
 
 def _normalise(text: str) -> tuple[str, int | None]:
@@ -83,7 +71,7 @@ def _looks_like_date(words: list[str]) -> bool:
     first = words[0]
     if re.match(r"^\d{1,2}[./]\d{1,2}", first) or re.match(r"^\d{4}-", first):
         return True
-    return bool(re.match(r"^\d{1,2}\.?$", first)) and len(words) > 1 and words[1].strip(".") in _MONTHS
+    return bool(re.match(r"^\d{1,2}\.?$", first)) and len(words) > 1 and words[1].strip(".") in month_names()
 
 
 def parse_time(text: str) -> time | None:
@@ -100,21 +88,13 @@ def parse_time(text: str) -> time | None:
     return time(hour, minute)
 
 
-def _year(two_or_four: str | None, day: int, month: int, today: date) -> int | None:
-    if two_or_four is None:
-        # No year: the next time this date comes (today counts).
-        try:
-            candidate = date(today.year, month, day)
-        except ValueError:
-            candidate = None
-        if candidate is not None and candidate >= today:
-            return today.year
-        return today.year + 1
-    year = int(two_or_four)
-    return 2000 + year if year < 100 else year
+def _resolve(day: int, month: int, year: int | None, today: date) -> date | None:
+    """A calendar date; a missing year resolved as feeds.deadlines does for deadlines."""
+    return DateMention(0, 0, day, month, year).resolve(today)
 
 
 def _date_and_rest(value: str, today: date) -> tuple[date, str] | None:
+    """The date at the start of ``value`` and the rest (the time, if any); None if unreadable."""
     for word, offset in _RELATIVE.items():
         if value == word or value.startswith(word + " "):
             return today + timedelta(days=offset), value[len(word) :].strip()
@@ -122,26 +102,28 @@ def _date_and_rest(value: str, today: date) -> tuple[date, str] | None:
     if first in _WEEKDAYS:
         ahead = (_WEEKDAYS[first] - today.weekday()) % 7
         return today + timedelta(days=ahead), rest.strip()
-    day: int
-    month: int
-    year: int | None
-    if match := _ISO.match(value):
-        day, month, year = int(match["d"]), int(match["mo"]), int(match["y"])
-    elif match := _NUMERIC.match(value):
-        day, month = int(match["d"]), int(match["mo"])
-        year = _year(match["y"], day, month, today)
-    elif (match := _TEXTUAL.match(value)) and match["mon"] in _MONTHS:
-        day, month = int(match["d"]), _MONTHS[match["mon"]]
-        year = _year(match["y"], day, month, today)
-    else:
+    if match := _SHORT_NUMERIC.match(value):
+        # "5.3" and "20.11 kl 13": day and month only, which feeds.deadlines does not read in prose.
+        found = _resolve(int(match["d"]), int(match["mo"]), None, today)
+        return (found, (match["rest"] or "").strip()) if found else None
+    return None
+
+
+def _from_mention(value: str, today: date) -> tuple[date, time | None] | None:
+    """One date mention (feeds.deadlines.find_dates) that covers the whole text, or None."""
+    # "5. mars 13" means 13:00 to a person typing, not the year 2013.
+    value = _BARE_HOUR.sub(r"\g<date> kl \g<hour>", value)
+    mentions = find_dates(value)
+    if len(mentions) != 1:
         return None
-    if year is None:
+    mention = mentions[0]
+    if value[: mention.start].strip() or value[mention.end :].strip(" ."):
+        return None  # something else was typed too: ask rather than guess
+    found = mention.resolve(today)
+    if found is None:
         return None
-    try:
-        found = date(year, month, day)
-    except ValueError:
-        return None
-    return found, (match["rest"] or "").strip()
+    clock = time(mention.hour, mention.minute or 0) if mention.hour is not None else None
+    return found, clock
 
 
 def parse_typed_datetime(
@@ -154,25 +136,30 @@ def parse_typed_datetime(
     """Read a date with an optional time; None when it cannot be read with certainty.
 
     Without a time of day the result has ``has_time`` False and the time ``default_time``
-    (23:59 if not given, so a deadline "5. mars" lasts the whole day).
+    (midnight if not given: the whole day counts, as for polled calls).
     """
     value, weekday = _normalise(text)
     if not value:
         return None
     today = now.astimezone(tz).date()
+    day: date
+    clock: time | None
     found = _date_and_rest(value, today)
-    if found is None:
-        return None
-    day, rest = found
+    if found is not None:
+        day, rest = found
+        clock = parse_time(rest) if rest else None
+        if rest and clock is None:
+            return None
+    else:
+        mention = _from_mention(value, today)
+        if mention is None:
+            return None
+        day, clock = mention
     if weekday is not None and day.weekday() != weekday:
         return None  # "fredag 6. mars" when the 6th is a Saturday: a typo somewhere, ask again
-    if rest:
-        at_time = parse_time(rest)
-        if at_time is None:
-            return None
-        return TypedDate(datetime.combine(day, at_time, tzinfo=tz), True)
-    fallback = default_time or time(23, 59)
-    return TypedDate(datetime.combine(day, fallback, tzinfo=tz), False)
+    if clock is not None:
+        return TypedDate(datetime.combine(day, clock, tzinfo=tz), True)
+    return TypedDate(datetime.combine(day, default_time or time(0), tzinfo=tz), False)
 
 
 def parse_end(text: str, *, start: datetime, now: datetime, tz: ZoneInfo = OSLO) -> datetime | None:

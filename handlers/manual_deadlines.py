@@ -121,7 +121,7 @@ async def read_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> t
     if parsed is None:
         await say(update, context, texts.DATE_NOT_UNDERSTOOD.format(text=html.escape(typed[:100])))
         return None
-    if parsed.at <= now:
+    if parsed.ends_at <= now:
         when = format_when(parsed.at, parsed.has_time, tz, now)
         await say(update, context, texts.DATE_IN_PAST.format(when=when[:1].upper() + when[1:]))
         return None

@@ -22,9 +22,11 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
         ("i dag kl. 15", datetime(2026, 11, 23, 15, 0), True),
         ("fredag kl 12", datetime(2026, 11, 27, 12, 0), True),
         ("fredag 5. mars kl. 13", datetime(2027, 3, 5, 13, 0), True),
-        ("5. mars", datetime(2027, 3, 5, 23, 59), False),
-        ("1. desember", datetime(2026, 12, 1, 23, 59), False),
-        ("20.11", datetime(2027, 11, 20, 23, 59), False),  # passed this year: next year
+        ("5. mars", datetime(2027, 3, 5, 0, 0), False),  # the whole day, as for polled calls
+        ("1. desember", datetime(2026, 12, 1, 0, 0), False),
+        ("5.3", datetime(2027, 3, 5, 0, 0), False),
+        ("5. mars 13", datetime(2027, 3, 5, 13, 0), True),  # 13:00, not the year 2013
+        ("20.11", datetime(2026, 11, 20, 0, 0), False),  # just passed: the handler says so
         ("5 mar 2027 13:00", datetime(2027, 3, 5, 13, 0), True),
         ("2027-03-05 13:00", datetime(2027, 3, 5, 13, 0), True),
         ("den 5. mars kl. 13", datetime(2027, 3, 5, 13, 0), True),
@@ -57,6 +59,14 @@ def test_understood(typed: str, expected: datetime, has_time: bool) -> None:
 )
 def test_refused(typed: str) -> None:
     assert parse_typed_datetime(typed, now=NOW) is None
+
+
+def test_a_date_without_time_lasts_the_whole_day() -> None:
+    result = parse_typed_datetime("i dag", now=NOW)
+    assert result is not None and not result.has_time
+    assert result.ends_at == datetime(2026, 11, 23, 23, 59, 59, tzinfo=OSLO)
+    timed = parse_typed_datetime("i dag kl 8", now=NOW)
+    assert timed is not None and timed.ends_at == timed.at
 
 
 def test_summer_time_is_respected() -> None:

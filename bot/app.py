@@ -15,6 +15,7 @@ from telegram.request import BaseRequest
 from bot import texts
 from bot.config import Settings
 from bot.health import schedule_heartbeat
+from bot.jobs import start_pushes
 from bot.services import Services
 from handlers import registry
 from storage.db import migrate
@@ -69,7 +70,10 @@ async def start_services(app: Application[Any, Any, Any, Any, Any, Any]) -> None
 
 
 # Functions run when the Application starts (for example scheduling jobs); issues add theirs.
-STARTERS: list[Callable[[Application[Any, Any, Any, Any, Any, Any]], Any]] = [schedule_heartbeat]
+STARTERS: list[Callable[[Application[Any, Any, Any, Any, Any, Any]], Any]] = [
+    schedule_heartbeat,
+    start_pushes,
+]
 
 
 async def stop_services(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

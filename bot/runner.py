@@ -10,12 +10,31 @@ from telegram import Update
 from bot import texts
 from bot.app import MissingTokenError, build_application
 from bot.config import Settings
+from bot.locks import AlreadyRunningError, lock_for
 
 log = logging.getLogger(__name__)
 
 
 def run(settings: Settings) -> int:
-    """Start the bot and block until SIGINT/SIGTERM; returns the exit code."""
+    """Start the bot and block until SIGINT/SIGTERM; returns the exit code.
+
+    On SQLite a second bot on the same file refuses to start (``bot/locks.py``).
+    """
+    lock = lock_for(settings.database_url)
+    if lock is not None:
+        try:
+            lock.acquire()
+        except AlreadyRunningError as err:
+            print(str(err), file=sys.stderr)
+            return 1
+    try:
+        return _run(settings)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _run(settings: Settings) -> int:
     try:
         app = build_application(settings)
     except MissingTokenError as err:

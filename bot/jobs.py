@@ -1,0 +1,62 @@
+"""Scheduled work, through python-telegram-bot's JobQueue: the sender and the push planner.
+
+- ``sender``: one long-running job that drains the outbox while the Application runs (it sees
+  rows written by other processes within ``FOUI_OUTBOX_POLL_SECONDS``, and rows queued in this
+  process at once through ``Sender.wake``).
+- ``plan_pushes``: every minute, works out from the database which reminders, digests and
+  weekly overviews are due and queues them (the outbox's unique key makes a rerun harmless).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram.ext import Application, ContextTypes
+
+from bot.sender import Sender
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+SENDER_KEY = "sender"
+
+
+def get_services(app_or_context: Any) -> Services:
+    """The Services of an Application or a context (as ``bot.app.get_services``, without the import cycle)."""
+    services = app_or_context.bot_data["services"]
+    assert isinstance(services, Services)
+    return services
+
+
+def get_sender(services: Services) -> Sender | None:
+    sender = services.extras.get(SENDER_KEY)
+    return sender if isinstance(sender, Sender) else None
+
+
+def wake_sender(services: Services) -> None:
+    """Tell this process's sender that something was queued."""
+    sender = get_sender(services)
+    if sender is not None:
+        sender.wake()
+
+
+async def run_sender(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Drain the outbox for as long as the Application runs."""
+    app = context.application
+    sender = get_sender(get_services(app))
+    if sender is None:
+        return
+    await sender.run(lambda: bool(app.running))
+
+
+async def start_pushes(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Create the sender, give back what an earlier run left half-sent, and schedule the jobs."""
+    services = get_services(app)
+    sender = Sender(services, app.bot)
+    services.extras[SENDER_KEY] = sender
+    await sender.release_own_host_claims(everything=services.settings.is_sqlite)
+    if app.job_queue is None:
+        log.warning("no JobQueue: pushes are not sent (install python-telegram-bot[job-queue])")
+        return
+    app.job_queue.run_once(run_sender, when=0, name="sender", job_kwargs={"misfire_grace_time": None})

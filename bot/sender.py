@@ -1,0 +1,448 @@
+"""The one sender: drains the outbox within Telegram's limits, and never loses or doubles a message.
+
+How it keeps the promises:
+- Rows are *claimed* (``storage.outbox.claim``: a conditional UPDATE, ``FOR UPDATE SKIP LOCKED``
+  on PostgreSQL) and the claim is committed before anything is sent, so two senders never get
+  the same row. Each row is marked sent right after Telegram answers, so a crash repeats at most
+  the messages that were in flight; a claimer that died gives its rows back (at start on SQLite,
+  where the single-instance lock guarantees it is the only sender, and after
+  ``FOUI_OUTBOX_CLAIM_TIMEOUT_SECONDS`` on PostgreSQL).
+- Limits: one global pacer (``FOUI_SEND_RATE_GLOBAL`` a second, evenly spaced), and per chat at
+  most ``FOUI_SEND_RATE_PRIVATE_PER_SECOND`` (private) or ``FOUI_SEND_RATE_GROUP_PER_MINUTE``
+  (groups). A claim takes at most one row per chat and skips chats that are throttled or busy.
+- 429: the row waits ``retry_after`` (not counted as a try); the chat waits too, and for a private
+  chat (where a 429 means the global limit) the whole sender pauses. 5xx, timeouts and network
+  errors: exponential backoff, counted. 403 and 400 "chat not found": the chat is marked inactive
+  (its data is kept) and its queued messages fail with the reason. A group that became a
+  supergroup is followed (``migrate_to_chat_id``) and the message resent. Other 400s fail at once
+  with Telegram's description; after ``FOUI_SEND_MAX_ATTEMPTS`` tries a message fails with why.
+- Quiet hours: a row that comes due inside the chat's quiet hours is held until they end (unless
+  its payload says ``"urgent": true``); the enqueuers already set ``not_before`` for theirs.
+
+Tests drive it one step at a time with ``await sender.drain_once()`` and inject ``sleep`` (the
+services' clock gives the time), so nothing actually waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import logging
+import warnings
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Bot, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, Message
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+
+from bot.config import parse_quiet_hours
+from bot.services import Services
+from storage import outbox
+from storage.outbox import Claimed
+from storage.pushes import QuietHours, in_quiet, quiet_end
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+BACKOFF_BASE_SECONDS = 5.0
+BACKOFF_MAX_SECONDS = 15 * 60.0
+HOUSEKEEPING_SECONDS = 10.0
+QUIET_HELD = "holdt tilbake til de stille timene er over"
+
+Sleep = Callable[[float], Awaitable[Any]]
+
+
+def backoff(attempts: int) -> float:
+    """Seconds to wait after ``attempts`` failed tries: 5, 10, 20, ... up to 15 minutes."""
+    return float(min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS))
+
+
+def _retry_after_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """Split a long HTML text at paragraph (then line) boundaries into parts of at most ``limit``."""
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for paragraph in text.split("\n\n"):
+        candidate = f"{current}\n\n{paragraph}" if current else paragraph
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            parts.append(current)
+        while len(paragraph) > limit:
+            cut = paragraph.rfind("\n", 0, limit)
+            cut = cut if cut > 0 else limit
+            parts.append(paragraph[:cut])
+            paragraph = paragraph[cut:].lstrip("\n")
+        current = paragraph
+    if current:
+        parts.append(current)
+    return parts
+
+
+class Sender:
+    """Drains the outbox; one per process (``services.extras["sender"]``)."""
+
+    def __init__(
+        self,
+        services: Services,
+        bot: Bot,
+        *,
+        worker: str | None = None,
+        sleep: Sleep | None = None,
+        batch_size: int | None = None,
+        max_in_flight: int | None = None,
+    ) -> None:
+        settings = services.settings
+        self.services = services
+        self.bot = bot
+        self.worker = worker or outbox.worker_name()
+        self._sleep: Sleep = sleep or asyncio.sleep
+        self._global_interval = 1.0 / settings.send_rate_global
+        self._private_interval = 1.0 / settings.send_rate_private_per_second
+        self._group_interval = 60.0 / settings.send_rate_group_per_minute
+        self.batch_size = batch_size or max(1, round(settings.send_rate_global))
+        self.max_in_flight = max_in_flight or self.batch_size * 4
+        self._next_slot: datetime | None = None
+        self._chat_ready: dict[int, datetime] = {}
+        self._busy: set[int] = set()
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._wake: asyncio.Event | None = None
+        self._last_housekeeping: datetime | None = None
+        self._default_quiet: QuietHours = settings.quiet
+        self.counters: Counter[str] = Counter()
+
+    # ---- time --------------------------------------------------------------------------------
+    def now(self) -> datetime:
+        return self.services.now()
+
+    async def _pause_until(self, moment: datetime) -> None:
+        delay = (moment - self.now()).total_seconds()
+        if delay > 0:
+            await self._sleep(delay)
+
+    async def _global_slot(self) -> None:
+        """Wait for the next evenly spaced slot of the global rate."""
+        now = self.now()
+        if self._next_slot is not None and self._next_slot > now:
+            await self._pause_until(self._next_slot)
+            now = self.now()
+        start = max(self._next_slot or now, now)
+        self._next_slot = start + timedelta(seconds=self._global_interval)
+
+    def _pause_all(self, seconds: float) -> None:
+        until = self.now() + timedelta(seconds=seconds)
+        if self._next_slot is None or self._next_slot < until:
+            self._next_slot = until
+
+    def wake(self) -> None:
+        """Something was queued in this process: look at the outbox now rather than at the next poll."""
+        if self._wake is not None:
+            self._wake.set()
+
+    # ---- one step ----------------------------------------------------------------------------
+    async def drain_once(self) -> int:
+        """Claim one batch of due rows, send them, and wait until every one is marked. Returns the count."""
+        await self._housekeeping()
+        tasks = await self._dispatch(self.batch_size)
+        if tasks:
+            await asyncio.gather(*tasks)
+        return len(tasks)
+
+    async def drain(self, max_rounds: int = 10_000) -> int:
+        """Send until nothing is due for a chat that may be written to now (for tests and tools)."""
+        total = 0
+        for _ in range(max_rounds):
+            count = await self.drain_once()
+            total += count
+            if count == 0:
+                break
+        return total
+
+    async def run(self, keep_running: Callable[[], bool]) -> None:
+        """Send continuously while ``keep_running()``; new rows are seen within ``outbox_poll_seconds``."""
+        self._wake = asyncio.Event()
+        poll = self.services.settings.outbox_poll_seconds
+        log.info("sender %s started", self.worker)
+        while keep_running():
+            try:
+                await self._housekeeping()
+                room = self.max_in_flight - len(self._in_flight)
+                started = await self._dispatch(min(self.batch_size, room)) if room > 0 else []
+                if started:
+                    continue
+                await self._idle(poll)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("the sender failed; trying again in a few seconds")
+                await asyncio.sleep(min(poll * 2, 10.0))
+        if self._in_flight:
+            await asyncio.gather(*self._in_flight, return_exceptions=True)
+        log.info("sender %s stopped", self.worker)
+
+    async def _idle(self, poll: float) -> None:
+        """Wait for a wake-up, a throttled chat to become free, or the next poll, whichever is first."""
+        assert self._wake is not None
+        timeout = poll
+        now = self.now()
+        waiting = [t for t in self._chat_ready.values() if t > now]
+        if waiting:
+            timeout = min(timeout, max((min(waiting) - now).total_seconds(), 0.02))
+        waiters: set[asyncio.Future[Any]] = {asyncio.ensure_future(self._wake.wait())}
+        if self._in_flight:
+            waiters |= set(self._in_flight)
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in waiters:
+            if waiter not in self._in_flight and not waiter.done():
+                waiter.cancel()
+        self._wake.clear()
+
+    async def _housekeeping(self) -> None:
+        """Give back rows of claimers that died, and fail rows for chats that are gone."""
+        now = self.now()
+        if self._last_housekeeping is not None and (now - self._last_housekeeping).total_seconds() < (
+            HOUSEKEEPING_SECONDS
+        ):
+            return
+        self._last_housekeeping = now
+        timeout = timedelta(seconds=self.services.settings.outbox_claim_timeout_seconds)
+        async with self.services.session() as session:
+            released = await outbox.release_stale(session, now=now, older_than=timeout)
+            failed = await outbox.fail_inactive(session)
+        if released:
+            log.warning("gave back %d messages claimed more than %s ago", released, timeout)
+        if failed:
+            log.info("%d queued messages were for chats that no longer take messages", failed)
+        self._chat_ready = {cid: t for cid, t in self._chat_ready.items() if t > now}
+
+    async def release_own_host_claims(self, *, everything: bool) -> int:
+        """At start: give back what an earlier run left in ``sending``.
+
+        ``everything`` when this process is known to be the only sender (SQLite behind the lock);
+        otherwise only claims of processes on this host that are no longer alive.
+        """
+        import os
+        import socket
+
+        now = self.now()
+        async with self.services.session() as session:
+            if everything:
+                count = await outbox.release_claims(session, now=now)
+            else:
+                host = socket.gethostname()
+                dead = []
+                for name in await outbox.claimers_on_host(session, host):
+                    try:
+                        pid = int(name.split(":")[-2])
+                    except (IndexError, ValueError):
+                        continue
+                    if pid == os.getpid() and name != self.worker:
+                        dead.append(name)
+                        continue
+                    try:
+                        os.kill(pid, 0)
+                    except ProcessLookupError:
+                        dead.append(name)
+                    except PermissionError:
+                        continue
+                count = await outbox.release_claims(session, now=now, claimers=dead)
+        if count:
+            log.warning("gave back %d messages an earlier run had claimed but not finished", count)
+        return count
+
+    async def _dispatch(self, limit: int) -> list[asyncio.Task[None]]:
+        """Claim up to ``limit`` rows and start sending each in its global slot."""
+        if limit <= 0:
+            return []
+        now = self.now()
+        throttled = {cid for cid, ready in self._chat_ready.items() if ready > now} | self._busy
+        async with self.services.session() as session:
+            claimed = await outbox.claim(
+                session, worker=self.worker, now=now, limit=limit, exclude_chats=throttled
+            )
+        tasks: list[asyncio.Task[None]] = []
+        for row in claimed:
+            held = self._quiet_until(row)
+            if held is not None:
+                await self._hold(row.id, held)
+                self.counters["held_quiet"] += 1
+                continue
+            await self._global_slot()
+            interval = self._group_interval if row.is_group else self._private_interval
+            self._chat_ready[row.chat_id] = self.now() + timedelta(seconds=interval)
+            self._busy.add(row.chat_id)
+            task = asyncio.create_task(self._deliver(row))
+            self._in_flight.add(task)
+            task.add_done_callback(self._in_flight.discard)
+            tasks.append(task)
+        return tasks
+
+    async def _hold(self, row_id: int, until: datetime) -> None:
+        async def _write(session: AsyncSession) -> None:
+            await outbox.mark_retry(session, row_id, at=until, error=QUIET_HELD, count_attempt=False)
+
+        await self._record(_write)
+
+    def _quiet_until(self, row: Claimed) -> datetime | None:
+        if row.payload.get("urgent"):
+            return None
+        quiet = self._default_quiet
+        if row.quiet_hours is not None:
+            try:
+                quiet = parse_quiet_hours(row.quiet_hours)
+            except ValueError:
+                quiet = self._default_quiet
+        now = self.now()
+        tz = self.services.settings.tz
+        if not in_quiet(now, quiet, tz):
+            return None
+        return quiet_end(now, quiet, tz)
+
+    # ---- one message -------------------------------------------------------------------------
+    async def _deliver(self, row: Claimed) -> None:
+        """Send one claimed row and record the outcome; never raises."""
+        try:
+            message_id = await self.send(row)
+        except RetryAfter as exc:
+            seconds = _retry_after_seconds(exc)
+            self.counters["rate_limited"] += 1
+            until = self.now() + timedelta(seconds=seconds)
+            self._chat_ready[row.chat_id] = max(self._chat_ready.get(row.chat_id, until), until)
+            if not row.is_group:
+                self._pause_all(seconds)
+            log.warning("429 for chat %s: waiting %.0f s", row.chat_id, seconds)
+            await self._record(
+                lambda s: outbox.mark_retry(
+                    s, row.id, at=until, error=f"429: vent {seconds:.0f} s", count_attempt=False
+                )
+            )
+        except ChatMigrated as exc:
+            new_id = int(exc.new_chat_id)
+            self.counters["migrated"] += 1
+            log.info("chat %s moved to %s; resending there", row.telegram_id, new_id)
+
+            async def _follow(session: AsyncSession) -> None:
+                await outbox.migrate_chat(session, row.chat_id, new_id, row_id=row.id)
+                await outbox.mark_retry(
+                    session, row.id, at=self.now(), error=f"gruppen flyttet til {new_id}", count_attempt=False
+                )
+
+            await self._record(_follow)
+            self._chat_ready.pop(row.chat_id, None)
+        except Forbidden as exc:
+            await self._gone(row, f"403: {exc.message}")
+        except BadRequest as exc:
+            if "chat not found" in exc.message.lower() or "chat_id is empty" in exc.message.lower():
+                await self._gone(row, f"400: {exc.message}")
+            else:
+                self.counters["failed"] += 1
+                refused = f"400: {exc.message}"
+                log.error("Telegram refused message %s (%s %s): %s", row.id, row.kind, row.subject, refused)
+                await self._record(lambda s: outbox.mark_failed(s, row.id, error=refused))
+        except (NetworkError, TelegramError) as exc:
+            await self._retry_later(row, f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # a bug or a bad payload must not stop the sender
+            log.exception("could not send outbox row %s", row.id)
+            await self._retry_later(row, f"{type(exc).__name__}: {exc}")
+        else:
+            self.counters["sent"] += 1
+            await self._record(lambda s: outbox.mark_sent(s, row.id, now=self.now(), message_id=message_id))
+        finally:
+            self._busy.discard(row.chat_id)
+
+    async def _gone(self, row: Claimed, reason: str) -> None:
+        self.counters["chat_inactive"] += 1
+        log.info("chat %s no longer takes messages (%s); marked inactive", row.chat_id, reason)
+
+        async def _mark(session: AsyncSession) -> None:
+            await outbox.mark_failed(session, row.id, error=reason)
+            await outbox.deactivate_chat(session, row.chat_id, reason=reason)
+
+        await self._record(_mark)
+
+    async def _retry_later(self, row: Claimed, error: str) -> None:
+        max_attempts = self.services.settings.send_max_attempts
+        if row.attempts >= max_attempts:
+            self.counters["failed"] += 1
+            log.error("gave up on outbox row %s after %d tries: %s", row.id, row.attempts, error)
+            reason = f"ga opp etter {row.attempts} forsøk: {error}"
+            await self._record(lambda s: outbox.mark_failed(s, row.id, error=reason))
+            return
+        self.counters["retried"] += 1
+        at = self.now() + timedelta(seconds=backoff(row.attempts))
+        log.warning("outbox row %s: %s; try %d again at %s", row.id, error, row.attempts + 1, at)
+        await self._record(lambda s: outbox.mark_retry(s, row.id, at=at, error=error))
+
+    async def _record(self, write: Callable[[AsyncSession], Awaitable[Any]]) -> None:
+        """Write an outcome in its own short transaction; a busy database gets a few more tries."""
+        for attempt in range(5):
+            try:
+                async with self.services.session() as session:
+                    await write(session)
+                return
+            except OperationalError:
+                if attempt == 4:
+                    log.exception("could not record an outbox outcome; the claim timeout will retry it")
+                    return
+                await asyncio.sleep(0.2 * (attempt + 1))
+
+    async def send(self, row: Claimed) -> int | None:
+        """Send one row's payload to its chat; returns Telegram's message id (the first, if split)."""
+        payload = row.payload
+        chat_id = row.telegram_id
+        markup = payload.get("reply_markup")
+        reply_markup = InlineKeyboardMarkup.de_json(markup, self.bot) if isinstance(markup, dict) else None
+        preview = LinkPreviewOptions(is_disabled=True) if payload.get("disable_web_page_preview") else None
+        document = payload.get("document")
+        message: Message
+        if isinstance(document, dict):
+            content = base64.b64decode(document.get("content_b64") or "")
+            caption = document.get("caption") or payload.get("text") or None
+            message = await self.bot.send_document(
+                chat_id,
+                InputFile(content, filename=str(document.get("filename") or "fil")),
+                caption=caption[:MAX_CAPTION] if caption else None,
+                parse_mode=ParseMode.HTML if caption else None,
+                reply_markup=reply_markup,
+            )
+            first_id = message.message_id
+        else:
+            parts = split_text(str(payload.get("text") or ""))
+            first_id = None
+            for index, part in enumerate(parts):
+                message = await self.bot.send_message(
+                    chat_id,
+                    part,
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=preview,
+                    reply_markup=reply_markup if index == len(parts) - 1 else None,
+                )
+                first_id = first_id or message.message_id
+        if payload.get("pin") and row.is_group and first_id is not None:
+            try:
+                await self.bot.pin_chat_message(chat_id, first_id, disable_notification=True)
+            except TelegramError as exc:  # delivered all the same; a missing right is not a reason to resend
+                log.warning("could not pin message %s in chat %s: %s", first_id, chat_id, exc)
+        return first_id

@@ -27,6 +27,15 @@ COORDINATOR = "coordinator"
 
 # Handler modules, in registration order. Each helper module owns its own file.
 MODULES: list[str] = [
+    "handlers.track",
+    "handlers.start",
+    "handlers.help",
+    "handlers.frister",
+    "handlers.topics",
+    "handlers.alerts",
+    "handlers.settings",
+    "handlers.search",
+    "handlers.calendar",
     "handlers.manual_deadlines",
 ]
 
@@ -66,8 +75,9 @@ def register(app: Application[Any, Any, Any, Any, Any, Any], modules: list[Modul
     for module in modules:
         build = getattr(module, "build_handlers", None)
         extra: list[BaseHandler[Any, Any, Any]] = list(build()) if build else []
+        group: int = getattr(module, "HANDLER_GROUP", 0)  # e.g. -1: runs before every command
         for handler in extra:
-            app.add_handler(handler)
+            app.add_handler(handler, group)
         for command in getattr(module, "COMMANDS", []):
             if command.callback is not None:
                 app.add_handler(CommandHandler([command.name, *command.aliases], command.callback))

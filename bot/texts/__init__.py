@@ -7,4 +7,5 @@ HTML texts use ``{placeholders}`` that callers fill with ``html.escape``d values
 from bot.texts.common import *  # noqa: F403
 from bot.texts.coordinators import *  # noqa: F403
 from bot.texts.format import *  # noqa: F403
+from bot.texts.members import *  # noqa: F403
 from bot.texts.pushes import *  # noqa: F403

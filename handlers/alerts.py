@@ -1,0 +1,122 @@
+"""/varsle <ord>: personal keyword alerts; /varsle alone lists them with buttons to remove."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
+
+from bot import texts
+from handlers.common import (
+    answer,
+    args_of,
+    current_chat,
+    deep_link,
+    edit,
+    esc,
+    is_private,
+    keyboard,
+    reply,
+    services,
+)
+from handlers.errors import KeywordTooLong, KeywordTooShort, PrivateOnly, TooManyAlerts, friendly
+from handlers.registry import PRIVATE, Command
+from storage import members
+from storage.models import KeywordAlert
+
+PREFIX = "va:"
+
+
+def alert_list(alerts: Sequence[KeywordAlert]) -> tuple[str, InlineKeyboardMarkup | None]:
+    if not alerts:
+        return texts.ALERTS_NONE, None
+    rows = [[(texts.ALERT_BUTTON.format(keyword=a.keyword), f"{PREFIX}d:{a.id}")] for a in alerts]
+    lines = [texts.ALERTS_LIST, "", *(f"🔔 {esc(a.keyword)}" for a in alerts)]
+    return "\n".join(lines), keyboard(rows)
+
+
+def keywords_from(words: Sequence[str]) -> list[str]:
+    """'/varsle kunstig intelligens, velferdsteknologi' -> two alerts; validated."""
+    found = []
+    for part in " ".join(words).split(","):
+        keyword = members.normalise_keyword(part)
+        if not keyword:
+            continue
+        if len(keyword) < members.MIN_KEYWORD:
+            raise KeywordTooShort(members.MIN_KEYWORD)
+        if len(keyword) > members.MAX_KEYWORD:
+            raise KeywordTooLong(members.MAX_KEYWORD)
+        found.append(keyword)
+    return list(dict.fromkeys(found))
+
+
+def _private_only(context: ContextTypes.DEFAULT_TYPE) -> PrivateOnly:
+    link = deep_link(context, "varsle")
+    return PrivateOnly(texts.ALERTS_PRIVATE_ONLY, link, keyboard([[(texts.BTN_OPEN_PRIVATE, f"url:{link}")]]))
+
+
+async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The person's alerts, each with a button to remove it."""
+    svc = services(context)
+    async with svc.session() as session:
+        chat = await current_chat(session, update, svc.now())
+        alerts = await members.list_alerts(session, chat.id)
+    text, markup = alert_list(alerts)
+    await reply(update, context, text, markup)
+
+
+@friendly
+async def varsle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Add a keyword alert, or list them when no word is given."""
+    if not is_private(update):
+        raise _private_only(context)
+    words = args_of(context)
+    if not words:
+        await show(update, context)
+        return
+    keywords = keywords_from(words)
+    if not keywords:
+        await show(update, context)
+        return
+    svc = services(context)
+    lines: list[str] = []
+    async with svc.session() as session:
+        chat = await current_chat(session, update, svc.now())
+        have = await members.count_alerts(session, chat.id)
+        for keyword in keywords:
+            if have >= members.MAX_ALERTS:
+                if not lines:
+                    raise TooManyAlerts(members.MAX_ALERTS)
+                lines.append(texts.ALERT_TOO_MANY.format(max=members.MAX_ALERTS))
+                break
+            if await members.add_alert(session, chat.id, keyword):
+                have += 1
+                lines.append(texts.ALERT_ADDED.format(keyword=esc(keyword)))
+            else:
+                lines.append(texts.ALERT_EXISTS.format(keyword=esc(keyword)))
+    await reply(update, context, "\n".join(lines))
+
+
+@friendly
+async def alert_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Remove the alert whose button was pressed."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    svc = services(context)
+    alert_id = int(query.data.removeprefix(f"{PREFIX}d:") or 0)
+    async with svc.session() as session:
+        chat = await current_chat(session, update, svc.now())
+        removed = await members.remove_alert(session, chat.id, alert_id)
+        alerts = await members.list_alerts(session, chat.id)
+    await answer(update, texts.ALERT_REMOVED.format(keyword=removed) if removed else texts.ALERT_GONE)
+    text, markup = alert_list(alerts)
+    await edit(update, context, text, markup)
+
+
+COMMANDS = [Command("varsle", texts.CMD_VARSLE, scopes=frozenset({PRIVATE}), callback=varsle)]
+
+
+def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
+    return [CallbackQueryHandler(alert_button, pattern=rf"^{PREFIX}d:\d+$")]

@@ -1,0 +1,47 @@
+"""/start: welcome, register the chat, and in a private chat offer the topic picker at once.
+
+A deep link (t.me/<bot>?start=innstillinger) opens straight on the settings; ?start=varsle on the
+keyword alerts; ?start=emner on the topics.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import texts
+from handlers import alerts, settings, topics
+from handlers.common import args_of, current_chat, deep_link, display_name, esc, is_private, reply, services
+from handlers.errors import friendly
+from handlers.registry import Command
+from storage import members
+from storage import topics as topic_store
+
+
+@friendly
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Welcome the person (or the group) and register the chat."""
+    payload = (args_of(context) or [""])[0].casefold()
+    if not is_private(update):
+        await reply(update, context, texts.WELCOME_GROUP.format(link=esc(deep_link(context, "start"))))
+        return
+    if payload == "innstillinger":
+        await settings.show(update, context)
+        return
+    if payload == "varsle":
+        await alerts.show(update, context)
+        return
+    svc = services(context)
+    async with svc.session() as session:
+        chat = await current_chat(session, update, svc.now())
+        selected = await members.subscribed_topic_ids(session, chat.id)
+        catalogue = await topic_store.list_topics(session)
+    name = esc(display_name(update))
+    if selected and payload != "emner":
+        text = texts.WELCOME_BACK.format(name=name, count=len(selected))
+    else:
+        text = texts.WELCOME_PRIVATE.format(name=name)
+    await reply(update, context, text, topics.picker(catalogue, selected))
+
+
+COMMANDS = [Command("start", texts.CMD_START, callback=start)]

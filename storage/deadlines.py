@@ -1,0 +1,178 @@
+"""Reading calls for people: upcoming deadlines with filters, rolling calls, and search."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage.models import Call, CallStatus, CallTopic
+
+LISTED = (CallStatus.OPEN, CallStatus.PLANNED, CallStatus.ROLLING)
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of calls and how many matched in all."""
+
+    total: int
+    calls: Sequence[Call]
+
+
+def _topic_filter(topic_ids: Collection[int] | None) -> ColumnElement[bool] | None:
+    if topic_ids is None:
+        return None
+    return exists().where(CallTopic.call_id == Call.id, CallTopic.topic_id.in_(list(topic_ids)))
+
+
+def _filters(topic_ids: Collection[int] | None, source: str | None) -> list[ColumnElement[bool]]:
+    found: list[ColumnElement[bool]] = []
+    topic = _topic_filter(topic_ids)
+    if topic is not None:
+        found.append(topic)
+    if source is not None:
+        found.append(Call.source_name == source)
+    return found
+
+
+def _is_rolling() -> ColumnElement[bool]:
+    return or_(Call.rolling.is_(True), Call.status == CallStatus.ROLLING)
+
+
+async def upcoming(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    day_start: datetime | None = None,
+    until: datetime | None = None,
+    topic_ids: Collection[int] | None = None,
+    source: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> Page:
+    """Calls with a deadline still ahead, soonest first.
+
+    A deadline without a time of day counts as open the whole day: those are kept from
+    ``day_start`` (the start of today in local time), the others from ``now``. ``until`` bounds
+    the window; ``topic_ids`` None means every topic (and calls without one).
+    """
+    day_start = day_start or now
+    conditions: list[ColumnElement[bool]] = [
+        Call.status.in_(LISTED),
+        Call.deadline_at.is_not(None),
+        ~_is_rolling(),
+        or_(
+            Call.deadline_at >= now,
+            and_(Call.deadline_has_time.is_(False), Call.deadline_at >= day_start),
+        ),
+        *_filters(topic_ids, source),
+    ]
+    if until is not None:
+        conditions.append(Call.deadline_at <= until)
+    total = int(
+        (await session.execute(select(func.count()).select_from(Call).where(*conditions))).scalar_one()
+    )
+    query = (
+        select(Call)
+        .where(*conditions)
+        .options(selectinload(Call.topics))
+        .order_by(Call.deadline_at, Call.id)
+        .offset(offset)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    calls = (await session.execute(query)).scalars().all() if total > offset else []
+    return Page(total, calls)
+
+
+async def rolling(
+    session: AsyncSession,
+    *,
+    topic_ids: Collection[int] | None = None,
+    source: str | None = None,
+    limit: int | None = None,
+) -> Page:
+    """Open calls without a fixed deadline ("løpende"), newest first."""
+    conditions = [Call.status.in_(LISTED), _is_rolling(), *_filters(topic_ids, source)]
+    total = int(
+        (await session.execute(select(func.count()).select_from(Call).where(*conditions))).scalar_one()
+    )
+    query = (
+        select(Call)
+        .where(*conditions)
+        .options(selectinload(Call.topics))
+        .order_by(Call.first_seen_at.desc(), Call.id.desc())
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    calls = (await session.execute(query)).scalars().all() if total else []
+    return Page(total, calls)
+
+
+async def source_names(session: AsyncSession) -> list[str]:
+    """The names of the sources of the calls that can be listed, alphabetically."""
+    query = (
+        select(Call.source_name)
+        .where(Call.status.in_(LISTED), Call.source_name != "")
+        .distinct()
+        .order_by(Call.source_name)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def search(
+    session: AsyncSession, words: Sequence[str], *, now: datetime, limit: int = 10, offset: int = 0
+) -> Page:
+    """Calls, open and past, whose title, summary or source holds every word.
+
+    Open calls (deadline ahead, or rolling) come first, soonest deadline first; then past and
+    closed ones, the most recent first.
+    """
+    conditions: list[ColumnElement[bool]] = [Call.status != CallStatus.REMOVED]
+    for word in words:
+        pattern = f"%{_escape_like(word)}%"
+        conditions.append(
+            or_(
+                Call.title.ilike(pattern, escape="\\"),
+                Call.summary.ilike(pattern, escape="\\"),
+                Call.source_name.ilike(pattern, escape="\\"),
+            )
+        )
+    is_open = and_(
+        Call.status.in_(LISTED),
+        or_(_is_rolling(), Call.deadline_at >= now, Call.deadline_at.is_(None)),
+    )
+    total = int(
+        (await session.execute(select(func.count()).select_from(Call).where(*conditions))).scalar_one()
+    )
+    open_first = case((is_open, 0), else_=1)
+    # Open: soonest first (no deadline last). Past: most recent first.
+    soon = case((is_open, Call.deadline_at), else_=None)
+    recent = case((is_open, None), else_=Call.deadline_at)
+    query = (
+        select(Call)
+        .where(*conditions)
+        .options(selectinload(Call.topics))
+        .order_by(
+            open_first, soon.is_(None), soon, recent.is_(None), recent.desc(), Call.first_seen_at.desc()
+        )
+        .offset(offset)
+        .limit(limit)
+    )
+    calls = (await session.execute(query)).scalars().all() if total > offset else []
+    return Page(total, calls)
+
+
+def _escape_like(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+async def calls_by_id(session: AsyncSession, ids: Collection[int]) -> list[Call]:
+    if not ids:
+        return []
+    query = select(Call).where(Call.id.in_(list(ids))).options(selectinload(Call.topics))
+    return list((await session.execute(query)).scalars())

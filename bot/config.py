@@ -88,6 +88,9 @@ class Settings(BaseSettings):
 
     admin_cache_seconds: int = Field(default=300, ge=0)
 
+    municipalities: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    municipalities_file: Path | None = None
+
     @field_validator("coordinator_ids", mode="before")
     @classmethod
     def _coordinators(cls, value: Any) -> Any:
@@ -104,6 +107,23 @@ class Settings(BaseSettings):
         if any(day < 0 or day > 365 for day in value):
             raise ValueError("påminnelser må være dager mellom 0 og 365, for eksempel 14,3,1")
         return sorted(set(value), reverse=True)
+
+    @field_validator("municipalities", mode="before")
+    @classmethod
+    def _municipalities(cls, value: Any) -> Any:
+        return _split_csv(value)
+
+    @field_validator("municipalities_file", mode="before")
+    @classmethod
+    def _municipalities_file(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("municipalities", "municipalities_file")
+    @classmethod
+    def _municipality_list(cls, value: Any) -> Any:
+        from bot.municipalities import check_setting
+
+        return check_setting(value)
 
     @field_validator("timezone")
     @classmethod

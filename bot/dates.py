@@ -58,7 +58,8 @@ def _normalise(text: str) -> tuple[str, int | None]:
     """Lower case, fillers ("kl.", "den") removed; a weekday in front of a date split off."""
     value = text.strip().lower()
     value = value.replace(",", " ").replace("–", "-")
-    value = re.sub(r"\b(klokka|klokken|kl\.?|den|at)(?=\s|$|\d)", " ", value)
+    value = re.sub(r"\b(klokka|klokken|kl\.?)(?=\s|$|\d)", " kl ", value)
+    value = re.sub(r"\b(den|at)(?=\s|$)", " ", value)
     value = re.sub(r"\s+", " ", value).strip()
     # A weekday in front of a date says nothing more ("fredag 5. mars"); alone it is handled below.
     words = value.split(" ")
@@ -77,6 +78,7 @@ def _looks_like_date(words: list[str]) -> bool:
 def parse_time(text: str) -> time | None:
     """'13', '13:00', '13.30', 'kl 9' -> a time of day; None when it is not one."""
     value, _ = _normalise(text)
+    value = value.removeprefix("kl ").strip()
     match = _TIME.match(value)
     if not match:
         return None

@@ -37,6 +37,7 @@ MODULES: list[str] = [
     "handlers.search",
     "handlers.calendar",
     "handlers.manual_deadlines",
+    "handlers.events",
 ]
 
 Callback = Callable[[Any, Any], Awaitable[Any]]

@@ -87,3 +87,64 @@ SF_CONFIRM = (
 )
 SF_DONE = "🗑 Fristen «{title}» er slettet."
 BTN_DELETE = "🗑 Slett"
+
+# ---- events -----------------------------------------------------------------------------------
+NE_ASK_TITLE = (
+    "📅 <b>Nytt arrangement</b> – trinn 1 av 6\nHva heter det? For eksempel «Webinar: innovative anskaffelser»."
+    + CANCEL_HINT
+)
+NE_ASK_START = "Trinn 2 av 6: Når starter det? For eksempel «5. mars kl. 13» eller «05.03.2027 13:00»."
+NE_ASK_END = (
+    "Trinn 3 av 6: Når slutter det? Skriv klokkeslett («15:30») eller dato og klokkeslett, "
+    "eller trykk «Hopp over»."
+)
+NE_END_BEFORE_START = "Slutten må komme etter starten ({start}). Skriv for eksempel «15:30»."
+NE_ASK_PLACE = (
+    "Trinn 4 av 6: Hvor? Skriv stedet («Scandic Lerkendal, Trondheim»), eller send lenken til "
+    "et videomøte (https://…)."
+)
+NE_ASK_DESCRIPTION = (
+    "Trinn 5 av 6: Skriv en kort beskrivelse (program, påmelding, målgruppe), eller trykk «Hopp over»."
+)
+NE_ASK_TOPICS = "Trinn 6 av 6: Hvilke emner passer? De som abonnerer på dem, får invitasjonen og påminnelser."
+NE_PREVIEW = "<b>Slik blir invitasjonen:</b>"
+NE_CONFIRM = "Skal jeg lagre arrangementet og sende invitasjonen til {audience}?"
+NE_SAVED_SENT = "✅ Arrangementet er lagret, og invitasjonen er lagt i kø til {count} mottakere."
+NE_SAVED_ONLY = "✅ Arrangementet er lagret. Det vises i /arrangementer."
+BTN_SAVE_AND_SEND = "✅ Lagre og send ut"
+BTN_SAVE_ONLY = "Bare lagre"
+AUDIENCE_GROUP_AND_TOPICS = "gruppa og abonnentene på emnene ({count} i alt)"
+
+EVENT_CARD = "📅 <b>{title}</b>\n🕐 {when}\n📍 {place}{description}\n🏷 {topics}"
+EVENT_CARD_CANCELLED = "🚫 <b>AVLYST</b>\n"
+EVENT_VIDEO = '<a href="{url}">Digitalt – lenke til møtet</a>'
+EVENT_TIME_SAME_DAY = "{start}–{end}"
+EVENT_TIME_SPAN = "{start} – {end}"
+EVENTS_HEADER = (
+    "📅 <b>Kommende arrangementer</b>\nTrykk på et arrangement for å melde deg på eller få det i kalenderen."
+)
+EVENTS_LINE = "• <b>{title}</b> – {when}"
+EVENTS_NONE = "Ingen kommende arrangementer akkurat nå. Koordinatorene legger dem ut her når de kommer."
+BTN_RSVP_YES = "✅ Jeg kommer ({count})"
+BTN_RSVP_NO = "❌ Kan ikke ({count})"
+BTN_EVENT_ICS = "📅 Legg i kalender"
+BTN_EVENT_ATTENDEES = "👥 Påmeldte"
+BTN_EVENT_CANCEL = "🚫 Avlys"
+BTN_EVENT_CANCEL_CONFIRM = "🚫 Ja, avlys"
+RSVP_YES_THANKS = "Flott, du er påmeldt! Du får en påminnelse før det starter."
+RSVP_NO_THANKS = "Notert – du kommer ikke."
+RSVP_CANCELLED = "Dette arrangementet er avlyst."
+RSVP_OVER = "Dette arrangementet er over."
+EVENT_GONE = "Fant ikke arrangementet."
+EVENT_ICS_CAPTION = "Åpne fila for å legge «{title}» i kalenderen din."
+EVENT_ICS_START_FIRST = "Skriv /start til meg i en privat samtale først, så sender jeg kalenderfila dit."
+EVENT_ICS_SENT_PRIVATE = "Kalenderfila er sendt til deg i en privat samtale."
+ATTENDEES_HEADER = "👥 <b>{title}</b>\n{yes} kommer, {no} kan ikke."
+ATTENDEES_COMING = "\n<b>Kommer:</b>"
+ATTENDEES_NOT_COMING = "\n<b>Kan ikke:</b>"
+ATTENDEES_LINE = "• {name}{extra}"
+ATTENDEES_NONE = "Ingen har svart ennå."
+ATTENDEES_CSV_CAPTION = "Deltakerlisten som CSV (åpnes i Excel)."
+EVENT_CANCEL_CONFIRM = "Avlyse «{title}»? De {count} som har meldt seg på, får beskjed."
+EVENT_CANCELLED_DONE = "🚫 «{title}» er avlyst. {count} påmeldte får beskjed."
+EVENT_CANCELLED_NOTICE = "🚫 <b>Avlyst:</b> {title} ({when}) er dessverre avlyst."

@@ -38,6 +38,10 @@ MODULES: list[str] = [
     "handlers.calendar",
     "handlers.manual_deadlines",
     "handlers.events",
+    "handlers.register",
+    "handlers.contacts",
+    "handlers.membership",
+    "handlers.privacy",
 ]
 
 Callback = Callable[[Any, Any], Awaitable[Any]]

@@ -8,4 +8,5 @@ from bot.texts.common import *  # noqa: F403
 from bot.texts.coordinators import *  # noqa: F403
 from bot.texts.format import *  # noqa: F403
 from bot.texts.members import *  # noqa: F403
+from bot.texts.network import *  # noqa: F403
 from bot.texts.pushes import *  # noqa: F403

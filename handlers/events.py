@@ -344,7 +344,12 @@ async def new_save(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
             }
             for chat_id in chat_ids:
                 if await enqueue(
-                    session, chat_id=chat_id, kind=OUTBOX_KIND, subject=f"event:{event.id}", payload=payload
+                    session,
+                    chat_id=chat_id,
+                    kind=OUTBOX_KIND,
+                    subject=f"event:{event.id}",
+                    payload=payload,
+                    not_before=now,
                 ):
                     queued += 1
         await audit.record(
@@ -551,6 +556,7 @@ async def event_cancel_confirm(update: Update, context: ContextTypes.DEFAULT_TYP
                 session,
                 chat_id=chat_id,
                 kind="event_cancelled",
+                not_before=now,
                 subject=f"event:{event_id}",
                 payload={"text": notice},
             )

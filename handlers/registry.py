@@ -42,6 +42,8 @@ MODULES: list[str] = [
     "handlers.contacts",
     "handlers.membership",
     "handlers.privacy",
+    "handlers.announce",
+    "handlers.tips",
 ]
 
 Callback = Callable[[Any, Any], Awaitable[Any]]

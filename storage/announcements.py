@@ -106,12 +106,14 @@ async def create_announcement(
     audience: Audience,
     pin: bool,
     now: datetime,
+    extra: dict[str, Any] | None = None,
 ) -> Announcement:
+    """``extra`` is kept with the audience (a tip's link and topic names, to redraw a correction)."""
     announcement = Announcement(
         kind=kind,
         author_id=author_id,
         text_html=text_html,
-        audience=audience.as_dict(),
+        audience={**audience.as_dict(), **(extra or {})},
         pin=pin,
         created_at=now,
     )
@@ -126,6 +128,7 @@ async def enqueue_copies(
     chat_ids: Iterable[int],
     *,
     payload: dict[str, Any],
+    now: datetime,
     pin_chat_id: int | None = None,
 ) -> int:
     """One outbox row per chat; the group's copy may be pinned. Returns how many were queued."""
@@ -134,7 +137,12 @@ async def enqueue_copies(
         body = dict(payload)
         body["pin"] = bool(announcement.pin and chat_id == pin_chat_id)
         if await enqueue(
-            session, chat_id=chat_id, kind=OUTBOX_KIND, subject=subject_for(announcement.id), payload=body
+            session,
+            chat_id=chat_id,
+            kind=OUTBOX_KIND,
+            subject=subject_for(announcement.id),
+            payload=body,
+            not_before=now,
         ):
             queued += 1
     return queued

@@ -81,3 +81,23 @@ def existing_modules(monkeypatch: pytest.MonkeyPatch) -> None:
             continue
         present.append(name)
     monkeypatch.setattr(registry, "MODULES", present)
+
+
+async def drain(harness: BotHarness, clock: Any) -> int:
+    """Run the one sender until the outbox is empty (its sleeps move the fake clock)."""
+    from bot.sender import Sender
+
+    async def sleep(seconds: float) -> None:
+        clock.advance(seconds=seconds)
+
+    sender = Sender(harness.services, harness.app.bot, worker="test:coord", sleep=sleep)
+    total = 0
+    for _ in range(10):  # a chat's second message waits for its per-chat limit: move the clock on
+        sent = await sender.drain()
+        total += sent
+        if not sent:
+            clock.advance(seconds=5)
+            if not await sender.drain_once():
+                break
+            total += 1
+    return total

@@ -148,3 +148,63 @@ ATTENDEES_CSV_CAPTION = "Deltakerlisten som CSV (åpnes i Excel)."
 EVENT_CANCEL_CONFIRM = "Avlyse «{title}»? De {count} som har meldt seg på, får beskjed."
 EVENT_CANCELLED_DONE = "🚫 «{title}» er avlyst. {count} påmeldte får beskjed."
 EVENT_CANCELLED_NOTICE = "🚫 <b>Avlyst:</b> {title} ({when}) er dessverre avlyst."
+
+# ---- announcements and tips -------------------------------------------------------------------
+KU_ASK_TEXT = (
+    "📣 <b>Ny kunngjøring</b> – trinn 1 av 3\n"
+    "Skriv teksten slik den skal se ut. Fet, kursiv og lenker blir med." + CANCEL_HINT
+)
+KU_ASK_AUDIENCE = "Trinn 2 av 3: Hvem skal få den?"
+KU_ASK_TOPICS = "Velg emnene: kunngjøringen går til alle som abonnerer på minst ett av dem."
+KU_ASK_PIN = "Skal den festes øverst i gruppa?"
+KU_PREVIEW = "Trinn 3 av 3: <b>Slik kommer den fram:</b>"
+KU_CONFIRM = "Sende til {audience} – {count} mottakere?"
+KU_NO_RECIPIENTS = (
+    "Ingen mottakere passer til dette valget ennå. Velg en annen målgruppe, eller skriv /avbryt."
+)
+KU_QUEUED = (
+    "📤 Kunngjøringen er lagt i kø til {count} mottakere og sendes nå.\n"
+    "I 24 timer kan du rette den (alle kopier redigeres) eller trekke den tilbake (alle kopier slettes)."
+)
+KU_TEXT_ONLY = "Send kunngjøringen som tekst (bilder og filer støttes ikke ennå), eller skriv /avbryt."
+ANNOUNCEMENT_FORMAT = "📣 <b>Fra FoUI-koordinatorene</b>\n\n{text}"
+ANNOUNCEMENT_CORRECTED = "{text}\n\n<i>(rettet)</i>"
+AUDIENCE_GROUP = "gruppa"
+AUDIENCE_MEMBERS = "alle medlemmer"
+AUDIENCE_BOTH = "gruppa og alle medlemmer"
+AUDIENCE_TOPICS = "abonnentene på {topics}"
+AUDIENCE_GROUP_TOPICS = "gruppa og abonnentene på {topics}"
+BTN_AUD_GROUP = "👥 Gruppa"
+BTN_AUD_MEMBERS = "📣 Alle medlemmer"
+BTN_AUD_BOTH = "👥 Gruppa + alle medlemmer"
+BTN_AUD_TOPICS = "🏷 Abonnenter på emner"
+BTN_PIN_YES = "📌 Ja, fest den"
+BTN_PIN_NO = "Nei"
+BTN_SEND = "📤 Send"
+BTN_CORRECT = "✏️ Rett"
+BTN_WITHDRAW = "🗑 Trekk tilbake"
+BTN_CORRECT_CONFIRM = "✏️ Rett alle kopier"
+BTN_WITHDRAW_CONFIRM = "🗑 Ja, trekk tilbake"
+KR_LIST = "📣 <b>Sendt siste døgn</b> – trykk for å rette eller trekke tilbake:"
+KR_NONE = "Ingen kunngjøringer eller tips er sendt det siste døgnet."
+KR_LIST_LINE = "{when}: {excerpt}"
+KR_TOO_LATE = "Den kan ikke endres lenger: det er over 24 timer siden, eller den er trukket tilbake."
+KR_ASK_TEXT = "✏️ Skriv den rettede teksten. Alle kopier som er sendt, blir redigert." + CANCEL_HINT
+KR_PREVIEW = "<b>Slik blir den etter rettingen:</b>"
+KR_CONFIRM = "Rette {count} kopier?"
+KR_CORRECTED = "✏️ Rettet: {edited} kopier er redigert, {pending} som ikke var sendt ennå går ut med ny tekst."
+KR_WITHDRAW_CONFIRM = "Trekke tilbake denne? Alle {count} kopier slettes hos mottakerne.\n\n{excerpt}"
+KR_WITHDRAWN = (
+    "🗑 Trukket tilbake: {deleted} kopier er slettet, {cancelled} som ikke var sendt ennå er stoppet."
+)
+KR_FAILED_PART = "\n{failed} kopier kunne ikke endres (for gamle eller slettet av mottakeren)."
+KR_BACKGROUND = "\nDet er mange kopier: de endres nå i bakgrunnen."
+
+TI_ASK_TEXT = (
+    "💡 <b>Nytt tips</b> – trinn 1 av 3\nSkriv tipset kort (maks {limit} tegn). Fet, kursiv og lenker blir med."
+    + CANCEL_HINT
+)
+TI_ASK_LINK = "Trinn 2 av 3: Lenke? Send adressen (https://…), eller trykk «Uten lenke»."
+TI_ASK_TOPICS = "Trinn 3 av 3: Hvilke emner gjelder tipset? Det går til gruppa og abonnentene på emnene."
+TIP_FORMAT = "💡 <b>Tips</b>\n{text}{link}\n🏷 {topics}"
+TIP_LINK = '\n🔗 <a href="{url}">{url_text}</a>'

@@ -1,0 +1,178 @@
+"""/tips: a short tip with a link and topics, posted in the group and pushed to the topics' subscribers.
+Tips are announcements of kind "tip": they can be corrected or withdrawn for 24 hours the same way."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from bot import texts
+from handlers import registry
+from handlers.announce import manage_markup, publish, typed_html
+from handlers.coordinator import (
+    END,
+    answer,
+    button_step,
+    callback_arg,
+    close_buttons,
+    conversation,
+    coordinator_only,
+    draft,
+    drop_draft,
+    keyboard,
+    looks_like_url,
+    message_text,
+    say,
+    services_of,
+    stale_button,
+    text_step,
+    toggle,
+    topic_keyboard,
+)
+from storage import announcements
+from storage.announcements import Audience
+from storage.topics import list_topics
+
+TEXT, LINK, TOPICS, CONFIRM = "tips:tekst", "tips:lenke", "tips:emner", "tips:bekreft"
+TI = "ti"
+DRAFT = "draft:tips"
+MAX_TIP = 600
+
+
+def tip_text(text_html: str, url: str | None, topic_names: str) -> str:
+    """The tip as it arrives (``topic_names`` already escaped)."""
+    link = texts.TIP_LINK.format(url=html.escape(url), url_text=html.escape(url[:80])) if url else ""
+    return texts.TIP_FORMAT.format(text=text_html, link=link, topics=topic_names or texts.NO_TOPICS)
+
+
+@coordinator_only
+async def tips(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """/tips: share a short tip."""
+    drop_draft(context, DRAFT)
+    draft(context, DRAFT)
+    await say(update, context, texts.TI_ASK_TEXT.format(limit=MAX_TIP))
+    return TEXT
+
+
+async def ti_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The tip itself."""
+    text_html = typed_html(update)
+    if not text_html or len(text_html) > MAX_TIP:
+        await say(update, context, texts.CONV_TOO_LONG.format(length=len(text_html), limit=MAX_TIP))
+        return TEXT
+    draft(context, DRAFT)["text"] = text_html
+    rows = [[(texts.BTN_NO_LINK, f"{TI}:nolink")], [(texts.BTN_CANCEL, f"{TI}:cancel")]]
+    await say(update, context, texts.TI_ASK_LINK, keyboard(rows))
+    return LINK
+
+
+async def ti_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The link, or none."""
+    data = draft(context, DRAFT)
+    if update.callback_query is not None:
+        await answer(update)
+        await close_buttons(update)
+        data["url"] = None
+    else:
+        typed = message_text(update)
+        if not looks_like_url(typed):
+            await say(
+                update,
+                context,
+                texts.LINK_INVALID.format(text=html.escape(typed[:100])),
+                keyboard([[(texts.BTN_NO_LINK, f"{TI}:nolink")]]),
+            )
+            return LINK
+        data["url"] = typed
+    async with services_of(context).session() as session:
+        data["topic_choices"] = [(t.slug, t.name) for t in await list_topics(session)]
+    data["topics"] = []
+    await say(update, context, texts.TI_ASK_TOPICS, topic_keyboard(data["topic_choices"], [], TI))
+    return TOPICS
+
+
+async def ti_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """Toggle one topic."""
+    data = draft(context, DRAFT)
+    data["topics"] = toggle(list(data.get("topics", [])), callback_arg(update))
+    await answer(update)
+    query = update.callback_query
+    assert query is not None
+    await query.edit_message_reply_markup(
+        reply_markup=topic_keyboard(data["topic_choices"], data["topics"], TI)
+    )
+    return TOPICS
+
+
+def _names(data: dict[str, Any]) -> str:
+    names = dict(data.get("topic_choices", []))
+    return html.escape(", ".join(names.get(s, s) for s in data.get("topics", [])))
+
+
+async def ti_topics_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """Topics chosen: the preview exactly as it arrives, then confirm."""
+    data = draft(context, DRAFT)
+    if not data.get("topics"):
+        await answer(update, texts.TOPICS_PICK_ONE, alert=True)
+        return TOPICS
+    await answer(update)
+    await close_buttons(update)
+    services = services_of(context)
+    audience = Audience(group=True, topics=tuple(data["topics"]))
+    async with services.session() as session:
+        chat_ids, _ = await announcements.audience_chat_ids(
+            session, audience, group_telegram_id=services.settings.group_chat_id, now=services.now()
+        )
+    await say(update, context, texts.KU_PREVIEW.replace("Trinn 3 av 3: ", ""))
+    await say(update, context, tip_text(data["text"], data.get("url"), _names(data)))
+    label = texts.AUDIENCE_GROUP_TOPICS.format(topics=_names(data))
+    rows = [[(texts.BTN_SEND, f"{TI}:send"), (texts.BTN_CANCEL, f"{TI}:cancel")]]
+    await say(update, context, texts.KU_CONFIRM.format(audience=label, count=len(chat_ids)), keyboard(rows))
+    return CONFIRM
+
+
+async def ti_send(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Send the tip through the outbox."""
+    await answer(update)
+    await close_buttons(update)
+    data = draft(context, DRAFT)
+    names = _names(data)
+    announcement_id, queued = await publish(
+        update,
+        context,
+        kind="tip",
+        text_html=data["text"],
+        payload_text=tip_text(data["text"], data.get("url"), names),
+        audience=Audience(group=True, topics=tuple(data["topics"])),
+        pin=False,
+        extra={"link": data.get("url"), "topic_names": names},
+    )
+    drop_draft(context, DRAFT)
+    await say(update, context, texts.KU_QUEUED.format(count=queued), manage_markup(announcement_id))
+    return END
+
+
+def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
+    """The /tips conversation."""
+    return [
+        conversation(
+            "tips",
+            TI,
+            [CommandHandler("tips", tips)],
+            {
+                TEXT: text_step(ti_text),
+                LINK: [*text_step(ti_link), *button_step(TI, ti_link, "nolink$")],
+                TOPICS: [*button_step(TI, ti_topic, "t:"), *button_step(TI, ti_topics_done, "done$")],
+                CONFIRM: button_step(TI, ti_send, "send$"),
+            },
+        ),
+        CallbackQueryHandler(stale_button, pattern=rf"^{TI}:"),
+    ]
+
+
+COMMANDS = [
+    registry.Command("tips", "Del et tips med gruppa og abonnentene", frozenset({registry.COORDINATOR}))
+]

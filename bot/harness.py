@@ -143,7 +143,10 @@ class BotHarness:
             "from": self.api.bot_user,
             "text": reply.text if reply is not None else "",
         }
-        if reply is not None:
+        if reply is not None and reply.params.get("message_id") is not None:
+            # An edit names its message: the buttons sit under that one.
+            message["message_id"] = int(reply.params["message_id"])
+        elif reply is not None:
             # The message the button sits under: the id the fake gave it when it was sent.
             found = [
                 m

@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage.models import Call, CallStatus, CallTopic
+from storage.models import Call, CallStatus, CallTopic, Topic
 
 LISTED = (CallStatus.OPEN, CallStatus.PLANNED, CallStatus.ROLLING)
 
@@ -176,3 +176,41 @@ async def calls_by_id(session: AsyncSession, ids: Collection[int]) -> list[Call]
         return []
     query = select(Call).where(Call.id.in_(list(ids))).options(selectinload(Call.topics))
     return list((await session.execute(query)).scalars())
+
+
+async def upsert_example_call(
+    session: AsyncSession,
+    *,
+    key: str,
+    title: str,
+    summary: str,
+    url: str | None,
+    source_name: str,
+    topic_slugs: Collection[str],
+    deadline_at: datetime | None,
+    deadline_has_time: bool,
+    rolling: bool,
+    status: str,
+    now: datetime,
+) -> Call:
+    """An example call for the console: inserted once, its deadline moved on later loads."""
+    call = (await session.execute(select(Call).where(Call.key == key))).scalar_one_or_none()
+    if call is None:
+        call = Call(key=key, title=title, first_seen_at=now, last_changed_at=now)
+        session.add(call)
+    call.title, call.summary, call.url, call.source_name = title, summary, url, source_name
+    call.deadline_at, call.deadline_has_time, call.rolling, call.status = (
+        deadline_at,
+        deadline_has_time,
+        rolling,
+        status,
+    )
+    await session.flush()
+    wanted = (await session.execute(select(Topic.id).where(Topic.slug.in_(list(topic_slugs))))).scalars()
+    have = set(
+        (await session.execute(select(CallTopic.topic_id).where(CallTopic.call_id == call.id))).scalars()
+    )
+    for topic_id in set(wanted) - have:
+        session.add(CallTopic(call_id=call.id, topic_id=topic_id))
+    await session.flush()
+    return call

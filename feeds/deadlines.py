@@ -588,19 +588,16 @@ def _classify(text: str, mentions: list[DateMention]) -> list[_Candidate]:
     return out
 
 
-def _host_of(url: str | None) -> str:
+def _is_regional_fund(url: str | None) -> bool:
+    """Regionale forskningsfond uses Forskningsrådet's template but sets its own deadline times."""
     if not url:
-        return ""
-    m = re.match(r"^[a-z]+://([^/:?#]+)", url.strip(), re.IGNORECASE)
-    return m.group(1).lower() if m else ""
+        return False
+    return bool(re.search(r"regionaleforskningsfond|/rff[a-z-]*/", url, re.IGNORECASE))
 
 
 def _default_time(source_kind: str | None, url: str | None, labelled: bool) -> time | None:
-    if source_kind != "forskningsradet" or not labelled:
+    if source_kind != "forskningsradet" or not labelled or _is_regional_fund(url):
         return None
-    host = _host_of(url)
-    if host and not host.endswith("forskningsradet.no") and not host.endswith("episerver.net"):
-        return None  # Regionale forskningsfond and others set their own times
     return FORSKNINGSRADET_DEADLINE_TIME
 
 

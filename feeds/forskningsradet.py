@@ -1,0 +1,310 @@
+"""The ``forskningsradet`` adapter: Forskningsrådet's calls, and Regionale forskningsfond's (same template).
+
+The listing (https://www.forskningsradet.no/utlysninger/) is read by its most stable signal: links
+to ``/utlysninger/YYYY/slug/`` (RFF: ``/rfftrondelag/YYYY/slug/``). A link's card is its largest
+ancestor that links to no other call; the card's lines give the status ("Søk nå", "Planlagt",
+"Løpende", "Gjennomført", "Se Resultat"), the title and "Søknadsfrist" with its value. Each new or
+changed call's page is then read whole: its "Viktige datoer" block (a date line, then its label
+line), deadline sentences ("Denne utlysningen har frist 31. mai kl. 13:00"), two rounds, rolling
+calls. When a page's visible text has no dates, the data embedded for its React components
+(``window.__REACT_COMPONENTS__``) is read instead.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from feeds.deadlines import OSLO, Deadline, find_deadline
+from feeds.html import Node, decode_html, parse_html
+from feeds.items import FeedItem, Parsed, ParseError, Status, fingerprint, normalise_url
+
+__all__ = ["CALL_PATH", "parse_call_page", "parse_listing", "status_from_text"]
+
+CALL_PATH = re.compile(
+    r"/(?:utlysninger|call-for-proposals|calls|rff[a-z-]*)/(?P<year>(?:19|20)\d\d)/(?P<slug>[^/?#]+)/?$",
+    re.IGNORECASE,
+)
+STATUSES = {
+    "søk nå": Status.OPEN,
+    "apply now": Status.OPEN,
+    "åpen": Status.OPEN,
+    "planlagt": Status.PLANNED,
+    "planned": Status.PLANNED,
+    "løpende": Status.ROLLING,
+    "rolling": Status.ROLLING,
+    "ongoing": Status.ROLLING,
+    "gjennomført": Status.CLOSED,
+    "se resultat": Status.CLOSED,
+    "avsluttet": Status.CLOSED,
+    "completed": Status.CLOSED,
+    "closed": Status.CLOSED,
+    "see results": Status.CLOSED,
+}
+CARD_LABELS = {
+    "søknadsfrist",
+    "application deadline",
+    "antatt tilgjengelige midler",
+    "støttegrenser",
+    "prosjektvarighet",
+    "formål",
+    "purpose",
+}
+GENERIC_LINK_TEXT = re.compile(r"^(?:les mer|mer|read more|se utlysning(?:en)?|til utlysning(?:en)?)$", re.I)
+SUMMARY_MAX = 600
+NOISE = frozenset({"nav", "footer"})
+
+
+def status_from_text(lines: list[str]) -> str | None:
+    """The first line that is a known status ("Søk nå", "Gjennomført", ...)."""
+    for line in lines:
+        status = STATUSES.get(line.strip().lower().rstrip("."))
+        if status:
+            return status
+    return None
+
+
+def _year_reference(url: str, now: datetime) -> date:
+    """Dates without a year on a call page: read from the start of the call's year (from its URL)."""
+    m = CALL_PATH.search(urlsplit(url).path)
+    if m:
+        return date(int(m.group("year")), 1, 1)
+    return now.astimezone(OSLO).date()
+
+
+def _call_links(root: Node, base_url: str) -> list[tuple[Node, str]]:
+    links = []
+    for a in root.iter("a"):
+        href = a.attrs.get("href", "").strip()
+        if not href or href.startswith(("#", "mailto:", "javascript:")):
+            continue
+        absolute = urljoin(base_url, href)
+        parts = urlsplit(absolute)
+        if parts.scheme not in ("http", "https") or not CALL_PATH.search(parts.path):
+            continue
+        if "/nyheter/" in parts.path or "/news/" in parts.path:
+            continue
+        links.append((a, absolute))
+    return links
+
+
+def _card_of(link: Node, key: str, keys_of: dict[int, str]) -> Node:
+    card = link
+    for ancestor in link.ancestors():
+        if ancestor.tag == "#root":
+            break
+        others = {keys_of[id(a)] for a in ancestor.iter("a") if id(a) in keys_of}
+        if len(others) > 1:
+            break
+        card = ancestor
+    return card
+
+
+def _joined_labels(lines: list[str]) -> list[str]:
+    """Card layout "Søknadsfrist" / "5. mars 2025" as "Søknadsfrist: 5. mars 2025"."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if line.rstrip(":").strip().lower() in CARD_LABELS and i + 1 < len(lines):
+            out.append(f"{line.rstrip(':').strip()}: {lines[i + 1]}")
+            i += 2
+            continue
+        out.append(line)
+        i += 1
+    return out
+
+
+def _label_value(lines: list[str], labels: set[str]) -> str:
+    for line in lines:
+        head, _, value = line.partition(":")
+        if head.strip().lower() in labels and value.strip():
+            return value.strip()
+    return ""
+
+
+def parse_listing(body: bytes, *, url: str, content_type: str | None, now: datetime) -> Parsed:
+    """The calls on a listing page, one per distinct call link; ParseError when there are none."""
+    if not body.strip():
+        raise ParseError("tomt svar fra utlysningssiden")
+    root = parse_html(decode_html(body, content_type))
+    links = _call_links(root, url)
+    if not links:
+        raise ParseError(
+            "fant ingen utlysninger på siden (ingen lenker til /utlysninger/ÅÅÅÅ/…); "
+            "kanskje er sidens oppbygging endret"
+        )
+    keys_of = {id(a): normalise_url(href) for a, href in links}
+    result = Parsed()
+    seen: set[str] = set()
+    for a, href in links:
+        key = keys_of[id(a)]
+        if key in seen:
+            continue
+        seen.add(key)
+        card = _card_of(a, key, keys_of)
+        lines = card.text(skip=NOISE).split("\n")
+        status = status_from_text(lines)
+        if status is None:
+            status = _status_from_classes(card)
+        title = a.inner_text()
+        if len(title) < 6 or GENERIC_LINK_TEXT.match(title):
+            heading = next((h.inner_text() for t in ("h2", "h3", "h4", "h1") for h in card.iter(t)), "")
+            title = heading or next((ln for ln in lines if ln.lower() not in STATUSES), title)
+        joined = _joined_labels(lines)
+        text = "\n".join(joined)
+        deadline = find_deadline(
+            text, reference=_year_reference(href, now), source_kind="forskningsradet", url=href, now=now
+        )
+        if deadline is None and status == Status.ROLLING:
+            deadline = Deadline(rolling=True, evidence="Løpende")
+        purpose = _label_value(joined, {"formål", "purpose"})
+        group = _group_title(card)
+        result.items.append(
+            FeedItem(
+                key=key,
+                title=title,
+                url=href,
+                summary=purpose[:SUMMARY_MAX],
+                deadline=deadline,
+                status=status,
+                topic_text=group,
+                fingerprint=fingerprint(title, status, text),
+                detail_url=href,
+            )
+        )
+    return result
+
+
+def _status_from_classes(card: Node) -> str | None:
+    for node in card.iter():
+        for cls in node.classes:
+            if "completed" in cls or "result" in cls:
+                return Status.CLOSED
+    return None
+
+
+def _group_title(card: Node) -> str:
+    """The header of the group a card sits in ("Innovasjonsprosjekt (3 utlysninger)")."""
+    for ancestor in card.ancestors():
+        for tag in ("h2", "h3"):
+            for h in ancestor.iter(tag):
+                text = h.inner_text()
+                if "utlysning" in text.lower():
+                    return re.sub(r"\(\s*\d+\s+utlysninger?\s*\)", "", text).strip()
+        if ancestor.tag in ("form", "main", "body"):
+            break
+    return ""
+
+
+# ---------------------------------------------------------------------------------------------
+# The call page
+# ---------------------------------------------------------------------------------------------
+
+
+def _main(root: Node) -> Node:
+    for tag in ("main", "article", "body"):
+        for node in root.iter(tag):
+            return node
+    return root
+
+
+def _summary(lines: list[str]) -> str:
+    for i, line in enumerate(lines):
+        if line.strip().lower() in ("formål", "purpose") and i + 1 < len(lines):
+            candidate = lines[i + 1]
+            if len(candidate) > 40 and candidate != "...":
+                return candidate[:SUMMARY_MAX]
+    for line in lines:
+        if len(line) >= 80:
+            return line[:SUMMARY_MAX]
+    return ""
+
+
+def parse_call_page(
+    item: FeedItem, body: bytes, *, url: str, content_type: str | None, now: datetime
+) -> FeedItem:
+    """The item completed from its call page: title, purpose, deadline and status."""
+    if not body.strip():
+        raise ParseError("tom utlysningsside")
+    root = parse_html(decode_html(body, content_type))
+    main = _main(root)
+    text = main.text(skip=NOISE)
+    lines = text.split("\n")
+    h1 = next((h.inner_text() for h in main.iter("h1")), "") or next(
+        (h.inner_text() for h in root.iter("h1")), ""
+    )
+    embedded = _embedded_lines(root)
+    if embedded:
+        text = text + "\n" + "\n".join(embedded)
+    if not h1 and len(text) < 40:
+        raise ParseError("utlysningssiden har verken tittel eller tekst")
+    head_lines = lines[: lines.index(h1) + 1] if h1 in lines else lines[:6]
+    status = status_from_text(head_lines) or item.status
+    deadline = find_deadline(
+        text, reference=_year_reference(url, now), source_kind="forskningsradet", url=url, now=now
+    )
+    if deadline is None:
+        deadline = item.deadline
+    if deadline is None and status == Status.ROLLING:
+        deadline = Deadline(rolling=True, evidence="Løpende")
+    summary = _summary(lines) or item.summary
+    return item.with_detail(
+        title=h1 or item.title,
+        summary=summary,
+        deadline=deadline,
+        status=status,
+        topic_text=" ".join(p for p in (item.topic_text, summary) if p),
+    )
+
+
+_PROPS = re.compile(r"""__REACT_COMPONENTS__.*?["']?props["']?\s*:\s*""", re.S)
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
+
+
+def _embedded_lines(root: Node) -> list[str]:
+    """Text lines from the JSON a call page embeds for its React components, if any."""
+    lines: list[str] = []
+    for script in root.iter("script"):
+        source = "".join(c for c in script.children if isinstance(c, str))
+        if "__REACT_COMPONENTS__" not in source:
+            continue
+        for m in _PROPS.finditer(source):
+            try:
+                props, _ = json.JSONDecoder().raw_decode(source, m.end())
+            except ValueError:
+                continue
+            _walk(props, "", lines)
+    return lines
+
+
+def _walk(value: Any, key: str, out: list[str]) -> None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _walk(v, str(k), out)
+    elif isinstance(value, list):
+        for v in value:
+            _walk(v, key, out)
+    elif isinstance(value, str) and value.strip():
+        if re.search(r"deadline|frist", key, re.I) and _ISO.match(value.strip()):
+            out.append("Søknadsfrist: " + _iso_as_text(value.strip()))
+        elif "<" in value:
+            out.extend(parse_html(value).text().split("\n"))
+        elif not _ISO.match(value.strip()):
+            out.append(value.strip())
+
+
+def _iso_as_text(value: str) -> str:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=OSLO)
+    local = moment.astimezone(OSLO)
+    if len(value) <= 10 or (local.hour, local.minute) == (0, 0):
+        return f"{local:%d.%m.%Y}"
+    return f"{local:%d.%m.%Y} kl. {local:%H:%M}"

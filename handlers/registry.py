@@ -44,6 +44,7 @@ MODULES: list[str] = [
     "handlers.privacy",
     "handlers.announce",
     "handlers.tips",
+    "handlers.status",
 ]
 
 Callback = Callable[[Any, Any], Awaitable[Any]]

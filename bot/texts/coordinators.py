@@ -208,3 +208,28 @@ TI_ASK_LINK = "Trinn 2 av 3: Lenke? Send adressen (https://…), eller trykk «U
 TI_ASK_TOPICS = "Trinn 3 av 3: Hvilke emner gjelder tipset? Det går til gruppa og abonnentene på emnene."
 TIP_FORMAT = "💡 <b>Tips</b>\n{text}{link}\n🏷 {topics}"
 TIP_LINK = '\n🔗 <a href="{url}">{url_text}</a>'
+
+# ---- status and statistics --------------------------------------------------------------------
+STATUS = (
+    "🩺 <b>Status for FoUI-boten</b>\n"
+    "Versjon: {version}\n"
+    "Oppe i: {uptime}\n"
+    "Database: {database} (skjema {revision})\n"
+    "Utboks: {waiting} venter\n"
+    "Siste døgn: {sent} sendt, {failed} feilet\n"
+    "Kilder: {sources} i alt, {failing} med feil"
+)
+STATUS_FAILING_LINE = "• {name}: feiler siden {since} – {error}"
+STATUS_ALL_SOURCES_OK = "✅ Alle kilder henter som de skal."
+STATUS_DB_UNKNOWN = "ukjent"
+UPTIME = "{days} d {hours} t {minutes} min"
+UPTIME_SHORT = "{hours} t {minutes} min"
+STATISTICS = (
+    "📊 <b>Statistikk</b>\n"
+    "Medlemmer: {members} ({active} aktive siste {days} dager)\n"
+    "Grupper: {groups}\n\n"
+    "<b>Abonnement per emne</b>\n{topics}\n\n"
+    "<b>Meldinger levert per uke</b>\n{weeks}"
+)
+STATISTICS_TOPIC_LINE = "• {name}: {count}"
+STATISTICS_WEEK_LINE = "• uke {week} ({monday}): {count}"

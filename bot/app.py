@@ -15,8 +15,9 @@ from telegram.request import BaseRequest
 from bot import texts
 from bot.config import Settings
 from bot.health import schedule_heartbeat
-from bot.jobs import start_pushes
+from bot.jobs import seed_push_hooks, start_pushes
 from bot.services import Services
+from bot.source_health import schedule_source_health
 from handlers import registry
 from storage.db import migrate
 
@@ -53,7 +54,7 @@ async def seed_topics(services: Services) -> None:
 
 
 # Functions run after migration on every start; issues add their seeders here.
-SEEDERS: list[Callable[[Services], Any]] = [seed_topics]
+SEEDERS: list[Callable[[Services], Any]] = [seed_topics, seed_push_hooks]
 
 
 async def start_services(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -73,6 +74,7 @@ async def start_services(app: Application[Any, Any, Any, Any, Any, Any]) -> None
 STARTERS: list[Callable[[Application[Any, Any, Any, Any, Any, Any]], Any]] = [
     schedule_heartbeat,
     start_pushes,
+    schedule_source_health,
 ]
 
 

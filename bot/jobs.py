@@ -50,9 +50,45 @@ async def run_sender(context: ContextTypes.DEFAULT_TYPE) -> None:
     await sender.run(lambda: bool(app.running))
 
 
+PLAN_INTERVAL_SECONDS = 60
+
+
+async def plan_pushes(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Queue the reminders, digests and overviews that are due now, then wake the sender."""
+    from bot.notify import plan_all
+
+    services = get_services(context.application)
+    counts = await plan_all(services)
+    if any(counts.values()):
+        log.info("planned pushes: %s", counts)
+        wake_sender(services)
+
+
+def register_ingest_hook() -> bool:
+    """Put the new-call fan-out into ``bot.polling.ON_INGEST`` (once); False while polling is missing."""
+    try:
+        from bot import polling
+    except ImportError:
+        return False
+    from bot.notify import on_ingest
+
+    hooks = getattr(polling, "ON_INGEST", None)
+    if hooks is None:
+        return False
+    if on_ingest not in hooks:
+        hooks.append(on_ingest)
+    return True
+
+
+async def seed_push_hooks(services: Services) -> None:
+    """A SEEDER, so ``foui-bot poll`` in another process queues notices too."""
+    register_ingest_hook()
+
+
 async def start_pushes(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Create the sender, give back what an earlier run left half-sent, and schedule the jobs."""
     services = get_services(app)
+    register_ingest_hook()
     sender = Sender(services, app.bot)
     services.extras[SENDER_KEY] = sender
     await sender.release_own_host_claims(everything=services.settings.is_sqlite)
@@ -60,3 +96,10 @@ async def start_pushes(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         log.warning("no JobQueue: pushes are not sent (install python-telegram-bot[job-queue])")
         return
     app.job_queue.run_once(run_sender, when=0, name="sender", job_kwargs={"misfire_grace_time": None})
+    app.job_queue.run_repeating(
+        plan_pushes,
+        interval=PLAN_INTERVAL_SECONDS,
+        first=1,
+        name="plan_pushes",
+        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
+    )

@@ -42,6 +42,7 @@ MODULES: list[str] = [
     "handlers.contacts",
     "handlers.membership",
     "handlers.privacy",
+    "handlers.push_buttons",
     "handlers.announce",
     "handlers.tips",
     "handlers.status",

@@ -1,0 +1,350 @@
+"""Rendering pushes and fanning them out into the outbox.
+
+Every function here only queues (``storage.outbox.enqueue``); the sender delivers. The outbox's
+unique key (chat, kind, subject) makes each of them safe to run again: a second poll, a restart
+or another process queues nothing twice.
+
+- New calls: ``notify_new_calls`` (called from ``bot.polling.ON_INGEST`` in the ingest's own
+  transaction), to members with instant notices who followed a matching topic or keyword when the
+  call was first seen. Members on daily or weekly digests get ``plan_digests`` instead.
+- Changed deadlines: ``notify_deadline_changes``, "Fristen er endret" to those who were told.
+- ``plan_reminders``, ``plan_digests``, ``plan_weekly_overview``, ``plan_event_reminders``: what is
+  due now, from the database (``storage.pushes``), run every minute by ``bot/jobs.py``.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import texts
+from bot.config import Settings, parse_quiet_hours
+from bot.services import Services
+from storage import pushes
+from storage.models import Call, Chat, Event
+from storage.outbox import enqueue
+from storage.pushes import PushPolicy, quiet_end
+
+log = logging.getLogger(__name__)
+
+WEEKLY_DAYS = 14
+WEEKLY_HOUR = 8
+MAX_ITEMS = 60
+
+
+def _fallback_matches(text: str, keyword: str) -> bool:
+    return keyword.casefold() in text.casefold()
+
+
+def policy_for(settings: Settings) -> PushPolicy:
+    """The push policy from the settings, with the keyword matcher of ``feeds.topics``."""
+    try:
+        from feeds.topics import matches_keyword
+    except ImportError:  # pragma: no cover - feeds.topics ships with the sources issue
+        matches_keyword = _fallback_matches
+    return PushPolicy(
+        tz=settings.tz,
+        default_quiet=settings.quiet,
+        default_reminder_days=tuple(settings.reminder_days),
+        default_digest_hour=settings.digest_hour,
+        parse_quiet=parse_quiet_hours,
+        matches_keyword=matches_keyword,
+    )
+
+
+# ---- rendering ---------------------------------------------------------------------------------
+
+
+def _title(call: Call) -> str:
+    title = html.escape(" ".join(call.title.split()))
+    if call.url:
+        return texts.CALL_TITLE_LINK.format(url=html.escape(call.url, quote=True), title=title)
+    return texts.CALL_TITLE_PLAIN.format(title=title)
+
+
+def _deadline(call: Call, now: datetime, settings: Settings) -> str:
+    if call.rolling or call.deadline_at is None:
+        return texts.CALL_DEADLINE_ROLLING if call.rolling else texts.CALL_DEADLINE_NONE
+    when = texts.format_datetime(
+        call.deadline_at,
+        has_time=call.deadline_has_time,
+        tz=settings.tz,
+        today=now.astimezone(settings.tz).date(),
+    )
+    left = texts.format_days_left(texts.days_left(call.deadline_at, now, settings.tz))
+    return texts.CALL_DEADLINE.format(deadline=html.escape(when), left=html.escape(left))
+
+
+def _deadline_short(call: Call, now: datetime, settings: Settings) -> str:
+    return _deadline(call, now, settings).removeprefix("Frist: ")
+
+
+def call_buttons(call: Call) -> dict[str, Any]:
+    """ "Legg i kalender" (when there is a deadline) and "Ikke interessert"."""
+    row = []
+    if call.deadline_at is not None and not call.rolling:
+        row.append({"text": texts.BUTTON_CALENDAR, "callback_data": f"push:ics:{call.id}"})
+    row.append({"text": texts.BUTTON_MUTE, "callback_data": f"push:mute:{call.id}"})
+    return {"inline_keyboard": [row]}
+
+
+def render_new_call(call: Call, now: datetime, settings: Settings) -> dict[str, Any]:
+    """The payload of a new-call notice: title, source, deadline, topics, link and the two buttons."""
+    lines = [_deadline(call, now, settings)]
+    if call.source_name:
+        lines.append(texts.CALL_SOURCE.format(source=html.escape(call.source_name)))
+    if call.topics:
+        lines.append(texts.CALL_TOPICS.format(topics=html.escape(", ".join(t.name for t in call.topics))))
+    text = texts.NEW_CALL.format(title=_title(call), details="\n".join(lines))
+    return {"text": text, "reply_markup": call_buttons(call), "disable_web_page_preview": True}
+
+
+def _deadline_value(at: datetime | None, rolling: bool, has_time: bool, settings: Settings) -> str:
+    if rolling:
+        return texts.DEADLINE_CHANGED_ROLLING
+    if at is None:
+        return texts.DEADLINE_CHANGED_NONE
+    return html.escape(texts.format_datetime(at, has_time=has_time, tz=settings.tz))
+
+
+def render_deadline_changed(
+    call: Call, old_at: datetime | None, old_rolling: bool, settings: Settings
+) -> dict[str, Any]:
+    text = texts.DEADLINE_CHANGED.format(
+        title=_title(call),
+        new=_deadline_value(call.deadline_at, call.rolling, call.deadline_has_time, settings),
+        old=_deadline_value(old_at, old_rolling, call.deadline_has_time, settings),
+    )
+    return {"text": text, "reply_markup": call_buttons(call), "disable_web_page_preview": True}
+
+
+def render_reminder(call: Call, now: datetime, settings: Settings) -> dict[str, Any]:
+    assert call.deadline_at is not None
+    left = texts.format_days_left(texts.days_left(call.deadline_at, now, settings.tz))
+    when = texts.format_datetime(call.deadline_at, has_time=call.deadline_has_time, tz=settings.tz)
+    source = texts.CALL_SOURCE.format(source=html.escape(call.source_name)) if call.source_name else ""
+    text = texts.REMINDER.format(
+        left=html.escape(left), title=_title(call), deadline=html.escape(when), source=source
+    ).rstrip()
+    return {"text": text, "reply_markup": call_buttons(call), "disable_web_page_preview": True}
+
+
+def render_digest(due: pushes.DigestDue, now: datetime, settings: Settings) -> dict[str, Any]:
+    header = texts.DIGEST_WEEKLY if due.mode == "weekly" else texts.DIGEST_DAILY
+    items = [
+        texts.DIGEST_ITEM.format(
+            title=_title(call),
+            deadline=_deadline_short(call, now, settings),
+            source=html.escape(call.source_name or "–"),
+        )
+        for call in due.calls[:MAX_ITEMS]
+    ]
+    text = "\n\n".join([header.format(count=len(due.calls)), *items, texts.DIGEST_FOOTER])
+    return {"text": text, "disable_web_page_preview": True, "call_ids": [c.id for c in due.calls]}
+
+
+def render_weekly(calls: Sequence[Call], now: datetime, settings: Settings) -> dict[str, Any]:
+    if not calls:
+        return {"text": texts.WEEKLY_EMPTY, "disable_web_page_preview": True}
+    today = now.astimezone(settings.tz).date()
+    items = []
+    for call in calls[:MAX_ITEMS]:
+        assert call.deadline_at is not None
+        when = texts.format_datetime(
+            call.deadline_at, has_time=call.deadline_has_time, tz=settings.tz, today=today
+        )
+        left = texts.format_days_left(texts.days_left(call.deadline_at, now, settings.tz))
+        items.append(
+            texts.WEEKLY_ITEM.format(
+                deadline=html.escape(when),
+                left=html.escape(left),
+                title=_title(call),
+                source=html.escape(call.source_name or "–"),
+            )
+        )
+    text = "\n\n".join([texts.WEEKLY_OVERVIEW, *items, texts.WEEKLY_FOOTER])
+    return {"text": text, "disable_web_page_preview": True, "call_ids": [c.id for c in calls]}
+
+
+def render_event_reminder(event: Event, lead: str, settings: Settings) -> dict[str, Any]:
+    head = texts.EVENT_REMINDER_DAY if lead == "day" else texts.EVENT_REMINDER_HOUR
+    lines = [
+        head.format(title=html.escape(event.title)),
+        texts.EVENT_WHEN.format(when=html.escape(texts.format_datetime(event.starts_at, tz=settings.tz))),
+    ]
+    if event.location:
+        lines.append(texts.EVENT_WHERE.format(where=html.escape(event.location)))
+    if event.video_url:
+        lines.append(texts.EVENT_LINK.format(url=html.escape(event.video_url, quote=True)))
+    return {"text": "\n".join(lines), "disable_web_page_preview": True}
+
+
+# ---- fan-out -----------------------------------------------------------------------------------
+
+
+def _not_before(chat: Chat, moment: datetime, policy: PushPolicy) -> datetime:
+    """Held back to the end of the chat's quiet hours, if ``moment`` falls in them."""
+    return quiet_end(moment, policy.quiet_for(chat), policy.tz)
+
+
+async def notify_new_calls(session: AsyncSession, services: Services, call_ids: Iterable[int]) -> int:
+    """Queue a notice of each new call for every instant-notice member and group that follows it."""
+    now = services.now()
+    policy = policy_for(services.settings)
+    count = 0
+    for notice in await pushes.new_call_notices(session, call_ids, policy, now=now):
+        payload = render_new_call(notice.call, now, services.settings)
+        if await enqueue(
+            session,
+            chat_id=notice.chat.id,
+            kind=pushes.KIND_NEW_CALL,
+            subject=f"call:{notice.call.id}",
+            payload=payload,
+            not_before=_not_before(notice.chat, now, policy),
+        ):
+            count += 1
+    if count:
+        log.info("queued %d notices of new calls", count)
+    return count
+
+
+async def notify_deadline_changes(
+    session: AsyncSession,
+    services: Services,
+    changes: Iterable[tuple[int, datetime | None, datetime | None, bool, bool]],
+) -> int:
+    """ "Fristen er endret" to those who were told of each call; notices not sent yet are rewritten."""
+    now = services.now()
+    policy = policy_for(services.settings)
+    count = 0
+    for call_id, old_at, _new_at, old_rolling, _new_rolling in changes:
+        call = await pushes.load_call(session, call_id)
+        if call is None:
+            continue
+        for row in await pushes.pending_rows(session, pushes.KIND_NEW_CALL, f"call:{call.id}"):
+            row.payload = render_new_call(call, now, services.settings)
+        payload = render_deadline_changed(call, old_at, old_rolling, services.settings)
+        key = pushes.reminder_key(call)
+        for chat in await pushes.told_of(session, call):
+            if await enqueue(
+                session,
+                chat_id=chat.id,
+                kind=pushes.KIND_DEADLINE_CHANGED,
+                subject=f"call:{call.id}:{key}",
+                payload=payload,
+                not_before=_not_before(chat, now, policy),
+            ):
+                count += 1
+    return count
+
+
+async def on_ingest(session: AsyncSession, result: Any, services: Services) -> None:
+    """The hook in ``bot.polling.ON_INGEST``: new calls and changed deadlines, same transaction."""
+    new = list(getattr(result, "new", []) or [])
+    changed = list(getattr(result, "deadline_changed", []) or [])
+    if new:
+        await notify_new_calls(session, services, new)
+    if changed:
+        await notify_deadline_changes(session, services, changed)
+    if new or changed:
+        from bot.jobs import wake_sender
+
+        wake_sender(services)
+
+
+async def plan_reminders(session: AsyncSession, services: Services) -> int:
+    now = services.now()
+    policy = policy_for(services.settings)
+    count = 0
+    for due in await pushes.due_reminders(session, now=now, policy=policy):
+        if await enqueue(
+            session,
+            chat_id=due.chat.id,
+            kind=pushes.KIND_REMINDER,
+            subject=due.subject,
+            payload=render_reminder(due.call, now, services.settings),
+            not_before=_not_before(due.chat, now, policy),
+        ):
+            count += 1
+    return count
+
+
+async def plan_digests(session: AsyncSession, services: Services) -> int:
+    now = services.now()
+    policy = policy_for(services.settings)
+    count = 0
+    for due in await pushes.due_digests(session, now=now, policy=policy):
+        if await enqueue(
+            session,
+            chat_id=due.chat.id,
+            kind=pushes.KIND_DIGEST,
+            subject=due.subject,
+            payload=render_digest(due, now, services.settings),
+            not_before=_not_before(due.chat, now, policy),
+        ):
+            count += 1
+    return count
+
+
+async def plan_weekly_overview(session: AsyncSession, services: Services) -> int:
+    """ "Ukas frister" to the network group on Mondays from 08:00 (once a week)."""
+    settings = services.settings
+    if settings.group_chat_id is None:
+        return 0
+    now = services.now()
+    moment = pushes.weekly_overview_moment(now, settings.tz, WEEKLY_HOUR)
+    if moment is None:
+        return 0
+    chat = await pushes.group_chat(session, settings.group_chat_id, now=now)
+    if not chat.active:
+        return 0
+    calls = await pushes.deadlines_between(session, now, now + timedelta(days=WEEKLY_DAYS))
+    year, week, _ = moment.astimezone(settings.tz).isocalendar()
+    queued = await enqueue(
+        session,
+        chat_id=chat.id,
+        kind=pushes.KIND_WEEKLY,
+        subject=f"weekly:{year}-W{week:02d}",
+        payload=render_weekly(calls, now, settings),
+        not_before=now,
+    )
+    return int(queued)
+
+
+async def plan_event_reminders(session: AsyncSession, services: Services) -> int:
+    now = services.now()
+    policy = policy_for(services.settings)
+    count = 0
+    for due in await pushes.due_event_reminders(session, now=now, policy=policy):
+        if await enqueue(
+            session,
+            chat_id=due.chat.id,
+            kind=pushes.KIND_EVENT_REMINDER,
+            subject=due.subject,
+            payload=render_event_reminder(due.event, due.lead, services.settings),
+            not_before=now,
+        ):
+            count += 1
+    return count
+
+
+PLANNERS = (plan_reminders, plan_event_reminders, plan_digests, plan_weekly_overview)
+
+
+async def plan_all(services: Services) -> dict[str, int]:
+    """Queue everything that is due now; each planner in its own transaction, so one failing
+    does not hold back the others. Returns how many rows each queued."""
+    counts: dict[str, int] = {}
+    for planner in PLANNERS:
+        try:
+            async with services.session() as session:
+                counts[planner.__name__] = await planner(session, services)
+        except Exception:
+            log.exception("%s failed; it runs again in a minute", planner.__name__)
+            counts[planner.__name__] = 0
+    return counts

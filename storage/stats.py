@@ -120,3 +120,19 @@ async def deliveries_per_week(
     return [
         (first_monday + timedelta(weeks=i), counts[first_monday + timedelta(weeks=i)]) for i in range(weeks)
     ]
+
+
+async def sources_to_report(
+    session: AsyncSession, *, now: datetime, after: timedelta
+) -> tuple[list[Source], list[Source]]:
+    """(failing for at least ``after`` and not yet reported, reported earlier and now recovered)."""
+    failing: list[Source] = []
+    recovered: list[Source] = []
+    for source in (await session.execute(select(Source).order_by(Source.id))).scalars():
+        since = failing_since(source)
+        if source.failing_reported_at is None:
+            if source.enabled and since is not None and now - since >= after:
+                failing.append(source)
+        elif since is None:
+            recovered.append(source)
+    return failing, recovered

@@ -233,3 +233,12 @@ STATISTICS = (
 )
 STATISTICS_TOPIC_LINE = "• {name}: {count}"
 STATISTICS_WEEK_LINE = "• uke {week} ({monday}): {count}"
+
+# ---- source health ----------------------------------------------------------------------------
+SOURCE_FAILING_NOTICE = (
+    "⚠️ <b>Kilden «{name}» har feilet i over et døgn</b>\n"
+    "Siste vellykkede henting: {since}\nSiste feil: {error}\n"
+    "Se /kilder for detaljer. Du får beskjed når den virker igjen."
+)
+SOURCE_RECOVERED_NOTICE = "✅ <b>Kilden «{name}» virker igjen</b> (hentet {when})."
+SOURCE_NEVER = "aldri"

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Sequence
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from bot.fakebot import ApiCall
@@ -55,32 +53,6 @@ async def add_member(
             s.add(Subscription(chat_id=chat.id, topic_id=topic.id))
         await s.flush()
         return chat.id
-
-
-async def _noop(update: Any, context: Any) -> None:
-    return None
-
-
-@pytest.fixture(autouse=True)
-def existing_modules(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Register only the handler modules that load in this tree (others are written in parallel)."""
-    from telegram.ext import CommandHandler
-
-    from handlers import registry
-
-    present = []
-    for name in registry.MODULES:
-        try:
-            module = importlib.import_module(name)
-            build = getattr(module, "build_handlers", None)
-            if build is not None:
-                build()
-            for command in getattr(module, "COMMANDS", []):
-                CommandHandler([command.name, *command.aliases], _noop)
-        except Exception:  # half-written by someone else right now
-            continue
-        present.append(name)
-    monkeypatch.setattr(registry, "MODULES", present)
 
 
 async def drain(harness: BotHarness, clock: Any) -> int:

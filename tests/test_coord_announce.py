@@ -9,10 +9,8 @@ from bot import texts
 from bot.harness import GROUP_ID, BotHarness, FakeClock
 from storage.audit import REFUSED
 from storage.models import Announcement, Outbox, OutboxStatus
-from tests.coord_helpers import add_member, alerts, audit_entries, drain, existing_modules, last_message
+from tests.coord_helpers import add_member, alerts, audit_entries, drain, last_message
 from tests.fixtures_bot import COORDINATOR, MEMBER
-
-__all__ = ["existing_modules"]
 
 BOLD = [{"type": "bold", "offset": 0, "length": 7}]
 

@@ -11,10 +11,8 @@ from bot import texts
 from bot.harness import GROUP_ID, BotHarness, FakeClock, Person
 from storage.audit import REFUSED
 from storage.models import Call, CallStatus, DeadlineChange
-from tests.coord_helpers import alerts, audit_entries, existing_modules, last_message
+from tests.coord_helpers import alerts, audit_entries, last_message
 from tests.fixtures_bot import COORDINATOR, MEMBER
-
-__all__ = ["existing_modules"]
 
 
 async def _calls(harness: BotHarness) -> list[Call]:

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from bot.harness import BotHarness, FakeClock
 from bot.source_health import report_source_health
 from storage.models import Outbox, Source
-from tests.coord_helpers import drain, existing_modules
+from tests.coord_helpers import drain
 from tests.fixtures_bot import COORDINATOR
 
-__all__ = ["existing_modules"]
+URL = "https://example.no/rss"
 
 
 async def _outbox(harness: BotHarness) -> list[Outbox]:
@@ -22,14 +22,12 @@ async def _outbox(harness: BotHarness) -> list[Outbox]:
 
 async def _fail(harness: BotHarness, *, success_ago: timedelta, error_ago: timedelta, now: datetime) -> int:
     async with harness.services.session() as s:
-        source = (
-            await s.execute(select(Source).where(Source.url == "https://example.no/rss"))
-        ).scalar_one_or_none()
+        source = (await s.execute(select(Source).where(Source.url == URL))).scalar_one_or_none()
         if source is None:
             source = Source(
                 name="Regjeringen <KDD>",
                 kind="rss",
-                url="https://example.no/rss",
+                url=URL,
                 created_at=now - timedelta(days=10),
             )
             s.add(source)
@@ -56,7 +54,7 @@ async def test_reported_once_after_24_hours_and_again_on_recovery(
     assert "har feilet i over et døgn" in harness.api.last("sendMessage", COORDINATOR.id).text
     # It works again: one recovery notice, then quiet.
     async with services.session() as s:
-        source = (await s.execute(select(Source))).scalar_one()
+        source = (await s.execute(select(Source).where(Source.url == URL))).scalar_one()
         source.last_success_at = clock.now
     assert await report_source_health(services) == (0, 1)
     assert await report_source_health(services) == (0, 0)
@@ -72,5 +70,5 @@ async def test_reported_once_after_24_hours_and_again_on_recovery(
 async def test_paused_sources_are_not_reported(harness: BotHarness, clock: FakeClock) -> None:
     await _fail(harness, success_ago=timedelta(days=3), error_ago=timedelta(minutes=5), now=clock.now)
     async with harness.services.session() as s:
-        (await s.execute(select(Source))).scalar_one().enabled = False
+        (await s.execute(select(Source).where(Source.url == URL))).scalar_one().enabled = False
     assert await report_source_health(harness.services) == (0, 0)

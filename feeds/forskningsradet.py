@@ -91,13 +91,32 @@ def _call_links(root: Node, base_url: str) -> list[tuple[Node, str]]:
     return links
 
 
-def _card_of(link: Node, key: str, keys_of: dict[int, str]) -> Node:
+def _keys_below(root: Node, keys_of: dict[int, str]) -> dict[int, frozenset[str]]:
+    """For every element: the call keys linked below it (at most two are kept: one or many)."""
+    below: dict[int, frozenset[str]] = {}
+
+    def visit(node: Node) -> frozenset[str]:
+        found: set[str] = set()
+        if id(node) in keys_of:
+            found.add(keys_of[id(node)])
+        for child in node.children:
+            if isinstance(child, Node) and len(found) < 2:
+                found |= visit(child)
+            elif isinstance(child, Node):
+                visit(child)
+        result = frozenset(sorted(found)[:2])
+        below[id(node)] = result
+        return result
+
+    visit(root)
+    return below
+
+
+def _card_of(link: Node, below: dict[int, frozenset[str]]) -> Node:
+    """The link's largest ancestor that links to no other call."""
     card = link
     for ancestor in link.ancestors():
-        if ancestor.tag == "#root":
-            break
-        others = {keys_of[id(a)] for a in ancestor.iter("a") if id(a) in keys_of}
-        if len(others) > 1:
+        if ancestor.tag == "#root" or len(below.get(id(ancestor), frozenset())) > 1:
             break
         card = ancestor
     return card
@@ -138,6 +157,7 @@ def parse_listing(body: bytes, *, url: str, content_type: str | None, now: datet
             "kanskje er sidens oppbygging endret"
         )
     keys_of = {id(a): normalise_url(href) for a, href in links}
+    below = _keys_below(root, keys_of)
     result = Parsed()
     seen: set[str] = set()
     for a, href in links:
@@ -145,7 +165,7 @@ def parse_listing(body: bytes, *, url: str, content_type: str | None, now: datet
         if key in seen:
             continue
         seen.add(key)
-        card = _card_of(a, key, keys_of)
+        card = _card_of(a, below)
         lines = card.text(skip=NOISE).split("\n")
         status = status_from_text(lines)
         if status is None:

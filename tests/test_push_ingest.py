@@ -1,0 +1,68 @@
+"""The fan-out hooked into the real poll (bot.polling.ON_INGEST), against fixture feeds on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot import polling
+from bot.config import load_settings
+from bot.harness import FakeClock
+from bot.jobs import register_ingest_hook
+from bot.notify import on_ingest
+from bot.services import Services
+from feeds.catalogue import DEFAULT_TOPICS
+from storage.models import Chat, Outbox, Source, Subscription, Topic
+from storage.topics import seed_topics
+from tests.fixtures.feeds.loopback import LoopbackServer, serve_sites
+from tests.fixtures.feeds.loopback import loopback as loopback
+
+NOW = datetime(2024, 6, 1, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def services(db_url: str) -> AsyncIterator[Services]:
+    settings = load_settings(database_url=db_url, _env_file=None, http_timeout_seconds=5, quiet_hours="")
+    svc = Services.create(settings, clock=FakeClock(NOW))
+    async with svc.session() as s:
+        await seed_topics(s, DEFAULT_TOPICS)
+    assert register_ingest_hook()
+    yield svc
+    if on_ingest in polling.ON_INGEST:
+        polling.ON_INGEST.remove(on_ingest)
+    await svc.engine.dispose()
+
+
+async def test_a_poll_queues_notices_for_followers_in_the_same_transaction(
+    services: Services, loopback: LoopbackServer
+) -> None:
+    urls = serve_sites(loopback)
+    async with services.session() as s:
+        topic = (await s.execute(select(Topic).where(Topic.slug == "forskning"))).scalar_one()
+        early = Chat(telegram_id=1001)
+        late = Chat(telegram_id=1002)
+        s.add_all([early, late])
+        await s.flush()
+        s.add(Subscription(chat_id=early.id, topic_id=topic.id, created_at=NOW - timedelta(days=1)))
+        s.add(Subscription(chat_id=late.id, topic_id=topic.id, created_at=NOW + timedelta(hours=1)))
+        src = Source(
+            name="Forskningsrådet", kind="forskningsradet", url=urls["forskningsradet"], topics=["forskning"]
+        )
+        s.add(src)
+        await s.flush()
+        sid = src.id
+    outcome = await polling.poll_source(services, sid)
+    assert outcome.ok and outcome.result is not None and len(outcome.result.new) == 3
+    assert polling.ON_INGEST.count(on_ingest) == 1
+    register_ingest_hook()
+    assert polling.ON_INGEST.count(on_ingest) == 1  # registering twice adds it once
+    async with services.session() as s:
+        rows = (await s.execute(select(Outbox.chat_id, Outbox.kind, Outbox.subject))).tuples().all()
+    assert len(rows) == 3 and {r[0] for r in rows} == {early.id} and {r[1] for r in rows} == {"new_call"}
+    again = await polling.poll_source(services, sid)
+    assert again.ok
+    async with services.session() as s:
+        assert len((await s.execute(select(Outbox.id))).all()) == 3

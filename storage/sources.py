@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Source
+from storage.models import Call, Source
 
 log = logging.getLogger(__name__)
 
@@ -21,13 +21,17 @@ WARNING_PREFIX = "advarsel: "
 __all__ = [
     "SeedReport",
     "SourceLike",
+    "add_source",
     "backoff_minutes",
     "due_sources",
     "get_by_url",
+    "get_source",
     "list_sources",
     "record_failure",
     "record_success",
+    "remove_source",
     "seed_sources",
+    "set_enabled",
 ]
 
 
@@ -174,3 +178,60 @@ async def record_failure(
         wait = max(wait, retry_after / 60.0)
     source.next_poll_at = now + timedelta(minutes=wait)
     await session.flush()
+
+
+# ---- a coordinator's changes (/kilder) -------------------------------------------------------------
+
+
+async def get_source(session: AsyncSession, source_id: int) -> Source | None:
+    return await session.get(Source, source_id)
+
+
+async def add_source(
+    session: AsyncSession,
+    *,
+    name: str,
+    kind: str,
+    url: str,
+    topics: Sequence[str] = (),
+    interval_minutes: float = 60.0,
+) -> Source:
+    """A new, enabled source, due at once. The caller checks first that the URL is not taken."""
+    source = Source(
+        name=name[:200],
+        kind=kind,
+        url=url,
+        topics=list(topics),
+        interval_minutes=interval_minutes,
+        enabled=True,
+        consecutive_failures=0,
+        items_found=0,
+    )
+    session.add(source)
+    await session.flush()
+    return source
+
+
+async def set_enabled(
+    session: AsyncSession, source_id: int, enabled: bool, *, now: datetime
+) -> Source | None:
+    """Pause or resume a source; a resumed source is due at once. None if it is gone."""
+    source = await session.get(Source, source_id)
+    if source is None:
+        return None
+    source.enabled = enabled
+    if enabled:
+        source.next_poll_at = now
+    await session.flush()
+    return source
+
+
+async def remove_source(session: AsyncSession, source_id: int) -> Source | None:
+    """Delete a source; its calls stay (their source_id becomes NULL). None if it is gone."""
+    source = await session.get(Source, source_id)
+    if source is None:
+        return None
+    await session.execute(update(Call).where(Call.source_id == source_id).values(source_id=None))
+    await session.delete(source)
+    await session.flush()
+    return source

@@ -12,6 +12,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Cont
 
 from bot import texts
 from bot.dates import parse_typed_datetime
+from bot.jobs import wake_sender
+from bot.notify import notify_deadline_changes, notify_new_calls
 from handlers import registry
 from handlers.coordinator import (
     END,
@@ -34,7 +36,7 @@ from handlers.coordinator import (
     topic_keyboard,
     topic_names,
 )
-from storage import audit, manual
+from storage import audit, manual, pushes
 from storage.models import Call
 from storage.topics import list_topics
 
@@ -309,7 +311,11 @@ async def new_save(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
             detail={"call_id": call.id, "title": call.title[:200]},
             at=now,
         )
+        # The same notice as a polled call, queued in this transaction.
+        queued = await notify_new_calls(session, services, [call.id])
         card = call_card(call, now, services.settings.tz)
+    if queued:
+        wake_sender(services)
     drop_draft(context, DRAFT_NEW)
     await say(update, context, f"{texts.NF_SAVED}\n\n{card}")
     return END
@@ -402,8 +408,19 @@ async def _save_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, **chang
     data = draft(context, DRAFT_EDIT)
     user = update.effective_user
     now = services.now()
+    queued = 0
     async with services.session() as session:
         change = await manual.update_manual_call(session, int(data["call_id"]), now=now, **changes)
+        if change is not None and change.deadline_changed:
+            # As for a polled call: reminders follow the new date, those who were told hear of it.
+            await manual.cancel_pending_pushes(
+                session, change.call.id, kinds=(pushes.KIND_REMINDER, pushes.KIND_DEADLINE_CHANGED)
+            )
+            queued = await notify_deadline_changes(
+                session,
+                services,
+                [(change.call.id, change.old_deadline_at, change.call.deadline_at, False, False)],
+            )
         if change is not None:
             await audit.record(
                 session,
@@ -413,6 +430,8 @@ async def _save_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, **chang
                 at=now,
             )
             card = call_card(change.call, now, services.settings.tz)
+    if queued:
+        wake_sender(services)
     drop_draft(context, DRAFT_EDIT)
     await say(update, context, texts.EF_SAVED.format(card=card) if change is not None else texts.EF_GONE)
     return END
@@ -500,6 +519,11 @@ async def delete_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     async with services.session() as session:
         call = await manual.remove_manual_call(session, int(callback_arg(update)), now=now)
         if call is not None:
+            await manual.cancel_pending_pushes(
+                session,
+                call.id,
+                kinds=(pushes.KIND_NEW_CALL, pushes.KIND_REMINDER, pushes.KIND_DEADLINE_CHANGED),
+            )
             await audit.record(
                 session,
                 actor_id=user.id if user else None,

@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage.models import Call, CallStatus, DeadlineChange
+from storage.models import Call, CallStatus, DeadlineChange, Outbox, OutboxStatus
 from storage.topics import topics_by_slug
 
 KEY_PREFIX = "manual:"
@@ -114,6 +114,7 @@ async def manual_source_names(session: AsyncSession, *, limit: int = 6) -> list[
 class ManualChange:
     call: Call
     deadline_changed: bool
+    old_deadline_at: datetime | None = None
 
 
 async def update_manual_call(
@@ -133,6 +134,7 @@ async def update_manual_call(
     if call is None:
         return None
     deadline_changed = False
+    old_deadline_at = call.deadline_at
     if title is not None:
         call.title = title[:1000]
     if deadline is not None:
@@ -167,7 +169,7 @@ async def update_manual_call(
         call.content_hash = new_hash
         call.last_changed_at = now
     await session.flush()
-    return ManualChange(call, deadline_changed)
+    return ManualChange(call, deadline_changed, old_deadline_at)
 
 
 async def remove_manual_call(session: AsyncSession, call_id: int, *, now: datetime) -> Call | None:
@@ -179,3 +181,20 @@ async def remove_manual_call(session: AsyncSession, call_id: int, *, now: dateti
     call.last_changed_at = now
     await session.flush()
     return call
+
+
+async def cancel_pending_pushes(session: AsyncSession, call_id: int, *, kinds: Sequence[str]) -> int:
+    """Cancel the queued, not yet sent pushes about a call (subject ``call:<id>`` or ``call:<id>:…``)
+    of the given kinds: a removed call is not reminded of, a changed deadline not with the old date."""
+    subject = f"call:{call_id}"
+    result = await session.execute(
+        update(Outbox)
+        .where(
+            Outbox.kind.in_(list(kinds)),
+            Outbox.status == OutboxStatus.PENDING,
+            or_(Outbox.subject == subject, Outbox.subject.like(f"{subject}:%")),
+        )
+        .values(status=OutboxStatus.CANCELLED, last_error="fristen er endret eller slettet")
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

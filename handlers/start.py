@@ -10,10 +10,12 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import texts
-from handlers import alerts, settings, topics
+from handlers.alerts import show as show_alerts
 from handlers.common import args_of, current_chat, deep_link, display_name, esc, is_private, reply, services
 from handlers.errors import friendly
 from handlers.registry import Command
+from handlers.settings import show as show_settings
+from handlers.topics import picker
 from storage import members
 from storage import topics as topic_store
 
@@ -26,10 +28,10 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, context, texts.WELCOME_GROUP.format(link=esc(deep_link(context, "start"))))
         return
     if payload == "innstillinger":
-        await settings.show(update, context)
+        await show_settings(update, context)
         return
     if payload == "varsle":
-        await alerts.show(update, context)
+        await show_alerts(update, context)
         return
     svc = services(context)
     async with svc.session() as session:
@@ -41,7 +43,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text = texts.WELCOME_BACK.format(name=name, count=len(selected))
     else:
         text = texts.WELCOME_PRIVATE.format(name=name)
-    await reply(update, context, text, topics.picker(catalogue, selected))
+    await reply(update, context, text, picker(catalogue, selected))
 
 
 COMMANDS = [Command("start", texts.CMD_START, callback=start)]

@@ -14,6 +14,7 @@ from telegram import ChatMember, Update
 from telegram.ext import BaseHandler, ContextTypes, TypeHandler
 
 from handlers.common import current_chat, services
+from handlers.help import note_if_unhandled
 from handlers.registry import Command
 from storage import members
 
@@ -30,6 +31,7 @@ async def track(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat, user = update.effective_chat, update.effective_user
     if chat is None:
         return
+    note_if_unhandled(update, context)
     svc = services(context)
     when = svc.now()
     async with svc.session() as session:

@@ -141,3 +141,24 @@ async def test_menus_come_from_the_registry_with_telegrams_global_commands(h: Bo
     for call in h.api.sent("setMyCommands"):
         for cmd in call.params["commands"]:
             assert 1 <= len(cmd["description"]) <= 256
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/fristr", texts.UNKNOWN_COMMAND_GUESS.format(guess="frister")),
+        ("/instillinger", texts.UNKNOWN_COMMAND_GUESS.format(guess="innstillinger")),
+        ("/xyzzy", texts.UNKNOWN_COMMAND),
+    ],
+)
+async def test_unknown_commands_and_plain_text_in_private_get_a_hint(
+    h: BotHarness, text: str, expected: str
+) -> None:
+    assert only_message(await h.send(text, MEMBER)).text == expected
+
+
+async def test_known_commands_get_one_answer_and_the_group_gets_no_hints(h: BotHarness) -> None:
+    assert len(messages(await h.send("/frister", MEMBER))) == 1
+    assert messages(await h.send("hei, hva kan du?", MEMBER)) == []  # plain text: no lecture
+    assert messages(await h.send("/fristr", OTHER, group=True)) == []
+    assert messages(await h.send("hei alle", OTHER, group=True)) == []

@@ -34,6 +34,8 @@ WELCOME_GROUP = (
     'Vil du ha varsler og påminnelser til deg selv? <a href="{link}">Start en privat prat med meg</a>.'
 )
 HELP_HEADER = "<b>Dette kan jeg hjelpe deg med</b>"
+UNKNOWN_COMMAND_GUESS = "Den kommandoen kjenner jeg ikke. Mente du /{guess}? Skriv /hjelp for alt jeg kan."
+UNKNOWN_COMMAND = "Den kommandoen kjenner jeg ikke. Skriv /hjelp for alt jeg kan."
 HELP_LINE = "/{name} – {description}"
 HELP_FOOTER_PRIVATE = "Du kan trykke på knappene i svarene mine i stedet for å skrive."
 HELP_FOOTER_GROUP = (

@@ -85,6 +85,7 @@ class Settings(BaseSettings):
     http_user_agent: str = "FoUI-boten/0.1 (+https://github.com/foui-trondelag/foui-bot)"
     http_per_host_concurrency: int = Field(default=2, ge=1)
     default_poll_minutes: float = Field(default=60.0, gt=0)
+    sources_allow_private_urls: bool = False  # /kilder: allow localhost and private addresses
 
     admin_cache_seconds: int = Field(default=300, ge=0)
 

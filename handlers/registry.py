@@ -46,6 +46,7 @@ MODULES: list[str] = [
     "handlers.announce",
     "handlers.tips",
     "handlers.status",
+    "handlers.sources_admin",
 ]
 
 Callback = Callable[[Any, Any], Awaitable[Any]]

@@ -6,7 +6,7 @@ For the benchmark and the tests that run the real process (``foui-bot run``) aga
 - ``rate_limit``: at most this many messages (send*) in any one-second window; above it the
   server answers 429 with ``retry_after`` as Telegram does, and counts it (``too_many``).
 - ``accepted``: every message it accepted (chat id, text, time), so tests count losses and
-  duplicates.
+  duplicates (``duplicates()``: the same text to the same chat more than once).
 - Run it by hand: ``python -m bot.fakeserver --port 8081 --rate 30``.
 """
 
@@ -72,7 +72,9 @@ class FakeBotServer:
         return Counter(a.chat_id for a in self.accepted)
 
     def duplicates(self) -> int:
-        return sum(n - 1 for n in self.delivered().values() if n > 1)
+        """Messages accepted more than once: the same text to the same chat again."""
+        same = Counter((a.method, a.chat_id, a.text) for a in self.accepted)
+        return sum(n - 1 for n in same.values() if n > 1)
 
     # ---- life cycle ------------------------------------------------------------------------
     async def start(self) -> FakeBotServer:

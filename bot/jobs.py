@@ -65,18 +65,12 @@ async def plan_pushes(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def register_ingest_hook() -> bool:
-    """Put the new-call fan-out into ``bot.polling.ON_INGEST`` (once); False while polling is missing."""
-    try:
-        from bot import polling
-    except ImportError:
-        return False
+    """Put the new-call fan-out into ``bot.polling.ON_INGEST`` (once); returns True when it is there."""
     from bot.notify import on_ingest
+    from bot.polling import ON_INGEST
 
-    hooks = getattr(polling, "ON_INGEST", None)
-    if hooks is None:
-        return False
-    if on_ingest not in hooks:
-        hooks.append(on_ingest)
+    if on_ingest not in ON_INGEST:
+        ON_INGEST.append(on_ingest)
     return True
 
 

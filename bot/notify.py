@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
@@ -260,9 +261,21 @@ async def on_ingest(session: AsyncSession, result: Any, services: Services) -> N
     if changed:
         await notify_deadline_changes(session, services, changed)
     if new or changed:
-        from bot.jobs import wake_sender
+        wake_after_commit(session, services)
 
+
+def wake_after_commit(session: AsyncSession, services: Services) -> None:
+    """Wake this process's sender once the transaction that queued rows has committed.
+
+    Waking it before the commit would let it look, see nothing yet, and wait a whole
+    ``FOUI_OUTBOX_POLL_SECONDS`` for rows that were already there.
+    """
+    from bot.jobs import wake_sender
+
+    def _wake(_session: Any) -> None:
         wake_sender(services)
+
+    event.listen(session.sync_session, "after_commit", _wake, once=True)
 
 
 async def plan_reminders(session: AsyncSession, services: Services) -> int:

@@ -44,7 +44,11 @@ IngestHook = Callable[[AsyncSession, IngestResult, Services], Awaitable[None]]
 ON_INGEST: list[IngestHook] = []
 
 JOB_NAME = "poll-sources"
-TICK_SECONDS = 20.0  # how often the job looks for due sources; each source keeps its own interval
+# The job runs again when the next source is due, but looks at least every TICK_SECONDS (sources
+# added or changed meanwhile) and at most every MIN_TICK_SECONDS (a source whose poll broke before
+# its next time was recorded cannot make it spin). Each source keeps its own interval.
+TICK_SECONDS = 20.0
+MIN_TICK_SECONDS = 1.0
 PARALLEL_SOURCES = 4
 
 __all__ = [
@@ -52,11 +56,13 @@ __all__ = [
     "PollOutcome",
     "cli_poll",
     "make_fetcher",
+    "next_tick",
     "poll_due",
     "poll_job",
     "poll_source",
     "seed_sources",
     "start_polling",
+    "tick_after",
     "to_call_data",
 ]
 
@@ -242,33 +248,60 @@ async def poll_due(
 
 
 async def poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The scheduled job: poll the sources that are due."""
+    """The scheduled job: poll the sources that are due, then plan the next run."""
     from bot.app import get_services
 
-    outcomes = await poll_due(get_services(context.application))
-    for o in outcomes:
-        if o.result is not None and (o.result.new or o.result.deadline_changed or o.result.closed):
-            log.info(
-                "source %s: %d new, %d deadline changes, %d closed",
-                o.name,
-                len(o.result.new),
-                len(o.result.deadline_changed),
-                len(o.result.closed),
-            )
+    app = context.application
+    services = get_services(app)
+    try:
+        outcomes = await poll_due(services)
+        for o in outcomes:
+            if o.result is not None and (o.result.new or o.result.deadline_changed or o.result.closed):
+                log.info(
+                    "source %s: %d new, %d deadline changes, %d closed",
+                    o.name,
+                    len(o.result.new),
+                    len(o.result.deadline_changed),
+                    len(o.result.closed),
+                )
+    finally:
+        if app.running and app.job_queue is not None:
+            _schedule(app, await next_tick(services))
+
+
+def tick_after(now: datetime, next_due: datetime | None) -> float:
+    """Seconds until the job looks again: when the next source is due, within the bounds."""
+    if next_due is None:
+        return TICK_SECONDS
+    return min(TICK_SECONDS, max(MIN_TICK_SECONDS, (next_due - now).total_seconds()))
+
+
+async def next_tick(services: Services) -> float:
+    """Seconds until the next source is due (never polled: at once), within the bounds."""
+    try:
+        async with services.session() as session:
+            sources = await source_store.list_sources(session, include_disabled=False)
+    except Exception:
+        log.exception("could not read when the sources are due; looking again in %s s", TICK_SECONDS)
+        return TICK_SECONDS
+    now = services.now()
+    due = [s.next_poll_at or now for s in sources]
+    return tick_after(now, min(due) if due else None)
+
+
+def _schedule(app: Application[Any, Any, Any, Any, Any, Any], seconds: float) -> None:
+    assert app.job_queue is not None
+    app.job_queue.run_once(poll_job, when=seconds, name=JOB_NAME, job_kwargs={"misfire_grace_time": None})
 
 
 async def start_polling(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    """A STARTER: look for due sources every few seconds; each source is polled at its own interval."""
+    """A STARTER: poll each source at its own interval; one chain of jobs, each planning the next."""
     if app.job_queue is None:
         log.warning("no JobQueue: sources are not polled (install python-telegram-bot[job-queue])")
         return
-    app.job_queue.run_repeating(
-        poll_job,
-        interval=TICK_SECONDS,
-        first=5,
-        name=JOB_NAME,
-        job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
-    )
+    from bot.app import get_services
+
+    _schedule(app, await next_tick(get_services(app)))
 
 
 def load_source_defs(settings: Settings) -> tuple[list[SourceDef], bool]:

@@ -425,3 +425,14 @@ async def test_refused_for_a_member_on_the_command_and_on_every_button(
     assert ask.text.startswith("➕")
     harness.services.settings.coordinator_ids.clear()
     assert last_message(await harness.send(url, COORDINATOR)).text == texts.COORD_REFUSED
+
+
+async def test_in_the_group_a_coordinator_is_sent_to_a_private_chat_and_the_menu_has_kilder(
+    harness: BotHarness,
+) -> None:
+    from handlers import registry
+
+    reply = last_message(await harness.send("/kilder", COORDINATOR, group=True))
+    assert reply.chat_id == GROUP_ID and "privat samtale" in reply.text
+    assert "kilder" in [c.command for c in registry.menu(registry.COORDINATOR)]
+    assert "kilder" not in [c.command for c in registry.menu(registry.PRIVATE)]

@@ -38,15 +38,15 @@ MODULES: list[str] = [
     "handlers.calendar",
     "handlers.manual_deadlines",
     "handlers.events",
+    "handlers.announce",
+    "handlers.tips",
+    "handlers.status",
+    "handlers.sources_admin",
     "handlers.register",
     "handlers.contacts",
     "handlers.membership",
     "handlers.privacy",
     "handlers.push_buttons",
-    "handlers.announce",
-    "handlers.tips",
-    "handlers.status",
-    "handlers.sources_admin",
 ]
 
 Callback = Callable[[Any, Any], Awaitable[Any]]
@@ -66,6 +66,7 @@ class Command:
     callback: Callback | None = None
     aliases: tuple[str, ...] = ()
     menu: bool = True
+    filters: Any = None  # extra PTB filters for the CommandHandler (e.g. to leave a deep link to another)
 
 
 def load_modules(names: Iterable[str] | None = None) -> list[ModuleType]:
@@ -90,7 +91,11 @@ def register(app: Application[Any, Any, Any, Any, Any, Any], modules: list[Modul
             app.add_handler(handler, group)
         for command in getattr(module, "COMMANDS", []):
             if command.callback is not None:
-                app.add_handler(CommandHandler([command.name, *command.aliases], command.callback))
+                app.add_handler(
+                    CommandHandler(
+                        [command.name, *command.aliases], command.callback, filters=command.filters
+                    )
+                )
 
 
 def menu(scope: str, modules: list[ModuleType] | None = None) -> list[BotCommand]:

@@ -7,7 +7,7 @@ keyword alerts; ?start=emner on the topics.
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import ContextTypes
+from telegram.ext import ContextTypes, filters
 
 from bot import texts
 from handlers.alerts import show as show_alerts
@@ -46,4 +46,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, context, text, picker(catalogue, selected))
 
 
-COMMANDS = [Command("start", texts.CMD_START, callback=start)]
+# ?start=registrer belongs to the registration conversation (handlers.register).
+_NOT_REGISTRER = ~filters.Regex(r"^/start(@\w+)?\s+registrer\s*$")
+
+COMMANDS = [Command("start", texts.CMD_START, callback=start, filters=_NOT_REGISTRER)]

@@ -29,7 +29,8 @@ _PRESENT = {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatM
 async def track(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Register or update the chat and the person behind this update."""
     chat, user = update.effective_chat, update.effective_user
-    if chat is None:
+    if chat is None or update.chat_join_request is not None:
+        # A join request is not membership: handlers.membership decides what it means.
         return
     note_if_unhandled(update, context)
     svc = services(context)

@@ -396,7 +396,7 @@ async def test_leaving_the_group_closes_the_contacts(harness: BotHarness) -> Non
     await harness.process(member_update(MEMBER, "member", "left"))
     async with harness.services.session() as s:
         chat = await members.get_chat(s, MEMBER.id)
-        assert chat is not None and not chat.in_group
+        assert chat is None or not chat.in_group
     refused = last_message(await harness.send("/kontakter", MEMBER))
     assert refused.text == texts.CONTACTS_REFUSED_NOT_IN_GROUP
     [notice] = await queued(harness, COORDINATOR, registry.KIND_LEFT)
@@ -410,7 +410,7 @@ async def test_leaving_the_group_closes_the_contacts(harness: BotHarness) -> Non
     await harness.process(member_update(MEMBER, "member", "kicked", by=COORDINATOR))
     async with harness.services.session() as s:
         chat = await members.get_chat(s, MEMBER.id)
-        assert chat is not None and not chat.in_group
+        assert chat is None or not chat.in_group
 
 
 async def test_a_new_group_member_is_recorded_as_in_the_group(harness: BotHarness) -> None:
@@ -475,3 +475,17 @@ async def test_menus_put_coverage_in_the_coordinators_menu_only() -> None:
     names = {c.command for c in commands.menu(commands.PRIVATE)}
     assert {"registrer", "kontakter", "minedata", "slettmeg"} <= names and "dekning" not in names
     assert "dekning" in {c.command for c in commands.menu(commands.COORDINATOR)}
+
+
+async def test_deep_link_start_registrer_opens_the_registration(harness: BotHarness) -> None:
+    reply = last_message(await harness.send("/start registrer", MEMBER))
+    assert texts.REG_ASK_MUNICIPALITY in reply.text
+    plain = last_message(await harness.send("/start", OTHER))
+    assert texts.REG_ASK_MUNICIPALITY not in plain.text
+
+
+async def test_a_join_request_is_not_membership(harness: BotHarness) -> None:
+    await harness.process(join_request(STRANGER))
+    async with harness.services.session() as s:
+        chat = await members.get_chat(s, STRANGER.id)
+        assert chat is None or not chat.in_group

@@ -73,7 +73,7 @@ FRISTER_ROLLING_HEADER = "<b>Løpende</b> – søk når som helst"
 FRISTER_ROLLING_ITEM = "• {title}{source}"
 FRISTER_ROLLING_MORE = "… og {count} til. Søk med /sok."
 FRISTER_NO_TOPICS_HINT = "Du følger ingen emner ennå, så du ser alle. Velg dine med /emner."
-FRISTER_NONE = "Ingen søknadsfrister {scope} {window}."
+FRISTER_NONE = "Ingen søknadsfrister her: {scope}, {window}."
 FRISTER_NONE_HINT = "Prøv <code>/frister alle</code> for alle kommende frister, eller velg flere emner."
 FRISTER_BAD_ARG = (
     "Jeg forstod ikke «{arg}». Du kan skrive:\n"

@@ -31,6 +31,13 @@ ADAPTERS: dict[str, Adapter] = {
         "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5",
         "RSS eller Atom",
     ),
+    "rss_tilskudd": Adapter(
+        "rss_tilskudd",
+        rss.parse_funding_feed,
+        None,
+        "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.8, */*;q=0.5",
+        "RSS eller Atom med nyheter, der bare sakene om tilskudd og utlysninger tas med",
+    ),
     "forskningsradet": Adapter(
         "forskningsradet",
         forskningsradet.parse_listing,

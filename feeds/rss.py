@@ -127,3 +127,12 @@ def _item(entry: Any, *, url: str, now: datetime) -> FeedItem | None:
         topic_text=tags,
         fingerprint=fingerprint(title, link, summary, published),
     )
+
+
+def parse_funding_feed(body: bytes, *, url: str, content_type: str | None, now: datetime) -> Parsed:
+    """A news feed (for example a ministry's) where only the items about funding are calls."""
+    from feeds.statsforvalteren import is_funding
+
+    parsed = parse_feed(body, url=url, content_type=content_type, now=now)
+    parsed.items = [item for item in parsed.items if is_funding(f"{item.title}\n{item.summary}")]
+    return parsed

@@ -4,7 +4,7 @@ A sources file has one ``[[source]]`` table per source::
 
     [[source]]
     name = "Forskningsrådet"
-    kind = "forskningsradet"          # rss | forskningsradet | statsforvalteren
+    kind = "forskningsradet"          # rss | rss_tilskudd | forskningsradet | statsforvalteren
     url = "https://www.forskningsradet.no/utlysninger/"
     topics = ["forskning"]            # optional: topic slugs added to every call from it
     interval_minutes = 60             # optional; fractions allowed (0.5 = every 30 seconds)
@@ -54,7 +54,7 @@ DEFAULT_SOURCES: tuple[SourceDef, ...] = (
     ),
     SourceDef(
         "Kommunal- og distriktsdepartementet (regjeringen.no)",
-        "rss",
+        "rss_tilskudd",
         "https://www.regjeringen.no/no/rss/Rss/2581966/?documentType=aktuelt/nyheter&owner=504",
         (),
         60.0,

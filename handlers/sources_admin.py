@@ -60,6 +60,7 @@ MAX_ITEMS_SHOWN = 10
 EXAMPLES_SHOWN = 3
 KIND_LABELS = {
     "rss": texts.KI_KIND_RSS,
+    "rss_tilskudd": texts.KI_KIND_RSS_TILSKUDD,
     "forskningsradet": texts.KI_KIND_FORSKNINGSRADET,
     "statsforvalteren": texts.KI_KIND_STATSFORVALTEREN,
 }

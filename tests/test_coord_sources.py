@@ -247,6 +247,7 @@ async def _add_until_kind(harness: BotHarness, url: str) -> ApiCall:
     assert kind.text == texts.KI_ADD_ASK_KIND.format(url=url)
     assert kind.button_texts == [
         texts.KI_KIND_RSS,
+        texts.KI_KIND_RSS_TILSKUDD,
         texts.KI_KIND_FORSKNINGSRADET,
         texts.KI_KIND_STATSFORVALTEREN,
         texts.BTN_CANCEL,

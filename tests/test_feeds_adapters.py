@@ -168,8 +168,16 @@ async def test_a_call_page_that_fails_keeps_the_card(loopback: LoopbackServer) -
     assert pilot.fingerprint == ""  # so the page is tried again next time
 
 
+async def test_rss_tilskudd_keeps_only_funding_news(loopback: LoopbackServer) -> None:
+    everything = {i.title for i in (await poll(loopback, "rss", "rss")).items}
+    funding = {i.title for i in (await poll(loopback, "rss", "rss_tilskudd")).items}
+    assert "Statsråden besøkte Trøndelag" in everything
+    assert funding == everything - {"Statsråden besøkte Trøndelag"}
+    assert "Skjønnsmidlar til fornying og innovasjon for 2026" in funding
+
+
 def test_kinds() -> None:
-    assert set(KINDS) == {"rss", "forskningsradet", "statsforvalteren"}
+    assert set(KINDS) == {"rss", "rss_tilskudd", "forskningsradet", "statsforvalteren"}
     assert adapter_for(" RSS ").kind == "rss"
     with pytest.raises(UnknownKindError, match="ukjent kildetype"):
         adapter_for("ftp")

@@ -87,6 +87,7 @@ KI_ADD_SAVED = (
     "✅ «{name}» er lagt til ({kind}) og hentes hvert {minutes}. minutt. Jeg henter den første gang nå."
 )
 KI_KIND_RSS = "RSS / Atom"
+KI_KIND_RSS_TILSKUDD = "RSS, bare tilskudd og utlysninger"
 KI_KIND_FORSKNINGSRADET = "Forskningsrådet"
 KI_KIND_STATSFORVALTEREN = "Statsforvalteren"
 

@@ -94,6 +94,19 @@ def call_buttons(call: Call) -> dict[str, Any]:
     return {"inline_keyboard": [row]}
 
 
+def _about(call: Call, now: datetime | None, settings: Settings) -> dict[str, Any]:
+    """What the sender checks just before sending a push about a call (``refresh_payload``):
+    the call, the local day the text was written (its "i morgen" is true that day) and when the
+    deadline is over (a push held past it is not sent)."""
+    about: dict[str, Any] = {"call_id": call.id}
+    if now is not None:
+        about["rendered_on"] = now.astimezone(settings.tz).date().isoformat()
+    end = pushes.deadline_end(call)
+    if end is not None and not call.rolling:
+        about["expires_at"] = end.isoformat()
+    return about
+
+
 def render_new_call(call: Call, now: datetime, settings: Settings) -> dict[str, Any]:
     """The payload of a new-call notice: title, source, deadline, topics, link and the two buttons."""
     lines = [_deadline(call, now, settings)]
@@ -102,7 +115,12 @@ def render_new_call(call: Call, now: datetime, settings: Settings) -> dict[str, 
     if call.topics:
         lines.append(texts.CALL_TOPICS.format(topics=html.escape(", ".join(t.name for t in call.topics))))
     text = texts.NEW_CALL.format(title=_title(call), details="\n".join(lines))
-    return {"text": text, "reply_markup": call_buttons(call), "disable_web_page_preview": True}
+    return {
+        "text": text,
+        "reply_markup": call_buttons(call),
+        "disable_web_page_preview": True,
+        **_about(call, now, settings),
+    }
 
 
 def _deadline_value(at: datetime | None, rolling: bool, has_time: bool, settings: Settings) -> str:
@@ -121,7 +139,12 @@ def render_deadline_changed(
         new=_deadline_value(call.deadline_at, call.rolling, call.deadline_has_time, settings),
         old=_deadline_value(old_at, old_rolling, call.deadline_has_time, settings),
     )
-    return {"text": text, "reply_markup": call_buttons(call), "disable_web_page_preview": True}
+    return {
+        "text": text,
+        "reply_markup": call_buttons(call),
+        "disable_web_page_preview": True,
+        **_about(call, None, settings),
+    }
 
 
 def render_reminder(call: Call, now: datetime, settings: Settings) -> dict[str, Any]:
@@ -132,7 +155,13 @@ def render_reminder(call: Call, now: datetime, settings: Settings) -> dict[str, 
     text = texts.REMINDER.format(
         left=html.escape(left), title=_title(call), deadline=html.escape(when), source=source
     ).rstrip()
-    return {"text": text, "reply_markup": call_buttons(call), "disable_web_page_preview": True}
+    return {
+        "text": text,
+        "reply_markup": call_buttons(call),
+        "disable_web_page_preview": True,
+        "deadline_key": pushes.reminder_key(call),
+        **_about(call, now, settings),
+    }
 
 
 def render_digest(due: pushes.DigestDue, now: datetime, settings: Settings) -> dict[str, Any]:
@@ -235,6 +264,13 @@ async def notify_deadline_changes(
         call = await pushes.load_call(session, call_id)
         if call is None:
             continue
+        # Reminders queued for the old deadline, and an earlier change not sent yet, are replaced.
+        await pushes.cancel_pending(
+            session,
+            [call.id],
+            kinds=(pushes.KIND_REMINDER, pushes.KIND_DEADLINE_CHANGED),
+            reason=pushes.CANCELLED_DEADLINE,
+        )
         for row in await pushes.pending_rows(session, pushes.KIND_NEW_CALL, f"call:{call.id}"):
             row.payload = render_new_call(call, now, services.settings)
         payload = render_deadline_changed(call, old_at, old_rolling, services.settings)
@@ -253,9 +289,17 @@ async def notify_deadline_changes(
 
 
 async def on_ingest(session: AsyncSession, result: Any, services: Services) -> None:
-    """The hook in ``bot.polling.ON_INGEST``: new calls and changed deadlines, same transaction."""
+    """The hook in ``bot.polling.ON_INGEST``: new calls, changed deadlines and closed calls, in the
+    poll's own transaction."""
     new = list(getattr(result, "new", []) or [])
     changed = list(getattr(result, "deadline_changed", []) or [])
+    closed = list(getattr(result, "closed", []) or [])
+    if closed:
+        cancelled = await pushes.cancel_pending(
+            session, closed, kinds=pushes.CALL_KINDS, reason=pushes.CANCELLED_CLOSED
+        )
+        if cancelled:
+            log.info("cancelled %d queued pushes about %d closed calls", cancelled, len(closed))
     if new:
         await notify_new_calls(session, services, new)
     if changed:
@@ -352,6 +396,40 @@ async def plan_event_reminders(session: AsyncSession, services: Services) -> int
         ):
             count += 1
     return count
+
+
+async def refresh_payload(
+    session: AsyncSession, services: Services, kind: str, payload: dict[str, Any]
+) -> dict[str, Any] | str:
+    """A queued push about a call, checked just before the sender sends it (``Sender(refresh=...)``).
+
+    Returns the reason not to send it (the call closed or removed, its deadline over, or changed
+    after this reminder was written), or the payload: written again when it was written on an
+    earlier day, so a notice held over night does not say "i morgen" on the day itself.
+    """
+    call_id = payload.get("call_id")
+    if kind not in pushes.CALL_KINDS or not isinstance(call_id, int):
+        return payload
+    now = services.now()
+    expires = payload.get("expires_at")
+    if isinstance(expires, str) and datetime.fromisoformat(expires) <= now:
+        return pushes.CANCELLED_EXPIRED
+    today = now.astimezone(services.settings.tz).date().isoformat()
+    if payload.get("rendered_on") in (None, today):
+        return payload
+    call = await pushes.load_call(session, call_id)
+    if call is None or call.status not in pushes.LIVE_STATUSES:
+        return pushes.CANCELLED_CLOSED
+    end = pushes.deadline_end(call)
+    if end is not None and end <= now:
+        return pushes.CANCELLED_EXPIRED
+    if kind == pushes.KIND_NEW_CALL:
+        return render_new_call(call, now, services.settings)
+    if kind == pushes.KIND_REMINDER:
+        if payload.get("deadline_key") != pushes.reminder_key(call):
+            return pushes.CANCELLED_DEADLINE
+        return render_reminder(call, now, services.settings)
+    return payload
 
 
 PLANNERS = (plan_reminders, plan_event_reminders, plan_digests, plan_weekly_overview)

@@ -18,6 +18,9 @@ How it keeps the promises:
   with Telegram's description; after ``FOUI_SEND_MAX_ATTEMPTS`` tries a message fails with why.
 - Quiet hours: a row that comes due inside the chat's quiet hours is held until they end (unless
   its payload says ``"urgent": true``); the enqueuers already set ``not_before`` for theirs.
+- Just before sending, a push about a call is checked (``refresh``, by default
+  ``bot.notify.refresh_payload``): not sent, but cancelled with the reason, when its deadline is
+  over or the call closed meanwhile; written again when it was written on an earlier day.
 
 Tests drive it one step at a time with ``await sender.drain_once()`` and inject ``sleep`` (the
 services' clock gives the time), so nothing actually waits.
@@ -27,6 +30,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import logging
 import warnings
 from collections import Counter
@@ -51,7 +55,7 @@ from bot.config import parse_quiet_hours
 from bot.services import Services
 from storage import outbox
 from storage.outbox import Claimed
-from storage.pushes import QuietHours, in_quiet, quiet_end
+from storage.pushes import QuietHours, cancel_claimed, in_quiet, quiet_end
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +67,8 @@ HOUSEKEEPING_SECONDS = 10.0
 QUIET_HELD = "holdt tilbake til de stille timene er over"
 
 Sleep = Callable[[float], Awaitable[Any]]
+# (session, services, kind, payload) -> the payload to send, or the reason not to send it.
+Refresh = Callable[[AsyncSession, Services, str, dict[str, Any]], Awaitable[dict[str, Any] | str]]
 
 
 def backoff(attempts: int) -> float:
@@ -113,8 +119,12 @@ class Sender:
         sleep: Sleep | None = None,
         batch_size: int | None = None,
         max_in_flight: int | None = None,
+        refresh: Refresh | None = None,
     ) -> None:
+        from bot.notify import refresh_payload
+
         settings = services.settings
+        self._refresh: Refresh = refresh or refresh_payload
         self.services = services
         self.bot = bot
         self.worker = worker or outbox.worker_name()
@@ -324,6 +334,11 @@ class Sender:
     async def _deliver(self, row: Claimed) -> None:
         """Send one claimed row and record the outcome; never raises."""
         try:
+            fresh = await self._fresh(row)
+            if isinstance(fresh, str):
+                await self._cancel(row, fresh)
+                return
+            row = fresh
             message_id = await self.send(row)
         except RetryAfter as exc:
             seconds = _retry_after_seconds(exc)
@@ -371,6 +386,21 @@ class Sender:
             await self._record(lambda s: outbox.mark_sent(s, row.id, now=self.now(), message_id=message_id))
         finally:
             self._busy.discard(row.chat_id)
+
+    async def _fresh(self, row: Claimed) -> Claimed | str:
+        """The row as it should go out now, or the reason it should not (see ``refresh``)."""
+        if "call_id" not in row.payload:
+            return row
+        async with self.services.session() as session:
+            fresh = await self._refresh(session, self.services, row.kind, row.payload)
+        if isinstance(fresh, str) or fresh is row.payload:
+            return fresh if isinstance(fresh, str) else row
+        return dataclasses.replace(row, payload=fresh)
+
+    async def _cancel(self, row: Claimed, reason: str) -> None:
+        self.counters["cancelled"] += 1
+        log.info("outbox row %s (%s %s) not sent: %s", row.id, row.kind, row.subject, reason)
+        await self._record(lambda s: cancel_claimed(s, row.id, reason=reason))
 
     async def _gone(self, row: Claimed, reason: str) -> None:
         self.counters["chat_inactive"] += 1

@@ -270,6 +270,43 @@ async def pending_rows(session: AsyncSession, kind: str, subject: str) -> list[O
     return list((await session.execute(query)).scalars())
 
 
+CALL_KINDS = (KIND_NEW_CALL, KIND_REMINDER, KIND_DEADLINE_CHANGED)
+CANCELLED_CLOSED = "utlysningen er stengt"
+CANCELLED_DEADLINE = "fristen er endret"
+CANCELLED_EXPIRED = "fristen er ute"
+
+
+async def cancel_pending(
+    session: AsyncSession, call_ids: Iterable[int], *, kinds: Sequence[str], reason: str
+) -> int:
+    """Cancel the queued, not yet sent pushes of these kinds about these calls, with the reason.
+
+    A closed call is not announced or reminded of; a reminder with an old deadline is not sent.
+    Rows already claimed by a sender are left to it (at most the one in flight goes out).
+    """
+    ids = sorted(set(call_ids))
+    if not ids:
+        return 0
+    about = or_(*(or_(Outbox.subject == f"call:{cid}", Outbox.subject.like(f"call:{cid}:%")) for cid in ids))
+    result = await session.execute(
+        update(Outbox)
+        .where(Outbox.kind.in_(list(kinds)), Outbox.status == OutboxStatus.PENDING, about)
+        .values(status=OutboxStatus.CANCELLED, last_error=reason)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def cancel_claimed(session: AsyncSession, row_id: int, *, reason: str) -> None:
+    """The sender decided not to send a claimed row after all (its call closed, its deadline passed)."""
+    await session.execute(
+        update(Outbox)
+        .where(Outbox.id == row_id)
+        .values(status=OutboxStatus.CANCELLED, last_error=reason, claimed_by=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
 async def load_call(session: AsyncSession, call_id: int) -> Call | None:
     found = await _load_calls(session, Call.id == call_id)
     return found[0] if found else None

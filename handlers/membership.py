@@ -217,7 +217,7 @@ async def member_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                 in_group=True,
             )
             return
-        await registry.set_in_group(session, person.id, False)
+        await registry.set_in_group(session, person.id, False, left_at=svc.now())
         registration = await registry.registration_of(session, person.id)
         if registration is not None and registration.status == RegistrationStatus.APPROVED:
             chat = await registry.chat_of(session, registration)

@@ -94,7 +94,22 @@ async def audience_chat_ids(
             ).scalar_one_or_none()
             subscribers = [s for s in subscribers if s != network_group]
         ids.extend(subscribers)
+    ids = await _without_leavers(session, ids)
     return list(dict.fromkeys(ids)), group_id
+
+
+async def _without_leavers(session: AsyncSession, chat_ids: list[int]) -> list[int]:
+    """Drop the members seen leaving the network's group: coordinators' pushes are for the network."""
+    if not chat_ids:
+        return chat_ids
+    left = set(
+        (
+            await session.execute(
+                select(Chat.id).where(Chat.id.in_(chat_ids), Chat.left_group_at.is_not(None))
+            )
+        ).scalars()
+    )
+    return [chat_id for chat_id in chat_ids if chat_id not in left]
 
 
 async def create_announcement(

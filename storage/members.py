@@ -71,6 +71,8 @@ async def touch_chat(
         chat.inactive_reason = None
     if in_group is not None and chat.in_group != in_group:
         chat.in_group = in_group
+    if in_group and chat.left_group_at is not None:
+        chat.left_group_at = None
     if chat.last_seen_at is None or now - chat.last_seen_at >= SEEN_RESOLUTION:
         chat.last_seen_at = now
     await session.flush()

@@ -78,6 +78,9 @@ class Chat(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     inactive_reason: Mapped[str | None] = mapped_column(String(200))
     in_group: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when the person was seen leaving (or being removed from) the network's group; cleared when
+    # they join again. Coordinators' pushes (announcements, tips, events) skip such members.
+    left_group_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column()

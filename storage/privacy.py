@@ -72,6 +72,7 @@ async def export(session: AsyncSession, telegram_id: int, now: datetime) -> dict
             "active": chat.active,
             "inactive_reason": chat.inactive_reason,
             "in_group": chat.in_group,
+            "left_group_at": _iso(chat.left_group_at),
             "created_at": _iso(chat.created_at),
             "last_seen_at": _iso(chat.last_seen_at),
         }

@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -227,12 +228,22 @@ async def pending_registrations(session: AsyncSession) -> Sequence[Registration]
     return (await session.execute(query)).scalars().all()
 
 
-async def set_in_group(session: AsyncSession, telegram_id: int, in_group: bool) -> bool:
-    """Record whether a person is in the network's group; False if the bot does not know them."""
+async def set_in_group(
+    session: AsyncSession, telegram_id: int, in_group: bool, *, left_at: datetime | None = None
+) -> bool:
+    """Record whether a person is in the network's group; False if the bot does not know them.
+
+    ``left_at`` marks that they were seen leaving (or being removed); joining clears the mark.
+    """
+    values: dict[str, Any] = {"in_group": in_group}
+    if in_group:
+        values["left_group_at"] = None
+    elif left_at is not None:
+        values["left_group_at"] = left_at
     result = await session.execute(
         update(Chat)
         .where(Chat.telegram_id == telegram_id, Chat.kind == ChatKind.PRIVATE)
-        .values(in_group=in_group)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0))

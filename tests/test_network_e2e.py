@@ -489,3 +489,26 @@ async def test_a_join_request_is_not_membership(harness: BotHarness) -> None:
     async with harness.services.session() as s:
         chat = await members.get_chat(s, STRANGER.id)
         assert chat is None or not chat.in_group
+
+
+async def test_coordinators_pushes_skip_members_who_left_the_group(harness: BotHarness) -> None:
+    from storage.announcements import Audience, audience_chat_ids
+
+    await known(harness, MEMBER, OTHER)  # OTHER was never seen in the group: still a member
+
+    async def recipients() -> set[int]:
+        async with harness.services.session() as s:
+            ids, _ = await audience_chat_ids(
+                s, Audience(members=True), group_telegram_id=GROUP_ID, now=harness.services.now()
+            )
+            chats = {p.id: (await members.get_chat(s, p.id)) for p in (MEMBER, OTHER)}
+            return {tid for tid, chat in chats.items() if chat is not None and chat.id in ids}
+
+    assert await recipients() == {MEMBER.id, OTHER.id}
+    await harness.process(member_update(MEMBER, "member", "left"))
+    assert await recipients() == {OTHER.id}
+    async with harness.services.session() as s:
+        chat = await members.get_chat(s, MEMBER.id)
+        assert chat is not None and chat.left_group_at is not None and not chat.in_group
+    await harness.process(member_update(MEMBER, "left", "member"))
+    assert await recipients() == {MEMBER.id, OTHER.id}

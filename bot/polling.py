@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import sys
+import zlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,7 +28,7 @@ from bot.services import Services
 from bot.texts.format import format_datetime
 from feeds.adapters import KINDS, UnknownKindError, adapter_for
 from feeds.catalogue import DEFAULT_TOPICS
-from feeds.deadlines import Deadline
+from feeds.deadlines import OSLO, Deadline
 from feeds.fetch import Fetcher, FetchError, SourceFetch, fetch_source
 from feeds.items import FeedItem, ParseError
 from feeds.sources import DEFAULT_SOURCES, SourceDef, SourcesFileError, parse_sources_toml
@@ -49,6 +51,7 @@ JOB_NAME = "poll-sources"
 # its next time was recorded cannot make it spin). Each source keeps its own interval.
 TICK_SECONDS = 20.0
 MIN_TICK_SECONDS = 1.0
+FIRST_POLL_SECONDS = 5.0  # after a start, let the bot settle before the first fetches
 PARALLEL_SOURCES = 4
 
 __all__ = [
@@ -144,7 +147,26 @@ async def poll_source(services: Services, source_id: int, *, fetcher: Fetcher | 
             await fetcher.aclose()
 
 
+def full_refresh_due(url: str, interval_minutes: float, last_success: datetime | None, now: datetime) -> bool:
+    """Once a day a source is read whole: no conditional GET, and every item's own page again.
+
+    A call page can change (a moved deadline) while its card in the listing, and so the listing's
+    ETag, stay the same. Each source gets its own hour of the day (spread by its URL), and the first
+    successful poll in that hour's window reads everything; later polls in the window do not.
+    """
+    hours = max(1, math.ceil(interval_minutes / 60))
+    slot = zlib.crc32(url.encode()) % 24
+    local = now.astimezone(OSLO)
+    if (local.hour - slot) % 24 >= hours:
+        return False
+    window_start = (local - timedelta(hours=(local.hour - slot) % 24)).replace(
+        minute=0, second=0, microsecond=0
+    )
+    return last_success is None or last_success < window_start
+
+
 async def _poll(services: Services, source_id: int, fetcher: Fetcher) -> PollOutcome:
+    now = services.now()
     async with services.session() as session:
         source = await session.get(Source, source_id)
         if source is None:
@@ -152,8 +174,11 @@ async def _poll(services: Services, source_id: int, fetcher: Fetcher) -> PollOut
         name, kind, url = source.name, source.kind, source.url
         etag, last_modified = source.etag, source.last_modified
         known = await call_store.fingerprints(session, source_id)
+        if full_refresh_due(url, source.interval_minutes, source.last_success_at, now):
+            log.info("source %s: daily full refresh (every page read again)", name)
+            etag = last_modified = None
+            known = {}
     outcome = PollOutcome(source_id, name)
-    now = services.now()
     try:
         fetched = await fetch_source(
             fetcher, kind, url, now=now, etag=etag, last_modified=last_modified, known=known
@@ -301,7 +326,7 @@ async def start_polling(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         return
     from bot.app import get_services
 
-    _schedule(app, await next_tick(get_services(app)))
+    _schedule(app, max(FIRST_POLL_SECONDS, await next_tick(get_services(app))))
 
 
 def load_source_defs(settings: Settings) -> tuple[list[SourceDef], bool]:

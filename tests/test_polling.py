@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -199,3 +199,63 @@ def test_cli_argument_errors(sqlite_url: str, capsys: pytest.CaptureFixture[str]
     assert polling.cli_poll(settings, url=None, kind="rss", dry_run=True) == 2
     err = capsys.readouterr().err
     assert "--kind" in err and "Ukjent kildetype" in err
+
+
+def _slot_hour(url: str) -> int:
+    import zlib
+
+    return zlib.crc32(url.encode()) % 24
+
+
+def test_full_refresh_once_a_day_in_the_sources_own_hour() -> None:
+    from zoneinfo import ZoneInfo
+
+    oslo = ZoneInfo("Europe/Oslo")
+    url = "https://www.forskningsradet.no/utlysninger/"
+    slot = _slot_hour(url)
+    in_window = datetime(2025, 3, 10, slot, 20, tzinfo=oslo)
+    outside = datetime(2025, 3, 10, (slot + 3) % 24, 20, tzinfo=oslo)
+    earlier_today_in_window = in_window.replace(minute=5)
+    yesterday = in_window - timedelta(days=1)
+    assert polling.full_refresh_due(url, 60, None, in_window)
+    assert polling.full_refresh_due(url, 60, yesterday, in_window)
+    assert not polling.full_refresh_due(url, 60, earlier_today_in_window, in_window)  # once per window
+    assert not polling.full_refresh_due(url, 60, yesterday, outside)
+    # A source polled every two hours has a two-hour window, so one poll always falls inside it.
+    assert polling.full_refresh_due(url, 120, yesterday, in_window + timedelta(hours=1))
+    assert not polling.full_refresh_due(url, 60, yesterday, in_window + timedelta(hours=1))
+
+
+async def test_a_moved_deadline_on_an_unchanged_card_is_found_by_the_daily_refresh(
+    services: Services, loopback: LoopbackServer
+) -> None:
+    from zoneinfo import ZoneInfo
+
+    urls = serve_sites(loopback)
+    url = urls["forskningsradet"]
+    sid = await add_source(services, "forskningsradet", url)
+    clock = services.clock
+    assert isinstance(clock, FakeClock)
+    slot = _slot_hour(url)
+    oslo = ZoneInfo("Europe/Oslo")
+    clock.set(datetime(2025, 1, 10, (slot + 5) % 24, 0, tzinfo=oslo))
+    assert (await polling.poll_source(services, sid)).ok
+
+    page = "/utlysninger/2025/forskerprosjekt-fornyelse-tematisk/"
+    route = loopback.routes[page]
+    route.body = route.body.replace(b"5. mars 2025", b"12. mars 2025")
+    clock.advance(hours=1)
+    quiet = await polling.poll_source(services, sid)
+    assert quiet.ok and quiet.not_modified  # the listing did not change: nothing is read
+
+    clock.set(datetime(2025, 1, 11, slot, 10, tzinfo=oslo))
+    refreshed = await polling.poll_source(services, sid)
+    assert refreshed.ok and refreshed.result is not None
+    assert len(refreshed.result.deadline_changed) == 1
+    async with services.session() as s:
+        call = (
+            await s.execute(select(Call).where(Call.title.like("Forskerprosjekt for fornyelse%")))
+        ).scalar_one()
+        assert call.deadline_at == datetime(2025, 3, 12, 12, 0, tzinfo=UTC)
+    clock.advance(minutes=20)
+    assert (await polling.poll_source(services, sid)).not_modified  # once a day, not every poll

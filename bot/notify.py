@@ -132,9 +132,22 @@ def _deadline_value(at: datetime | None, rolling: bool, has_time: bool, settings
 
 
 def render_deadline_changed(
-    call: Call, old_at: datetime | None, old_rolling: bool, settings: Settings
+    call: Call,
+    old_at: datetime | None,
+    old_rolling: bool,
+    settings: Settings,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
-    text = texts.DEADLINE_CHANGED.format(
+    # A passed deadline followed by a later one is the next round, not a correction.
+    next_round = (
+        now is not None
+        and old_at is not None
+        and old_at < now
+        and call.deadline_at is not None
+        and call.deadline_at > old_at
+    )
+    template = texts.DEADLINE_NEXT_ROUND if next_round else texts.DEADLINE_CHANGED
+    text = template.format(
         title=_title(call),
         new=_deadline_value(call.deadline_at, call.rolling, call.deadline_has_time, settings),
         old=_deadline_value(old_at, old_rolling, call.deadline_has_time, settings),
@@ -273,7 +286,7 @@ async def notify_deadline_changes(
         )
         for row in await pushes.pending_rows(session, pushes.KIND_NEW_CALL, f"call:{call.id}"):
             row.payload = render_new_call(call, now, services.settings)
-        payload = render_deadline_changed(call, old_at, old_rolling, services.settings)
+        payload = render_deadline_changed(call, old_at, old_rolling, services.settings, now)
         key = pushes.reminder_key(call)
         for chat in await pushes.told_of(session, call):
             if await enqueue(

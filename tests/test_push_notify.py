@@ -143,6 +143,31 @@ async def test_a_changed_deadline_goes_to_those_who_were_told(world: World) -> N
     assert "11. desember" in pending.payload["text"]
 
 
+async def test_the_next_round_of_a_two_round_call_is_not_called_a_correction(world: World) -> None:
+    world.clock.set(MORNING)
+    told = await world.chat(1001)
+    await world.subscribe(told, "helse", at=MORNING - timedelta(days=1))
+    call = await world.call("To runder", DEADLINE)
+    async with world.services.session() as s:
+        await notify_new_calls(s, world.services, [call])
+    await world.sender.drain()
+    second_round = DEADLINE + timedelta(days=60)
+    async with world.services.session() as s:
+        from storage.models import Call
+
+        row = await s.get(Call, call)
+        assert row is not None
+        row.deadline_at = second_round
+    world.clock.set(DEADLINE + timedelta(hours=2))  # the first round is over
+    async with world.services.session() as s:
+        await notify_deadline_changes(s, world.services, [(call, DEADLINE, second_round, False, False)])
+    await world.sender.drain()
+    message = world.api.last(chat_id=1001)
+    assert message.text.startswith("📌 <b>Ny søknadsrunde:</b>")
+    assert "Fristen er endret" not in message.text
+    assert "Forrige runde hadde frist fredag 4. desember kl. 13:00" in message.text
+
+
 async def test_on_ingest_hook_queues_new_and_changed(world: World) -> None:
     world.clock.set(MORNING)
     kari = await world.chat(1001)

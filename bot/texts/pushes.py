@@ -23,6 +23,10 @@ BUTTON_UNMUTE = "🔔 Angre"
 
 # A changed deadline, to those who were told of the call.
 DEADLINE_CHANGED = "✏️ <b>Fristen er endret:</b> {title}\n\nNy frist: {new}\nTidligere frist: {old}"
+# The first of two rounds has passed: the call's deadline is now the next round's.
+DEADLINE_NEXT_ROUND = (
+    "📌 <b>Ny søknadsrunde:</b> {title}\n\nNeste frist: {new}\nForrige runde hadde frist {old}."
+)
 DEADLINE_CHANGED_ROLLING = "løpende"
 DEADLINE_CHANGED_NONE = "ikke oppgitt"
 

@@ -20,7 +20,7 @@ from bot.polling import seed_sources, start_polling
 from bot.services import Services
 from bot.source_health import schedule_source_health
 from handlers import registry
-from storage.db import migrate
+from storage.db import migrate, startup_lock
 
 log = logging.getLogger(__name__)
 
@@ -39,10 +39,11 @@ def get_services(app_or_context: Any) -> Services:
 
 
 async def prepare_database(services: Services) -> None:
-    """Migrate, then seed what a fresh database needs (topics, default sources)."""
-    await migrate(services.engine)
-    for seed in SEEDERS:
-        await seed(services)
+    """Migrate, then seed what a fresh database needs (topics, default sources); one process at a time."""
+    async with startup_lock(services.engine):
+        await migrate(services.engine)
+        for seed in SEEDERS:
+            await seed(services)
 
 
 async def seed_topics(services: Services) -> None:

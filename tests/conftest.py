@@ -10,9 +10,11 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -22,6 +24,21 @@ from storage.db import make_engine, make_sessionmaker, migrate
 from storage.models import Base
 
 PG_ENV = "FOUI_TEST_DATABASE_URL"
+
+_real_getaddrinfo = socket.getaddrinfo
+_LOOPBACK_NAMES = {None, "", "localhost", "::1", b"localhost"}
+
+
+def _loopback_only_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+    """Tests reach nothing outside this machine: any other host name fails at once, loudly."""
+    name = host.decode() if isinstance(host, bytes) else host
+    if name not in _LOOPBACK_NAMES and not str(name).startswith("127."):
+        raise socket.gaierror(socket.EAI_NONAME, f"tests stay on loopback; refused to look up {name!r}")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    socket.getaddrinfo = _loopback_only_getaddrinfo
 
 
 def _pg_admin_url() -> str | None:

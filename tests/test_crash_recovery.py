@@ -67,7 +67,14 @@ async def _statuses(url: str) -> dict[int, str]:
 
 def _env(url: str, server: FakeBotServer, tmp: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FOUI_")}
+    # One source on loopback that refuses connections: the bots never look beyond this machine.
+    sources = tmp / "sources.toml"
+    sources.write_text(
+        '[[source]]\nname = "Lokal"\nkind = "rss"\nurl = "http://127.0.0.1:9/feed.xml"\ninterval_minutes = 600\n',
+        encoding="utf-8",
+    )
     env.update(
+        FOUI_SOURCES_FILE=str(sources),
         FOUI_DATABASE_URL=url,
         FOUI_TELEGRAM_API_URL=server.base_url,
         FOUI_BOT_TOKEN=TOKEN,

@@ -7,10 +7,11 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from storage.db import make_engine
 from storage.models import Base, Call, Chat, Outbox
 
 
@@ -67,3 +68,38 @@ async def test_chat_telegram_id_is_unique_and_big(session: AsyncSession) -> None
     found = (await session.execute(select(Chat).where(Chat.telegram_id == big))).scalar_one()
     assert found.name == "FoUI Trøndelag"
     assert found.created_at.tzinfo == UTC
+
+
+async def test_concurrent_starts_migrate_and_seed_once(pg_url: str | None) -> None:
+    """Two bots starting at once on PostgreSQL both come up: the advisory lock lets one seed first.
+
+    (On SQLite a second `foui-bot run` is refused by the file lock instead; see test_crash_lock.)
+    """
+    import asyncio
+
+    if pg_url is None:
+        pytest.skip("PostgreSQL not configured: set FOUI_TEST_DATABASE_URL")
+    engine = make_engine(pg_url)
+    async with engine.begin() as conn:
+        tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+        await conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    await engine.dispose()
+    db_url = pg_url
+
+    from bot.app import prepare_database
+    from bot.config import load_settings
+    from bot.services import Services
+    from storage.models import Source, Topic
+
+    settings = load_settings(database_url=db_url, _env_file=None)
+    first, second = Services.create(settings), Services.create(settings)
+    try:
+        await asyncio.gather(prepare_database(first), prepare_database(second))
+        async with first.session() as s:
+            slugs = (await s.execute(select(Topic.slug))).scalars().all()
+            urls = (await s.execute(select(Source.url))).scalars().all()
+        assert len(slugs) == len(set(slugs)) >= 10
+        assert len(urls) == len(set(urls)) >= 4
+    finally:
+        await first.engine.dispose()
+        await second.engine.dispose()

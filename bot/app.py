@@ -63,9 +63,17 @@ async def start_services(app: Application[Any, Any, Any, Any, Any, Any]) -> None
     """Everything that must happen before the first update: database, menus, jobs."""
     services = get_services(app)
     await prepare_database(services)
-    coordinator_ids = services.settings.coordinator_ids
+    coordinator_ids = set(services.settings.coordinator_ids)
+    group = services.settings.group_chat_id
+    if group is not None:
+        try:  # the group's administrators are coordinators too, so they get the coordinators' menu
+            coordinator_ids |= {
+                m.user.id for m in await app.bot.get_chat_administrators(group) if not m.user.is_bot
+            }
+        except Exception:
+            log.warning("could not read the administrators of the network group %s", group, exc_info=True)
     try:
-        await registry.set_menus(app, coordinator_ids)
+        await registry.set_menus(app, sorted(coordinator_ids))
     except Exception:  # a menu that could not be set must not stop the bot
         log.exception("could not set the command menus")
     for start in STARTERS:

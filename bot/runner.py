@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from urllib.parse import urlsplit
 
 from telegram import Update
 
@@ -13,6 +14,11 @@ from bot.config import Settings
 from bot.locks import AlreadyRunningError, lock_for
 
 log = logging.getLogger(__name__)
+
+
+def webhook_path(url: str) -> str:
+    """The path the webhook server listens on: the public URL's path ("" for the root)."""
+    return urlsplit(url).path.strip("/")
 
 
 def run(settings: Settings) -> int:
@@ -43,11 +49,10 @@ def _run(settings: Settings) -> int:
     if settings.webhook_url:
         print(texts.STARTING_WEBHOOK.format(url=settings.webhook_url), file=sys.stderr)
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        path = settings.webhook_url.rstrip("/").rsplit("/", 1)[-1] if "/" in settings.webhook_url else ""
         app.run_webhook(
             listen=settings.webhook_listen,
             port=settings.webhook_port,
-            url_path=path,
+            url_path=webhook_path(settings.webhook_url),
             webhook_url=settings.webhook_url,
             secret_token=secret,
             allowed_updates=Update.ALL_TYPES,

@@ -143,3 +143,18 @@ def test_token_is_redacted_from_logs(
 def test_redaction_catches_token_shaped_strings() -> None:
     other = "987654321:ZZZdqTcvCH1vGWJxfSeofSAs0K5PALDsaw_y"
     assert other not in RedactingFilter([]).redact(f"x {other} y")
+
+
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [
+        ("https://bot.example.no/telegram/webhook", "telegram/webhook"),
+        ("https://bot.example.no/hook/", "hook"),
+        ("https://bot.example.no", ""),
+        ("https://bot.example.no/", ""),
+    ],
+)
+def test_webhook_listens_on_the_public_urls_path(url: str, path: str) -> None:
+    from bot.runner import webhook_path
+
+    assert webhook_path(url) == path

@@ -28,6 +28,7 @@ from handlers import registry
 from handlers.coordinator import (
     END,
     answer,
+    ask_topics,
     button_step,
     callback_arg,
     close_buttons,
@@ -40,13 +41,13 @@ from handlers.coordinator import (
     services_of,
     stale_button,
     text_step,
-    toggle,
-    topic_keyboard,
+    toggle_topic,
+    topics_chosen,
 )
 from storage import announcements, audit
 from storage.announcements import Audience
 from storage.models import Announcement, OutboxStatus
-from storage.topics import list_topics, topics_by_slug
+from storage.topics import topics_by_slug
 
 log = logging.getLogger(__name__)
 
@@ -197,10 +198,7 @@ async def ku_audience(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     choice = callback_arg(update)
     data = draft(context, DRAFT)
     if choice == "topics":
-        async with services_of(context).session() as session:
-            data["topic_choices"] = [(t.slug, t.name) for t in await list_topics(session)]
-        data["topics"] = []
-        await say(update, context, texts.KU_ASK_TOPICS, topic_keyboard(data["topic_choices"], [], KU))
+        await ask_topics(update, context, DRAFT, KU, texts.KU_ASK_TOPICS)
         return TOPICS
     data["audience"] = Audience(
         group=choice in ("group", "both"), members=choice in ("members", "both")
@@ -210,26 +208,16 @@ async def ku_audience(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
 
 async def ku_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """Toggle one topic."""
-    data = draft(context, DRAFT)
-    data["topics"] = toggle(list(data.get("topics", [])), callback_arg(update))
-    await answer(update)
-    query = update.callback_query
-    assert query is not None
-    await query.edit_message_reply_markup(
-        reply_markup=topic_keyboard(data["topic_choices"], data["topics"], KU)
-    )
+    await toggle_topic(update, context, DRAFT, KU)
     return TOPICS
 
 
 async def ku_topics_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """Topics chosen."""
-    data = draft(context, DRAFT)
-    if not data.get("topics"):
-        await answer(update, texts.TOPICS_PICK_ONE, alert=True)
+    topics = await topics_chosen(update, context, DRAFT)
+    if topics is None:
         return TOPICS
-    await answer(update)
-    await close_buttons(update)
-    data["audience"] = Audience(topics=tuple(data["topics"])).as_dict()
+    draft(context, DRAFT)["audience"] = Audience(topics=tuple(topics)).as_dict()
     return await _ask_pin_or_preview(update, context)
 
 

@@ -35,6 +35,7 @@ from bot.app import get_services
 from bot.services import Services
 from handlers.auth import is_coordinator
 from storage import audit
+from storage.topics import list_topics
 
 log = logging.getLogger(__name__)
 
@@ -240,6 +241,62 @@ def toggle(chosen: list[str], slug: str) -> list[str]:
 def topic_names(topics: Sequence[Any]) -> str:
     """'Helse, Oppvekst' escaped, or 'ingen'."""
     return html.escape(", ".join(t.name for t in topics)) if topics else texts.NO_TOPICS
+
+
+def chosen_topic_names(data: dict[str, Any]) -> str:
+    """The draft's chosen topics by name, in the order chosen, escaped ('' when none)."""
+    names = dict(data.get("topic_choices", []))
+    return html.escape(", ".join(names.get(s, s) for s in data.get("topics", [])))
+
+
+async def ask_topics(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    key: str,
+    prefix: str,
+    text: str,
+    *,
+    chosen: Sequence[str] = (),
+    extra: Sequence[tuple[str, str]] = (),
+) -> None:
+    """The topic step: every topic as a toggle button (``chosen`` ticked) under ``text``."""
+    data = draft(context, key)
+    async with services_of(context).session() as session:
+        data["topic_choices"] = [(t.slug, t.name) for t in await list_topics(session)]
+    data["topics"] = list(chosen)
+    await say(
+        update, context, text, topic_keyboard(data["topic_choices"], data["topics"], prefix, extra=extra)
+    )
+
+
+async def toggle_topic(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    key: str,
+    prefix: str,
+    *,
+    extra: Sequence[tuple[str, str]] = (),
+) -> None:
+    """A topic button pressed: tick or untick it and redraw the buttons."""
+    data = draft(context, key)
+    data["topics"] = toggle(list(data.get("topics", [])), callback_arg(update))
+    await answer(update)
+    query = update.callback_query
+    assert query is not None
+    await query.edit_message_reply_markup(
+        reply_markup=topic_keyboard(data.get("topic_choices", []), data["topics"], prefix, extra=extra)
+    )
+
+
+async def topics_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> list[str] | None:
+    """«Ferdig» pressed: the chosen topics (buttons closed), or None and an alert when none is chosen."""
+    chosen = list(draft(context, key).get("topics", []))
+    if not chosen:
+        await answer(update, texts.TOPICS_PICK_ONE, alert=True)
+        return None
+    await answer(update)
+    await close_buttons(update)
+    return chosen
 
 
 def looks_like_url(value: str) -> bool:

@@ -24,6 +24,7 @@ from handlers.auth import is_coordinator
 from handlers.coordinator import (
     END,
     answer,
+    ask_topics,
     button_step,
     callback_arg,
     close_buttons,
@@ -37,14 +38,14 @@ from handlers.coordinator import (
     say,
     services_of,
     text_step,
-    toggle,
-    topic_keyboard,
+    toggle_topic,
     topic_names,
+    topics_chosen,
 )
 from storage import announcements, audit, events
 from storage.models import Event, Topic
 from storage.outbox import enqueue
-from storage.topics import list_topics, topics_by_slug
+from storage.topics import topics_by_slug
 
 log = logging.getLogger(__name__)
 
@@ -241,23 +242,13 @@ async def new_description(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             await say(update, context, texts.CONV_TOO_LONG.format(length=len(typed), limit=MAX_DESCRIPTION))
             return DESCRIPTION
         data["description"] = typed
-    async with services_of(context).session() as session:
-        data["topic_choices"] = [(t.slug, t.name) for t in await list_topics(session)]
-    data["topics"] = []
-    await say(update, context, texts.NE_ASK_TOPICS, topic_keyboard(data["topic_choices"], [], NEW))
+    await ask_topics(update, context, DRAFT, NEW, texts.NE_ASK_TOPICS)
     return TOPICS
 
 
 async def new_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """Toggle one topic."""
-    data = draft(context, DRAFT)
-    data["topics"] = toggle(list(data.get("topics", [])), callback_arg(update))
-    await answer(update)
-    query = update.callback_query
-    assert query is not None
-    await query.edit_message_reply_markup(
-        reply_markup=topic_keyboard(data["topic_choices"], data["topics"], NEW)
-    )
+    await toggle_topic(update, context, DRAFT, NEW)
     return TOPICS
 
 
@@ -280,12 +271,9 @@ def _draft_event(data: dict[str, Any]) -> Event:
 
 async def new_topics_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """Topics chosen: show the invitation exactly as it will arrive, then ask."""
-    data = draft(context, DRAFT)
-    if not data.get("topics"):
-        await answer(update, texts.TOPICS_PICK_ONE, alert=True)
+    if await topics_chosen(update, context, DRAFT) is None:
         return TOPICS
-    await answer(update)
-    await close_buttons(update)
+    data = draft(context, DRAFT)
     services = services_of(context)
     async with services.session() as session:
         topic_ids = [t.id for t in await topics_by_slug(session, data["topics"])]

@@ -18,8 +18,10 @@ from handlers import registry
 from handlers.coordinator import (
     END,
     answer,
+    ask_topics,
     button_step,
     callback_arg,
+    chosen_topic_names,
     close_buttons,
     conversation,
     coordinator_only,
@@ -32,13 +34,12 @@ from handlers.coordinator import (
     services_of,
     stale_button,
     text_step,
-    toggle,
-    topic_keyboard,
+    toggle_topic,
     topic_names,
+    topics_chosen,
 )
 from storage import audit, manual, pushes
 from storage.models import Call
-from storage.topics import list_topics
 
 NEW_TITLE, NEW_DEADLINE, NEW_LINK, NEW_TOPICS, NEW_SOURCE, NEW_CONFIRM = (
     "nyfrist:tittel",
@@ -130,11 +131,6 @@ async def read_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> t
     return parsed.at, parsed.has_time
 
 
-async def _topic_choices(context: ContextTypes.DEFAULT_TYPE) -> list[tuple[str, str]]:
-    async with services_of(context).session() as session:
-        return [(t.slug, t.name) for t in await list_topics(session)]
-
-
 def _cancel_row(prefix: str) -> list[tuple[str, str]]:
     return [(texts.BTN_CANCEL, f"{prefix}:cancel")]
 
@@ -176,15 +172,6 @@ async def new_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     return NEW_LINK
 
 
-async def _ask_topics(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, prefix: str, key: str, text: str
-) -> None:
-    data = draft(context, key)
-    data["topic_choices"] = await _topic_choices(context)
-    data.setdefault("topics", [])
-    await say(update, context, text, topic_keyboard(data["topic_choices"], data["topics"], prefix))
-
-
 async def new_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """The link (typed) or none (button)."""
     data = draft(context, DRAFT_NEW)
@@ -203,36 +190,21 @@ async def new_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
             )
             return NEW_LINK
         data["url"] = typed
-    await _ask_topics(update, context, NEW, DRAFT_NEW, texts.NF_ASK_TOPICS)
+    await ask_topics(update, context, DRAFT_NEW, NEW, texts.NF_ASK_TOPICS)
     return NEW_TOPICS
-
-
-async def pick_topic(update: Update, context: ContextTypes.DEFAULT_TYPE, prefix: str, key: str) -> None:
-    """Toggle one topic and redraw the buttons."""
-    data = draft(context, key)
-    data["topics"] = toggle(list(data.get("topics", [])), callback_arg(update))
-    await answer(update)
-    query = update.callback_query
-    assert query is not None
-    await query.edit_message_reply_markup(
-        reply_markup=topic_keyboard(data.get("topic_choices", []), data["topics"], prefix)
-    )
 
 
 async def new_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """Toggle a topic of the new deadline."""
-    await pick_topic(update, context, NEW, DRAFT_NEW)
+    await toggle_topic(update, context, DRAFT_NEW, NEW)
     return NEW_TOPICS
 
 
 async def new_topics_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """Topics chosen: ask who is behind it."""
-    data = draft(context, DRAFT_NEW)
-    if not data.get("topics"):
-        await answer(update, texts.TOPICS_PICK_ONE, alert=True)
+    if await topics_chosen(update, context, DRAFT_NEW) is None:
         return NEW_TOPICS
-    await answer(update)
-    await close_buttons(update)
+    data = draft(context, DRAFT_NEW)
     async with services_of(context).session() as session:
         names = await manual.manual_source_names(session)
     suggestions = list(dict.fromkeys([*names, *DEFAULT_SOURCES]))[:6]
@@ -244,14 +216,12 @@ async def new_topics_done(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 def _draft_card(data: dict[str, Any], context: ContextTypes.DEFAULT_TYPE) -> str:
     services = services_of(context)
-    names = dict(data.get("topic_choices", []))
-    topics = html.escape(", ".join(names.get(s, s) for s in data.get("topics", []))) or texts.NO_TOPICS
     return render_card(
         title=data["title"],
         deadline_at=datetime.fromisoformat(data["deadline"]),
         has_time=bool(data["has_time"]),
         source=data["source"],
-        topics=topics,
+        topics=chosen_topic_names(data) or texts.NO_TOPICS,
         url=data.get("url"),
         now=services.now(),
         tz=services.settings.tz,
@@ -387,8 +357,8 @@ async def edit_field(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         services = services_of(context)
         async with services.session() as session:
             call = await manual.get_manual_call(session, int(data["call_id"]))
-            data["topics"] = [t.slug for t in call.topics] if call else []
-        await _ask_topics(update, context, EDIT, DRAFT_EDIT, texts.EF_ASK_TOPICS)
+            chosen = [t.slug for t in call.topics] if call else []
+        await ask_topics(update, context, DRAFT_EDIT, EDIT, texts.EF_ASK_TOPICS, chosen=chosen)
         return EDIT_TOPICS
     prompts = {
         "title": texts.EF_ASK_TITLE,
@@ -466,18 +436,15 @@ async def edit_value(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str 
 
 async def edit_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """Toggle a topic of the deadline being changed."""
-    await pick_topic(update, context, EDIT, DRAFT_EDIT)
+    await toggle_topic(update, context, DRAFT_EDIT, EDIT)
     return EDIT_TOPICS
 
 
 async def edit_topics_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """Save the changed topics."""
-    topics = list(draft(context, DRAFT_EDIT).get("topics", []))
-    if not topics:
-        await answer(update, texts.TOPICS_PICK_ONE, alert=True)
+    topics = await topics_chosen(update, context, DRAFT_EDIT)
+    if topics is None:
         return EDIT_TOPICS
-    await answer(update)
-    await close_buttons(update)
     return await _save_edit(update, context, topic_slugs=topics)
 
 

@@ -27,6 +27,7 @@ from handlers import registry
 from handlers.coordinator import (
     END,
     answer,
+    ask_topics,
     button_step,
     callback_arg,
     close_buttons,
@@ -40,8 +41,7 @@ from handlers.coordinator import (
     services_of,
     stale_button,
     text_step,
-    toggle,
-    topic_keyboard,
+    toggle_topic,
 )
 from storage import audit, pushes
 from storage import sources as source_store
@@ -540,30 +540,15 @@ async def add_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     if not name or len(name) > MAX_NAME:
         await say(update, context, texts.KI_NAME_TOO_LONG.format(limit=MAX_NAME))
         return ADD_NAME
-    data = draft(context, DRAFT_ADD)
-    data["name"] = name
-    async with services_of(context).session() as session:
-        data["topic_choices"] = [(t.slug, t.name) for t in await list_topics(session)]
-    data["topics"] = []
-    await say(
-        update,
-        context,
-        texts.KI_ADD_ASK_TOPICS.format(name=html.escape(name)),
-        topic_keyboard(data["topic_choices"], [], ADD, extra=_cancel_row()),
-    )
+    draft(context, DRAFT_ADD)["name"] = name
+    text = texts.KI_ADD_ASK_TOPICS.format(name=html.escape(name))
+    await ask_topics(update, context, DRAFT_ADD, ADD, text, extra=_cancel_row())
     return ADD_TOPICS
 
 
 async def add_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """Toggle one topic."""
-    data = draft(context, DRAFT_ADD)
-    data["topics"] = toggle(list(data.get("topics", [])), callback_arg(update))
-    await answer(update)
-    query = update.callback_query
-    assert query is not None
-    await query.edit_message_reply_markup(
-        reply_markup=topic_keyboard(data.get("topic_choices", []), data["topics"], ADD, extra=_cancel_row())
-    )
+    await toggle_topic(update, context, DRAFT_ADD, ADD, extra=_cancel_row())
     return ADD_TOPICS
 
 

@@ -15,8 +15,9 @@ from handlers.announce import manage_markup, publish, typed_html
 from handlers.coordinator import (
     END,
     answer,
+    ask_topics,
     button_step,
-    callback_arg,
+    chosen_topic_names,
     close_buttons,
     conversation,
     coordinator_only,
@@ -29,12 +30,11 @@ from handlers.coordinator import (
     services_of,
     stale_button,
     text_step,
-    toggle,
-    topic_keyboard,
+    toggle_topic,
+    topics_chosen,
 )
 from storage import announcements
 from storage.announcements import Audience
-from storage.topics import list_topics
 
 TEXT, LINK, TOPICS, CONFIRM = "tips:tekst", "tips:lenke", "tips:emner", "tips:bekreft"
 TI = "ti"
@@ -87,39 +87,21 @@ async def ti_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
             )
             return LINK
         data["url"] = typed
-    async with services_of(context).session() as session:
-        data["topic_choices"] = [(t.slug, t.name) for t in await list_topics(session)]
-    data["topics"] = []
-    await say(update, context, texts.TI_ASK_TOPICS, topic_keyboard(data["topic_choices"], [], TI))
+    await ask_topics(update, context, DRAFT, TI, texts.TI_ASK_TOPICS)
     return TOPICS
 
 
 async def ti_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """Toggle one topic."""
-    data = draft(context, DRAFT)
-    data["topics"] = toggle(list(data.get("topics", [])), callback_arg(update))
-    await answer(update)
-    query = update.callback_query
-    assert query is not None
-    await query.edit_message_reply_markup(
-        reply_markup=topic_keyboard(data["topic_choices"], data["topics"], TI)
-    )
+    await toggle_topic(update, context, DRAFT, TI)
     return TOPICS
-
-
-def _names(data: dict[str, Any]) -> str:
-    names = dict(data.get("topic_choices", []))
-    return html.escape(", ".join(names.get(s, s) for s in data.get("topics", [])))
 
 
 async def ti_topics_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """Topics chosen: the preview exactly as it arrives, then confirm."""
-    data = draft(context, DRAFT)
-    if not data.get("topics"):
-        await answer(update, texts.TOPICS_PICK_ONE, alert=True)
+    if await topics_chosen(update, context, DRAFT) is None:
         return TOPICS
-    await answer(update)
-    await close_buttons(update)
+    data = draft(context, DRAFT)
     services = services_of(context)
     audience = Audience(group=True, topics=tuple(data["topics"]))
     async with services.session() as session:
@@ -127,8 +109,8 @@ async def ti_topics_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             session, audience, group_telegram_id=services.settings.group_chat_id, now=services.now()
         )
     await say(update, context, texts.KU_PREVIEW.replace("Trinn 3 av 3: ", ""))
-    await say(update, context, tip_text(data["text"], data.get("url"), _names(data)))
-    label = texts.AUDIENCE_GROUP_TOPICS.format(topics=_names(data))
+    await say(update, context, tip_text(data["text"], data.get("url"), chosen_topic_names(data)))
+    label = texts.AUDIENCE_GROUP_TOPICS.format(topics=chosen_topic_names(data))
     rows = [[(texts.BTN_SEND, f"{TI}:send"), (texts.BTN_CANCEL, f"{TI}:cancel")]]
     await say(update, context, texts.KU_CONFIRM.format(audience=label, count=len(chat_ids)), keyboard(rows))
     return CONFIRM
@@ -139,7 +121,7 @@ async def ti_send(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     await answer(update)
     await close_buttons(update)
     data = draft(context, DRAFT)
-    names = _names(data)
+    names = chosen_topic_names(data)
     announcement_id, queued = await publish(
         update,
         context,

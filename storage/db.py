@@ -16,6 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
+# SQLite's own lower() and LIKE fold ASCII only ("Æ" stays "Æ"): searches call this instead.
+CASEFOLD = "casefold"
+
+
+def _casefold(value: object) -> str | None:
+    return None if value is None else str(value).casefold()
+
 
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for SQLite (aiosqlite) or PostgreSQL (asyncpg)."""
@@ -31,6 +38,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+            dbapi_connection.create_function(CASEFOLD, 1, _casefold, deterministic=True)
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)

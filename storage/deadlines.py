@@ -141,15 +141,16 @@ async def search(
     closed ones, the most recent first.
     """
     conditions: list[ColumnElement[bool]] = [Call.status != CallStatus.REMOVED]
+    sqlite = session.get_bind().dialect.name == "sqlite"
     for word in words:
-        pattern = f"%{_escape_like(word)}%"
-        conditions.append(
-            or_(
-                Call.title.ilike(pattern, escape="\\"),
-                Call.summary.ilike(pattern, escape="\\"),
-                Call.source_name.ilike(pattern, escape="\\"),
-            )
-        )
+        columns = (Call.title, Call.summary, Call.source_name)
+        if sqlite:  # SQLite folds ASCII only; storage.db registers Python's casefold as casefold()
+            pattern = f"%{_escape_like(word.casefold())}%"
+            found = [func.casefold(c).like(pattern, escape="\\") for c in columns]
+        else:  # PostgreSQL's ILIKE folds every letter (Æ/æ, Ø/ø, Å/å)
+            pattern = f"%{_escape_like(word)}%"
+            found = [c.ilike(pattern, escape="\\") for c in columns]
+        conditions.append(or_(*found))
     is_open = and_(
         Call.status.in_(LISTED),
         or_(_is_rolling(), Call.deadline_at >= now, Call.deadline_at.is_(None)),

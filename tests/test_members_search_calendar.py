@@ -150,3 +150,10 @@ async def test_days_left_follow_the_clock(h: BotHarness, clock: FakeClock) -> No
     clock.advance(days=1, hours=1)
     text = only_message(await h.send("/frister", MEMBER)).text
     assert "Snart" not in text
+
+
+async def test_search_matches_norwegian_letters_in_any_case(h: BotHarness) -> None:
+    await add_calls(h, {"title": "Prosjektskjønn – fornying og innovasjon", "days": 6})
+    for query in ("skjønn", "SKJØNN"):
+        text = only_message(await h.send(f"/sok {query}", MEMBER)).text
+        assert text.startswith(texts.SEARCH_HEADER.format(query=query, count=texts.SEARCH_COUNT_ONE)), text

@@ -149,3 +149,24 @@ async def test_search_open_first_then_past(session_factory: async_sessionmaker[A
         assert (await deadlines.search(s, ["%"], now=NOW)).total == 1  # % is literal, not a wildcard
         assert (await deadlines.search(s, ["_"], now=NOW)).total == 1
         assert (await deadlines.search(s, ["helse"], now=NOW, limit=2, offset=4)).calls[0].id == older.id
+
+
+async def test_search_folds_norwegian_letters_in_any_case(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """SQLite's own LIKE folds ASCII only: «TRØNDELAG» must still find «Trøndelag» (and back)."""
+    async with session_factory() as s:
+        await seeded(s)
+        fylket = await add_call(
+            s, "Regionale utviklingsmidler", source="Trøndelag fylkeskommune", rolling=True, status="rolling"
+        )
+        skjonn = await add_call(s, "PROSJEKTSKJØNN 2027", deadline=NOW + timedelta(days=5))
+        aere = await add_call(s, "Ærlig talt", deadline=NOW + timedelta(days=6), summary="Åpen for ÅLESUND")
+        await add_call(s, "Trondheim uten ø", deadline=NOW + timedelta(days=7))
+        await s.commit()
+        for word in ("trøndelag", "TRØNDELAG", "TrØnDeLaG"):
+            assert [c.id for c in (await deadlines.search(s, [word], now=NOW)).calls] == [fylket.id], word
+        for word in ("skjønn", "SKJØNN", "Skjønn"):
+            assert [c.id for c in (await deadlines.search(s, [word], now=NOW)).calls] == [skjonn.id], word
+        assert [c.id for c in (await deadlines.search(s, ["ÆRLIG", "ålesund"], now=NOW)).calls] == [aere.id]
+        assert (await deadlines.search(s, ["øst"], now=NOW)).total == 0

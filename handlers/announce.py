@@ -27,16 +27,20 @@ from bot.services import Services
 from handlers import registry
 from handlers.coordinator import (
     END,
+    action_row,
     answer,
     ask_topics,
     button_step,
     callback_arg,
-    close_buttons,
+    cancel_row,
     conversation,
     coordinator_only,
     draft,
     drop_draft,
+    fits,
+    fresh_draft,
     keyboard,
+    pressed,
     say,
     services_of,
     stale_button,
@@ -162,8 +166,7 @@ def _delivered(copies: list[announcements.Copy]) -> int:
 @coordinator_only
 async def kunngjoring(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """/kunngjoring: write an announcement."""
-    drop_draft(context, DRAFT)
-    draft(context, DRAFT)
+    fresh_draft(context, DRAFT)
     await say(update, context, texts.KU_ASK_TEXT)
     return TEXT
 
@@ -177,15 +180,14 @@ def typed_html(update: Update) -> str:
 async def ku_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """The text, formatting kept."""
     text_html = typed_html(update)
-    if not text_html or len(text_html) > MAX_TEXT:
-        await say(update, context, texts.CONV_TOO_LONG.format(length=len(text_html), limit=MAX_TEXT))
+    if not await fits(update, context, text_html, MAX_TEXT):
         return TEXT
     draft(context, DRAFT)["text"] = text_html
     rows = [
         [(texts.BTN_AUD_GROUP, f"{KU}:a:group"), (texts.BTN_AUD_MEMBERS, f"{KU}:a:members")],
         [(texts.BTN_AUD_BOTH, f"{KU}:a:both")],
         [(texts.BTN_AUD_TOPICS, f"{KU}:a:topics")],
-        [(texts.BTN_CANCEL, f"{KU}:cancel")],
+        cancel_row(KU),
     ]
     await say(update, context, texts.KU_ASK_AUDIENCE, keyboard(rows))
     return AUDIENCE
@@ -193,8 +195,7 @@ async def ku_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
 
 async def ku_audience(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """The audience: the group, all members, both, or topics."""
-    await answer(update)
-    await close_buttons(update)
+    await pressed(update)
     choice = callback_arg(update)
     data = draft(context, DRAFT)
     if choice == "topics":
@@ -233,8 +234,7 @@ async def _ask_pin_or_preview(update: Update, context: ContextTypes.DEFAULT_TYPE
 
 async def ku_pin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """Pin it in the group, or not."""
-    await answer(update)
-    await close_buttons(update)
+    await pressed(update)
     draft(context, DRAFT)["pin"] = callback_arg(update) == "yes"
     return await _preview(update, context)
 
@@ -260,13 +260,13 @@ async def _preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
             [(texts.BTN_AUD_GROUP, f"{KU}:a:group"), (texts.BTN_AUD_MEMBERS, f"{KU}:a:members")],
             [(texts.BTN_AUD_BOTH, f"{KU}:a:both")],
             [(texts.BTN_AUD_TOPICS, f"{KU}:a:topics")],
-            [(texts.BTN_CANCEL, f"{KU}:cancel")],
+            cancel_row(KU),
         ]
         await say(update, context, texts.KU_NO_RECIPIENTS, keyboard(rows))
         return AUDIENCE
     await say(update, context, texts.KU_PREVIEW)
     await say(update, context, announcement_text(data["text"]))
-    rows = [[(texts.BTN_SEND, f"{KU}:send"), (texts.BTN_CANCEL, f"{KU}:cancel")]]
+    rows = [action_row(KU, texts.BTN_SEND, "send")]
     await say(update, context, texts.KU_CONFIRM.format(audience=label, count=len(chat_ids)), keyboard(rows))
     return CONFIRM
 
@@ -324,8 +324,7 @@ def _wake_sender(services: Services) -> None:
 
 async def ku_send(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Send: into the outbox, one copy per recipient."""
-    await answer(update)
-    await close_buttons(update)
+    await pressed(update)
     data = draft(context, DRAFT)
     announcement_id, queued = await publish(
         update,
@@ -386,8 +385,7 @@ async def kr_edit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
     if await _changeable(context, announcement_id) is None:
         await say(update, context, texts.KR_TOO_LATE)
         return END
-    drop_draft(context, DRAFT_FIX)
-    draft(context, DRAFT_FIX)["id"] = announcement_id
+    fresh_draft(context, DRAFT_FIX)["id"] = announcement_id
     await say(update, context, texts.KR_ASK_TEXT)
     return FIX_TEXT
 
@@ -407,8 +405,7 @@ def correction_payload(item: Announcement, text_html: str) -> str:
 async def kr_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """The corrected text: preview, then confirm."""
     text_html = typed_html(update)
-    if not text_html or len(text_html) > MAX_TEXT:
-        await say(update, context, texts.CONV_TOO_LONG.format(length=len(text_html), limit=MAX_TEXT))
+    if not await fits(update, context, text_html, MAX_TEXT):
         return FIX_TEXT
     data = draft(context, DRAFT_FIX)
     item = await _changeable(context, int(data["id"]))
@@ -421,7 +418,7 @@ async def kr_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
         count = len(await announcements.copies(session, item.id))
     await say(update, context, texts.KR_PREVIEW)
     await say(update, context, data["payload"])
-    rows = [[(texts.BTN_CORRECT_CONFIRM, f"{KR}:fixok"), (texts.BTN_CANCEL, f"{KR}:cancel")]]
+    rows = [action_row(KR, texts.BTN_CORRECT_CONFIRM, "fixok")]
     await say(update, context, texts.KR_CONFIRM.format(count=count), keyboard(rows))
     return FIX_CONFIRM
 
@@ -446,8 +443,7 @@ async def _run_on_copies(
 
 async def kr_fix_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Correct: pending copies get the new text, delivered copies are edited."""
-    await answer(update)
-    await close_buttons(update)
+    await pressed(update)
     data = draft(context, DRAFT_FIX)
     services = services_of(context)
     user = update.effective_user
@@ -485,7 +481,7 @@ async def kr_withdraw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
         return END
     async with services_of(context).session() as session:
         count = len(await announcements.copies(session, item.id))
-    rows = [[(texts.BTN_WITHDRAW_CONFIRM, f"{KR}:wdok:{item.id}"), (texts.BTN_CANCEL, f"{KR}:cancel")]]
+    rows = [action_row(KR, texts.BTN_WITHDRAW_CONFIRM, f"wdok:{item.id}")]
     await say(
         update,
         context,
@@ -497,8 +493,7 @@ async def kr_withdraw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
 
 async def kr_withdraw_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Withdraw: pending copies are stopped, delivered copies deleted."""
-    await answer(update)
-    await close_buttons(update)
+    await pressed(update)
     services = services_of(context)
     user = update.effective_user
     now = services.now()

@@ -126,6 +126,16 @@ def keyboard(rows: Sequence[Sequence[tuple[str, str]]]) -> InlineKeyboardMarkup:
     )
 
 
+def cancel_row(prefix: str) -> list[tuple[str, str]]:
+    """«Avbryt» as a row of its own (the conversation's fallback ends it)."""
+    return [(texts.BTN_CANCEL, f"{prefix}:cancel")]
+
+
+def action_row(prefix: str, label: str, action: str) -> list[tuple[str, str]]:
+    """One step's button with «Avbryt» beside it ("Send | Avbryt", "Lagre | Avbryt")."""
+    return [(label, f"{prefix}:{action}"), *cancel_row(prefix)]
+
+
 def split_text(text: str, limit: int = MAX_MESSAGE) -> list[str]:
     """Split at line breaks so that no part is longer than Telegram allows."""
     if len(text) <= limit:
@@ -192,6 +202,22 @@ async def close_buttons(update: Update) -> None:
         log.debug("could not remove buttons: %s", exc)
 
 
+async def pressed(update: Update) -> None:
+    """A button step taken: the press answered and the buttons removed, so it cannot be taken twice."""
+    await answer(update)
+    await close_buttons(update)
+
+
+async def fits(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, value: str, limit: int, *, required: bool = True
+) -> bool:
+    """True when the typed ``value`` is there (if ``required``) and not over ``limit``; else says so."""
+    if (value or not required) and len(value) <= limit:
+        return True
+    await say(update, context, texts.CONV_TOO_LONG.format(length=len(value), limit=limit))
+    return False
+
+
 def callback_arg(update: Update) -> str:
     """The last part of the button's callback data ('nf:t:helse' -> 'helse')."""
     data = update.callback_query.data if update.callback_query else None
@@ -203,6 +229,12 @@ def draft(context: ContextTypes.DEFAULT_TYPE, key: str) -> dict[str, Any]:
     assert context.user_data is not None
     value: dict[str, Any] = context.user_data.setdefault(key, {})
     return value
+
+
+def fresh_draft(context: ContextTypes.DEFAULT_TYPE, key: str) -> dict[str, Any]:
+    """A new, empty draft: starting a conversation again forgets what was typed before."""
+    drop_draft(context, key)
+    return draft(context, key)
 
 
 def drop_draft(context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
@@ -294,8 +326,7 @@ async def topics_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, key:
     if not chosen:
         await answer(update, texts.TOPICS_PICK_ONE, alert=True)
         return None
-    await answer(update)
-    await close_buttons(update)
+    await pressed(update)
     return chosen
 
 
@@ -312,8 +343,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     if context.user_data is not None:
         for key in [k for k in context.user_data if str(k).startswith("draft:")]:
             context.user_data.pop(key, None)
-    await answer(update)
-    await close_buttons(update)
+    await pressed(update)
     await say(update, context, texts.CONV_CANCELLED)
     return END
 

@@ -23,18 +23,21 @@ from handlers import registry
 from handlers.auth import is_coordinator
 from handlers.coordinator import (
     END,
+    action_row,
     answer,
     ask_topics,
     button_step,
     callback_arg,
-    close_buttons,
     conversation,
     coordinator_only,
     draft,
     drop_draft,
+    fits,
+    fresh_draft,
     keyboard,
     looks_like_url,
     message_text,
+    pressed,
     say,
     services_of,
     text_step,
@@ -142,14 +145,13 @@ def attendees_csv(rows: list[events.Attendee], tz: ZoneInfo) -> bytes:
 
 # ---- /nyttarrangement -------------------------------------------------------------------------
 def _skip_row() -> list[tuple[str, str]]:
-    return [(texts.BTN_SKIP, f"{NEW}:skip"), (texts.BTN_CANCEL, f"{NEW}:cancel")]
+    return action_row(NEW, texts.BTN_SKIP, "skip")
 
 
 @coordinator_only
 async def nyttarrangement(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """/nyttarrangement: create a webinar or gathering."""
-    drop_draft(context, DRAFT)
-    draft(context, DRAFT)
+    fresh_draft(context, DRAFT)
     await say(update, context, texts.NE_ASK_TITLE)
     return TITLE
 
@@ -157,8 +159,7 @@ async def nyttarrangement(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def new_title(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """The event's title."""
     title = message_text(update)
-    if not title or len(title) > MAX_TITLE:
-        await say(update, context, texts.CONV_TOO_LONG.format(length=len(title), limit=MAX_TITLE))
+    if not await fits(update, context, title, MAX_TITLE):
         return TITLE
     draft(context, DRAFT)["title"] = title
     await say(update, context, texts.NE_ASK_START + texts.CANCEL_HINT)
@@ -194,8 +195,7 @@ async def new_end(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """When it ends (or skipped)."""
     data = draft(context, DRAFT)
     if update.callback_query is not None:
-        await answer(update)
-        await close_buttons(update)
+        await pressed(update)
         data["end"] = None
         return await _ask_place(update, context)
     services = services_of(context)
@@ -217,8 +217,7 @@ async def new_end(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
 async def new_place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """Where: a place, or a video meeting link."""
     typed = message_text(update)
-    if not typed or len(typed) > MAX_PLACE:
-        await say(update, context, texts.CONV_TOO_LONG.format(length=len(typed), limit=MAX_PLACE))
+    if not await fits(update, context, typed, MAX_PLACE):
         return PLACE
     data = draft(context, DRAFT)
     if looks_like_url(typed):
@@ -233,13 +232,11 @@ async def new_description(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """A short description (or skipped); then the topics."""
     data = draft(context, DRAFT)
     if update.callback_query is not None:
-        await answer(update)
-        await close_buttons(update)
+        await pressed(update)
         data["description"] = ""
     else:
         typed = message_text(update)
-        if len(typed) > MAX_DESCRIPTION:
-            await say(update, context, texts.CONV_TOO_LONG.format(length=len(typed), limit=MAX_DESCRIPTION))
+        if not await fits(update, context, typed, MAX_DESCRIPTION, required=False):
             return DESCRIPTION
         data["description"] = typed
     await ask_topics(update, context, DRAFT, NEW, texts.NE_ASK_TOPICS)
@@ -291,7 +288,7 @@ async def new_topics_done(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         keyboard(
             [
                 [(texts.BTN_SAVE_AND_SEND, f"{NEW}:send")],
-                [(texts.BTN_SAVE_ONLY, f"{NEW}:save"), (texts.BTN_CANCEL, f"{NEW}:cancel")],
+                action_row(NEW, texts.BTN_SAVE_ONLY, "save"),
             ]
         ),
     )
@@ -302,8 +299,7 @@ async def new_save(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Save the event, and send the invitation through the outbox if asked."""
     data = draft(context, DRAFT)
     send = callback_arg(update) == "send"
-    await answer(update)
-    await close_buttons(update)
+    await pressed(update)
     services = services_of(context)
     user = update.effective_user
     now, tz = services.now(), services.settings.tz
@@ -524,8 +520,7 @@ async def event_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 @coordinator_only
 async def event_cancel_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Cancel the event and tell those who said they were coming (through the outbox)."""
-    await answer(update)
-    await close_buttons(update)
+    await pressed(update)
     services = services_of(context)
     user = update.effective_user
     now, tz = services.now(), services.settings.tz
@@ -562,8 +557,7 @@ async def event_cancel_confirm(update: Update, context: ContextTypes.DEFAULT_TYP
 
 async def event_keep(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """'Nei' to cancelling: nothing happens."""
-    await answer(update)
-    await close_buttons(update)
+    await pressed(update)
 
 
 def build_handlers() -> list[BaseHandler[Any, Any, Any]]:

@@ -17,19 +17,22 @@ from bot.notify import notify_deadline_changes, notify_new_calls
 from handlers import registry
 from handlers.coordinator import (
     END,
-    answer,
+    action_row,
     ask_topics,
     button_step,
     callback_arg,
+    cancel_row,
     chosen_topic_names,
-    close_buttons,
     conversation,
     coordinator_only,
     draft,
     drop_draft,
+    fits,
+    fresh_draft,
     keyboard,
     looks_like_url,
     message_text,
+    pressed,
     say,
     services_of,
     stale_button,
@@ -131,16 +134,11 @@ async def read_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> t
     return parsed.at, parsed.has_time
 
 
-def _cancel_row(prefix: str) -> list[tuple[str, str]]:
-    return [(texts.BTN_CANCEL, f"{prefix}:cancel")]
-
-
 # ---- /nyfrist ---------------------------------------------------------------------------------
 @coordinator_only
 async def nyfrist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """/nyfrist: start entering a deadline by hand."""
-    drop_draft(context, DRAFT_NEW)
-    draft(context, DRAFT_NEW)
+    fresh_draft(context, DRAFT_NEW)
     await say(update, context, texts.NF_ASK_TITLE)
     return NEW_TITLE
 
@@ -148,8 +146,7 @@ async def nyfrist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
 async def new_title(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """The title of the new deadline."""
     title = message_text(update)
-    if not title or len(title) > MAX_TITLE:
-        await say(update, context, texts.CONV_TOO_LONG.format(length=len(title), limit=MAX_TITLE))
+    if not await fits(update, context, title, MAX_TITLE):
         return NEW_TITLE
     draft(context, DRAFT_NEW)["title"] = title
     await say(update, context, texts.NF_ASK_DEADLINE + texts.CANCEL_HINT)
@@ -167,7 +164,7 @@ async def new_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
         update,
         context,
         texts.NF_ASK_LINK,
-        keyboard([[(texts.BTN_NO_LINK, f"{NEW}:nolink")], _cancel_row(NEW)]),
+        keyboard([[(texts.BTN_NO_LINK, f"{NEW}:nolink")], cancel_row(NEW)]),
     )
     return NEW_LINK
 
@@ -176,8 +173,7 @@ async def new_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """The link (typed) or none (button)."""
     data = draft(context, DRAFT_NEW)
     if update.callback_query is not None:
-        await answer(update)
-        await close_buttons(update)
+        await pressed(update)
         data["url"] = None
     else:
         typed = message_text(update)
@@ -210,7 +206,7 @@ async def new_topics_done(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     suggestions = list(dict.fromkeys([*names, *DEFAULT_SOURCES]))[:6]
     data["sources"] = suggestions
     rows = [[(name, f"{NEW}:s:{i}")] for i, name in enumerate(suggestions)]
-    await say(update, context, texts.NF_ASK_SOURCE + texts.CANCEL_HINT, keyboard([*rows, _cancel_row(NEW)]))
+    await say(update, context, texts.NF_ASK_SOURCE + texts.CANCEL_HINT, keyboard([*rows, cancel_row(NEW)]))
     return NEW_SOURCE
 
 
@@ -232,8 +228,7 @@ async def new_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """The source name (typed or a suggestion): show the preview."""
     data = draft(context, DRAFT_NEW)
     if update.callback_query is not None:
-        await answer(update)
-        await close_buttons(update)
+        await pressed(update)
         index = int(callback_arg(update))
         suggestions = data.get("sources", [])
         if not 0 <= index < len(suggestions):
@@ -241,15 +236,14 @@ async def new_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         data["source"] = suggestions[index]
     else:
         source = message_text(update)
-        if not source or len(source) > MAX_SOURCE:
-            await say(update, context, texts.CONV_TOO_LONG.format(length=len(source), limit=MAX_SOURCE))
+        if not await fits(update, context, source, MAX_SOURCE):
             return NEW_SOURCE
         data["source"] = source
     await say(
         update,
         context,
         texts.NF_PREVIEW.format(card=_draft_card(data, context)),
-        keyboard([[(texts.BTN_SAVE, f"{NEW}:save"), (texts.BTN_CANCEL, f"{NEW}:cancel")]]),
+        keyboard([action_row(NEW, texts.BTN_SAVE, "save")]),
     )
     return NEW_CONFIRM
 
@@ -257,8 +251,7 @@ async def new_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
 async def new_save(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Save the new deadline: from now on it is a call like the polled ones."""
     data = draft(context, DRAFT_NEW)
-    await answer(update)
-    await close_buttons(update)
+    await pressed(update)
     services = services_of(context)
     user = update.effective_user
     now = services.now()
@@ -301,7 +294,7 @@ async def _pick_list(update: Update, context: ContextTypes.DEFAULT_TYPE, prefix:
         return False
     tz = services.settings.tz
     rows = [[(call_button_label(c, tz), f"{prefix}:c:{c.id}")] for c in calls]
-    await say(update, context, prompt, keyboard([*rows, _cancel_row(prefix)]))
+    await say(update, context, prompt, keyboard([*rows, cancel_row(prefix)]))
     return True
 
 
@@ -332,15 +325,14 @@ async def _show_fields(update: Update, context: ContextTypes.DEFAULT_TYPE, call_
         update,
         context,
         texts.EF_WHAT.format(card=card),
-        keyboard([buttons[:3], buttons[3:], _cancel_row(EDIT)]),
+        keyboard([buttons[:3], buttons[3:], cancel_row(EDIT)]),
     )
     return True
 
 
 async def edit_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """The deadline to change."""
-    await answer(update)
-    await close_buttons(update)
+    await pressed(update)
     call_id = int(callback_arg(update))
     draft(context, DRAFT_EDIT)["call_id"] = call_id
     return EDIT_FIELD if await _show_fields(update, context, call_id) else END
@@ -348,8 +340,7 @@ async def edit_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
 
 async def edit_field(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """Which field to change."""
-    await answer(update)
-    await close_buttons(update)
+    await pressed(update)
     field = callback_arg(update)
     data = draft(context, DRAFT_EDIT)
     data["field"] = field
@@ -368,7 +359,7 @@ async def edit_field(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     }
     markup: InlineKeyboardMarkup | None = None
     if field == "link":
-        markup = keyboard([[(texts.BTN_NO_LINK, f"{EDIT}:nolink")], _cancel_row(EDIT)])
+        markup = keyboard([[(texts.BTN_NO_LINK, f"{EDIT}:nolink")], cancel_row(EDIT)])
     await say(update, context, prompts.get(field, texts.EF_ASK_TITLE) + texts.CANCEL_HINT, markup)
     return EDIT_VALUE
 
@@ -411,8 +402,7 @@ async def edit_value(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str 
     """The new value for the chosen field (typed, or 'Uten lenke')."""
     field = draft(context, DRAFT_EDIT).get("field")
     if update.callback_query is not None:
-        await answer(update)
-        await close_buttons(update)
+        await pressed(update)
         return await _save_edit(update, context, clear_url=True)
     typed = message_text(update)
     if field == "deadline":
@@ -426,8 +416,7 @@ async def edit_value(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str 
             return EDIT_VALUE
         return await _save_edit(update, context, url=typed)
     limit = MAX_SOURCE if field == "source" else MAX_TITLE
-    if not typed or len(typed) > limit:
-        await say(update, context, texts.CONV_TOO_LONG.format(length=len(typed), limit=limit))
+    if not await fits(update, context, typed, limit):
         return EDIT_VALUE
     if field == "source":
         return await _save_edit(update, context, source_name=typed)
@@ -457,8 +446,7 @@ async def slettfrist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str 
 
 async def delete_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """The deadline to remove: ask to confirm."""
-    await answer(update)
-    await close_buttons(update)
+    await pressed(update)
     call_id = int(callback_arg(update))
     services = services_of(context)
     async with services.session() as session:
@@ -471,15 +459,14 @@ async def delete_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
         update,
         context,
         texts.SF_CONFIRM.format(card=card),
-        keyboard([[(texts.BTN_DELETE, f"{DELETE}:del:{call_id}"), (texts.BTN_CANCEL, f"{DELETE}:cancel")]]),
+        keyboard([action_row(DELETE, texts.BTN_DELETE, f"del:{call_id}")]),
     )
     return DELETE_CONFIRM
 
 
 async def delete_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Remove it."""
-    await answer(update)
-    await close_buttons(update)
+    await pressed(update)
     services = services_of(context)
     user = update.effective_user
     now = services.now()

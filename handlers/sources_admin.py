@@ -30,13 +30,15 @@ from handlers.coordinator import (
     ask_topics,
     button_step,
     callback_arg,
-    close_buttons,
+    cancel_row,
     conversation,
     coordinator_only,
     draft,
     drop_draft,
+    fresh_draft,
     keyboard,
     message_text,
+    pressed,
     say,
     services_of,
     stale_button,
@@ -311,8 +313,7 @@ async def kilder(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 @coordinator_only
 async def show_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """«Alle kilder»: the list again."""
-    await answer(update)
-    await close_buttons(update)
+    await pressed(update)
     await _show_list(update, context)
 
 
@@ -339,8 +340,7 @@ async def show_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def _set_enabled(update: Update, context: ContextTypes.DEFAULT_TYPE, enabled: bool) -> None:
-    await answer(update)
-    await close_buttons(update)
+    await pressed(update)
     services = services_of(context)
     source_id = _source_id(update)
     async with services.session() as session:
@@ -391,8 +391,7 @@ async def remove_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 @coordinator_only
 async def remove_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """«Ja, fjern»: the source is deleted; its calls stay."""
-    await answer(update)
-    await close_buttons(update)
+    await pressed(update)
     services = services_of(context)
     source_id = _source_id(update)
     async with services.session() as session:
@@ -409,8 +408,7 @@ async def remove_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 @coordinator_only
 async def remove_keep(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """«Avbryt» under the removal question."""
-    await answer(update)
-    await close_buttons(update)
+    await pressed(update)
     await say(update, context, texts.KI_KEPT)
 
 
@@ -464,17 +462,12 @@ async def poll_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 # ---- «Legg til kilde» ---------------------------------------------------------------------------
-def _cancel_row() -> list[tuple[str, str]]:
-    return [(texts.BTN_CANCEL, f"{ADD}:cancel")]
-
-
 @coordinator_only
 async def add_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """«Legg til kilde»: ask for the address."""
     await answer(update)
-    drop_draft(context, DRAFT_ADD)
-    draft(context, DRAFT_ADD)
-    await say(update, context, texts.KI_ADD_ASK_URL + texts.CANCEL_HINT, keyboard([_cancel_row()]))
+    fresh_draft(context, DRAFT_ADD)
+    await say(update, context, texts.KI_ADD_ASK_URL + texts.CANCEL_HINT, keyboard([cancel_row(ADD)]))
     return ADD_URL
 
 
@@ -491,20 +484,22 @@ async def add_url(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
             problem = texts.KI_URL_DUPLICATE.format(name=html.escape(name))
     if problem is not None:
         log.info("source address refused: %r", url[:200])
-        await say(update, context, problem, keyboard([_cancel_row()]))
+        await say(update, context, problem, keyboard([cancel_row(ADD)]))
         return ADD_URL
     draft(context, DRAFT_ADD)["url"] = url
     rows = [[(KIND_LABELS.get(kind, kind), f"{ADD}:k:{kind}")] for kind in KINDS]
     await say(
-        update, context, texts.KI_ADD_ASK_KIND.format(url=html.escape(url)), keyboard([*rows, _cancel_row()])
+        update,
+        context,
+        texts.KI_ADD_ASK_KIND.format(url=html.escape(url)),
+        keyboard([*rows, cancel_row(ADD)]),
     )
     return ADD_KIND
 
 
 async def add_kind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """The kind: try the source at once, without saving; refuse it with the reason if it yields nothing."""
-    await answer(update)
-    await close_buttons(update)
+    await pressed(update)
     services = services_of(context)
     data = draft(context, DRAFT_ADD)
     kind = callback_arg(update)
@@ -529,7 +524,7 @@ async def add_kind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | 
         update,
         context,
         texts.KI_ADD_FOUND.format(found=len(trial.titles), examples=examples) + texts.CANCEL_HINT,
-        keyboard([_cancel_row()]),
+        keyboard([cancel_row(ADD)]),
     )
     return ADD_NAME
 
@@ -542,20 +537,19 @@ async def add_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         return ADD_NAME
     draft(context, DRAFT_ADD)["name"] = name
     text = texts.KI_ADD_ASK_TOPICS.format(name=html.escape(name))
-    await ask_topics(update, context, DRAFT_ADD, ADD, text, extra=_cancel_row())
+    await ask_topics(update, context, DRAFT_ADD, ADD, text, extra=cancel_row(ADD))
     return ADD_TOPICS
 
 
 async def add_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """Toggle one topic."""
-    await toggle_topic(update, context, DRAFT_ADD, ADD, extra=_cancel_row())
+    await toggle_topic(update, context, DRAFT_ADD, ADD, extra=cancel_row(ADD))
     return ADD_TOPICS
 
 
 async def add_save(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """«Ferdig»: save the source and poll it the first time, through the normal path."""
-    await answer(update)
-    await close_buttons(update)
+    await pressed(update)
     services = services_of(context)
     data = draft(context, DRAFT_ADD)
     if not {"url", "kind", "name"} <= data.keys():

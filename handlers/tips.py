@@ -14,18 +14,21 @@ from handlers import registry
 from handlers.announce import manage_markup, publish, typed_html
 from handlers.coordinator import (
     END,
-    answer,
+    action_row,
     ask_topics,
     button_step,
+    cancel_row,
     chosen_topic_names,
-    close_buttons,
     conversation,
     coordinator_only,
     draft,
     drop_draft,
+    fits,
+    fresh_draft,
     keyboard,
     looks_like_url,
     message_text,
+    pressed,
     say,
     services_of,
     stale_button,
@@ -51,8 +54,7 @@ def tip_text(text_html: str, url: str | None, topic_names: str) -> str:
 @coordinator_only
 async def tips(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """/tips: share a short tip."""
-    drop_draft(context, DRAFT)
-    draft(context, DRAFT)
+    fresh_draft(context, DRAFT)
     await say(update, context, texts.TI_ASK_TEXT.format(limit=MAX_TIP))
     return TEXT
 
@@ -60,11 +62,10 @@ async def tips(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
 async def ti_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """The tip itself."""
     text_html = typed_html(update)
-    if not text_html or len(text_html) > MAX_TIP:
-        await say(update, context, texts.CONV_TOO_LONG.format(length=len(text_html), limit=MAX_TIP))
+    if not await fits(update, context, text_html, MAX_TIP):
         return TEXT
     draft(context, DRAFT)["text"] = text_html
-    rows = [[(texts.BTN_NO_LINK, f"{TI}:nolink")], [(texts.BTN_CANCEL, f"{TI}:cancel")]]
+    rows = [[(texts.BTN_NO_LINK, f"{TI}:nolink")], cancel_row(TI)]
     await say(update, context, texts.TI_ASK_LINK, keyboard(rows))
     return LINK
 
@@ -73,8 +74,7 @@ async def ti_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """The link, or none."""
     data = draft(context, DRAFT)
     if update.callback_query is not None:
-        await answer(update)
-        await close_buttons(update)
+        await pressed(update)
         data["url"] = None
     else:
         typed = message_text(update)
@@ -111,15 +111,14 @@ async def ti_topics_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await say(update, context, texts.KU_PREVIEW.replace("Trinn 3 av 3: ", ""))
     await say(update, context, tip_text(data["text"], data.get("url"), chosen_topic_names(data)))
     label = texts.AUDIENCE_GROUP_TOPICS.format(topics=chosen_topic_names(data))
-    rows = [[(texts.BTN_SEND, f"{TI}:send"), (texts.BTN_CANCEL, f"{TI}:cancel")]]
+    rows = [action_row(TI, texts.BTN_SEND, "send")]
     await say(update, context, texts.KU_CONFIRM.format(audience=label, count=len(chat_ids)), keyboard(rows))
     return CONFIRM
 
 
 async def ti_send(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Send the tip through the outbox."""
-    await answer(update)
-    await close_buttons(update)
+    await pressed(update)
     data = draft(context, DRAFT)
     names = chosen_topic_names(data)
     announcement_id, queued = await publish(

@@ -51,7 +51,8 @@ URL_MAX = 400
 MINE, ALL, TOPIC = "m", "a", "t"
 ALL_WORDS = {"alle", "alt", "all"}
 DAY_WORDS = {"d", "dag", "dager", "dagar"}
-_DAYS = re.compile(r"(\d{1,5})(d|dag|dager)?")
+# Any whole number (negative and huge ones too) is meant as days; parse_args checks the range.
+_DAYS = re.compile(r"([-+−]?\d+)(d|dag|dager)?")
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,7 @@ def parse_args(
         folded = word.casefold().strip(",.;")
         match = _DAYS.fullmatch(folded)
         if match:
-            days = int(match.group(1))
+            days = int(match.group(1).replace("−", "-"))
             if not 1 <= days <= MAX_DAYS:
                 raise BadDays(MAX_DAYS)
             explicit_days = True

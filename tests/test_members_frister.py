@@ -169,7 +169,7 @@ async def test_an_argument_not_understood_lists_the_valid_choices(h: BotHarness)
     assert "/frister alle" in reply.text
 
 
-@pytest.mark.parametrize("days", ["0", "99999"])
+@pytest.mark.parametrize("days", ["0", "99999", "-5", "−5", "3651", "99999999999999999999", "-30dager"])
 async def test_days_out_of_range(h: BotHarness, days: str) -> None:
     reply = only_message(await h.send(f"/frister {days}", MEMBER))
     assert reply.text == texts.FRISTER_BAD_DAYS.format(max=3650)

@@ -337,6 +337,30 @@ def looks_like_url(value: str) -> bool:
     )
 
 
+# ---- links --------------------------------------------------------------------------------------
+NO_LINK = ""
+
+
+def link_keyboard(prefix: str) -> InlineKeyboardMarkup:
+    """Under a question for a link: «Uten lenke» and «Avbryt»."""
+    return keyboard([[(texts.BTN_NO_LINK, f"{prefix}:nolink")], cancel_row(prefix)])
+
+
+async def read_link(update: Update, context: ContextTypes.DEFAULT_TYPE, prefix: str) -> str | None:
+    """A link step's answer: the typed address, NO_LINK for «Uten lenke», or None when the text is
+    not a link (the person is told so, with the same buttons again)."""
+    if update.callback_query is not None:
+        await pressed(update)
+        return NO_LINK
+    typed = message_text(update)
+    if looks_like_url(typed):
+        return typed
+    await say(
+        update, context, texts.LINK_INVALID.format(text=html.escape(typed[:100])), link_keyboard(prefix)
+    )
+    return None
+
+
 # ---- conversations ----------------------------------------------------------------------------
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """/avbryt: end the conversation, nothing saved."""

@@ -30,9 +30,10 @@ from handlers.coordinator import (
     fits,
     fresh_draft,
     keyboard,
-    looks_like_url,
+    link_keyboard,
     message_text,
     pressed,
+    read_link,
     say,
     services_of,
     stale_button,
@@ -164,28 +165,17 @@ async def new_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
         update,
         context,
         texts.NF_ASK_LINK,
-        keyboard([[(texts.BTN_NO_LINK, f"{NEW}:nolink")], cancel_row(NEW)]),
+        link_keyboard(NEW),
     )
     return NEW_LINK
 
 
 async def new_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """The link (typed) or none (button)."""
-    data = draft(context, DRAFT_NEW)
-    if update.callback_query is not None:
-        await pressed(update)
-        data["url"] = None
-    else:
-        typed = message_text(update)
-        if not looks_like_url(typed):
-            await say(
-                update,
-                context,
-                texts.LINK_INVALID.format(text=html.escape(typed[:100])),
-                keyboard([[(texts.BTN_NO_LINK, f"{NEW}:nolink")]]),
-            )
-            return NEW_LINK
-        data["url"] = typed
+    url = await read_link(update, context, NEW)
+    if url is None:
+        return NEW_LINK
+    draft(context, DRAFT_NEW)["url"] = url or None
     await ask_topics(update, context, DRAFT_NEW, NEW, texts.NF_ASK_TOPICS)
     return NEW_TOPICS
 
@@ -359,7 +349,7 @@ async def edit_field(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     }
     markup: InlineKeyboardMarkup | None = None
     if field == "link":
-        markup = keyboard([[(texts.BTN_NO_LINK, f"{EDIT}:nolink")], cancel_row(EDIT)])
+        markup = link_keyboard(EDIT)
     await say(update, context, prompts.get(field, texts.EF_ASK_TITLE) + texts.CANCEL_HINT, markup)
     return EDIT_VALUE
 
@@ -401,20 +391,18 @@ async def _save_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, **chang
 async def edit_value(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """The new value for the chosen field (typed, or 'Uten lenke')."""
     field = draft(context, DRAFT_EDIT).get("field")
-    if update.callback_query is not None:
-        await pressed(update)
-        return await _save_edit(update, context, clear_url=True)
+    if field == "link" or update.callback_query is not None:
+        url = await read_link(update, context, EDIT)
+        if url is None:
+            return EDIT_VALUE
+        changes: dict[str, Any] = {"url": url} if url else {"clear_url": True}
+        return await _save_edit(update, context, **changes)
     typed = message_text(update)
     if field == "deadline":
         parsed = await read_deadline(update, context)
         if parsed is None:
             return EDIT_VALUE
         return await _save_edit(update, context, deadline=parsed)
-    if field == "link":
-        if not looks_like_url(typed):
-            await say(update, context, texts.LINK_INVALID.format(text=html.escape(typed[:100])))
-            return EDIT_VALUE
-        return await _save_edit(update, context, url=typed)
     limit = MAX_SOURCE if field == "source" else MAX_TITLE
     if not await fits(update, context, typed, limit):
         return EDIT_VALUE

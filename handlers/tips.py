@@ -17,7 +17,6 @@ from handlers.coordinator import (
     action_row,
     ask_topics,
     button_step,
-    cancel_row,
     chosen_topic_names,
     conversation,
     coordinator_only,
@@ -26,9 +25,9 @@ from handlers.coordinator import (
     fits,
     fresh_draft,
     keyboard,
-    looks_like_url,
-    message_text,
+    link_keyboard,
     pressed,
+    read_link,
     say,
     services_of,
     stale_button,
@@ -65,28 +64,16 @@ async def ti_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     if not await fits(update, context, text_html, MAX_TIP):
         return TEXT
     draft(context, DRAFT)["text"] = text_html
-    rows = [[(texts.BTN_NO_LINK, f"{TI}:nolink")], cancel_row(TI)]
-    await say(update, context, texts.TI_ASK_LINK, keyboard(rows))
+    await say(update, context, texts.TI_ASK_LINK, link_keyboard(TI))
     return LINK
 
 
 async def ti_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """The link, or none."""
-    data = draft(context, DRAFT)
-    if update.callback_query is not None:
-        await pressed(update)
-        data["url"] = None
-    else:
-        typed = message_text(update)
-        if not looks_like_url(typed):
-            await say(
-                update,
-                context,
-                texts.LINK_INVALID.format(text=html.escape(typed[:100])),
-                keyboard([[(texts.BTN_NO_LINK, f"{TI}:nolink")]]),
-            )
-            return LINK
-        data["url"] = typed
+    url = await read_link(update, context, TI)
+    if url is None:
+        return LINK
+    draft(context, DRAFT)["url"] = url or None
     await ask_topics(update, context, DRAFT, TI, texts.TI_ASK_TOPICS)
     return TOPICS
 

@@ -300,6 +300,24 @@ def _fold(text: str) -> str:
     return " ".join(text.casefold().replace("æ", "ae").replace("ø", "o").replace("å", "a").split())
 
 
+def topic_word(topic: Named) -> str:
+    """The short word for a topic as a person writes it: "næring" for the slug "naering".
+
+    The part of the name that folds to the slug (it is what ``match_topic`` finds), else the slug.
+    """
+    name = topic.name.casefold()
+    for start in range(len(name)):
+        if start and name[start - 1].isalnum():
+            continue  # only where a word begins
+        for end in range(start + 1, len(name) + 1):
+            folded = _fold(name[start:end])
+            if folded == topic.slug:
+                return name[start:end]
+            if not topic.slug.startswith(folded):
+                break
+    return topic.slug
+
+
 def match_topic(query: str, topics: Sequence[T], *, fuzzy: bool = True) -> T | None:
     """The topic a person most likely meant: slug or name, any case, a prefix or a near-miss.
 
@@ -312,7 +330,7 @@ def match_topic(query: str, topics: Sequence[T], *, fuzzy: bool = True) -> T | N
         if q in (_fold(topic.slug), _fold(topic.name)):
             return topic
     starts = [t for t in topics if _fold(t.slug).startswith(q) or _fold(t.name).startswith(q)]
-    if len(starts) == 1:
+    if len(starts) == 1 and len(q) >= 2:  # one letter is too little to go on
         return starts[0]
     words = [t for t in topics if any(w.strip(",.").startswith(q) for w in _fold(t.name).split())]
     if len(words) == 1 and len(q) >= 3:
@@ -341,6 +359,17 @@ NAME_ALIASES = {
     "sf": "statsforvalteren",
     "fylket": "fylkeskommune",
 }
+
+
+def names_source(title: str, source: str) -> bool:
+    """Whether a call's title already names its source ("Midler (Trøndelag fylkeskommune)", "(RFF Trøndelag)")."""
+    folded_title, folded_source = _fold(title), _fold(source)
+    if not folded_source:
+        return False
+    if folded_source in folded_title:
+        return True
+    words = set(re.findall(r"\w+", folded_title))
+    return any(short in words and long in folded_source for short, long in NAME_ALIASES.items())
 
 
 def match_name(query: str, names: Sequence[str], *, fuzzy: bool = True) -> str | None:

@@ -44,7 +44,7 @@ class BadDays(UserError):
 @dataclass
 class UnknownTopic(UserError):
     query: str
-    topics: Sequence[tuple[str, str]]  # (slug, name)
+    topics: Sequence[tuple[str, str]]  # (the word to write, name)
 
 
 @dataclass
@@ -107,7 +107,7 @@ def text_for(error: UserError) -> str:
             return texts.FRISTER_BAD_DAYS.format(max=error.maximum)
         case UnknownTopic():
             lines = "\n".join(
-                texts.TOPIC_LIST_LINE.format(slug=esc(slug), name=esc(name)) for slug, name in error.topics
+                texts.TOPIC_LIST_LINE.format(word=esc(word), name=esc(name)) for word, name in error.topics
             )
             return texts.TOPIC_UNKNOWN.format(query=esc(error.query), topics=lines)
         case MissingTopic():

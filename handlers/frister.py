@@ -31,9 +31,11 @@ from handlers.common import (
     keyboard,
     match_name,
     match_topic,
+    names_source,
     reply,
     services,
     shorten,
+    topic_word,
 )
 from handlers.errors import BadDays, Expired, UnknownArgument, friendly
 from handlers.registry import Command
@@ -136,7 +138,7 @@ def parse_args(
     for word in rest:  # "helse forskningsrådet": a topic and a source
         found = _topic_or_source(word, topics, sources)
         if found is None:
-            raise UnknownArgument(word, [t.slug for t in topics], list(sources))
+            raise UnknownArgument(word, [topic_word(t) for t in topics], list(sources))
         query = _with(query, found)
     return query
 
@@ -264,7 +266,7 @@ def render_item(call: Call, now: datetime, tz: ZoneInfo, *, link: bool = True) -
     text = texts.FRISTER_ITEM.format(title=title, source=source, deadline=deadline, days=days)
     if call.topics:
         text += texts.FRISTER_ITEM_TOPICS.format(
-            topics=esc(shorten(", ".join(t.name for t in call.topics), 100))
+            topics=esc(shorten(texts.FRISTER_TOPICS_SEPARATOR.join(t.name for t in call.topics), 160))
         )
     return text
 
@@ -325,7 +327,9 @@ def _render(listing: Listing, now: datetime, tz: ZoneInfo, *, link: bool) -> str
     if listing.rolling:
         lines = [texts.FRISTER_ROLLING_HEADER]
         for call in listing.rolling:
-            source = f" ({esc(shorten(call.source_name, 60))})" if call.source_name else ""
+            source = ""
+            if call.source_name and not names_source(call.title, call.source_name):
+                source = texts.FRISTER_ROLLING_SOURCE.format(source=esc(shorten(call.source_name, 60)))
             lines.append(texts.FRISTER_ROLLING_ITEM.format(title=call_title(call, link=link), source=source))
         more = listing.rolling_total - len(listing.rolling)
         if more > 0:

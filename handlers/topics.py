@@ -27,6 +27,7 @@ from handlers.common import (
     match_topic,
     reply,
     services,
+    topic_word,
 )
 from handlers.errors import MissingTopic, NotGroupAdmin, UnknownTopic, friendly
 from handlers.registry import Command
@@ -97,7 +98,7 @@ async def _by_name(update: Update, context: ContextTypes.DEFAULT_TYPE, command: 
         topics = await topic_store.list_topics(session)
         topic = match_topic(query, topics)
         if topic is None:
-            raise UnknownTopic(query, [(t.slug, t.name) for t in topics])
+            raise UnknownTopic(query, [(topic_word(t), t.name) for t in topics])
         changed = await members.set_subscription(session, chat.id, topic.id, on)
     if on:
         template = texts.SUBSCRIBED_GROUP if group else texts.SUBSCRIBED

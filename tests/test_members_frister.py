@@ -84,7 +84,8 @@ async def test_item_layout_weeks_dates_days_left_and_topics(h: BotHarness) -> No
     assert "<b>Uke 51 · 14.–20. desember</b>" in text
     assert "fredag 27. november kl. 13:00 · <b>om 4 dager</b>" in text
     assert "torsdag 3. desember · <b>om 10 dager</b>" in text  # 23:00 UTC is the next day in Oslo
-    assert "Helse, omsorg og velferdsteknologi, Klima, miljø og beredskap" in text
+    topics = ["Helse, omsorg og velferdsteknologi", "Klima, miljø og beredskap"]
+    assert f"<i>{texts.FRISTER_TOPICS_SEPARATOR.join(topics)}</i>" in text  # names hold commas
     assert '<a href="https://rff.no/a?b=1&amp;c=2">Om tre uker</a>' in text
     assert "RFF Trøndelag · " in text
 
@@ -110,6 +111,21 @@ async def test_rolling_calls_get_a_short_section_of_their_own(h: BotHarness) -> 
     assert text.index("Fast frist") < text.index(texts.FRISTER_ROLLING_HEADER)
     assert texts.FRISTER_ROLLING_MORE.format(count=2) in text
     assert text.count("• ") == 5
+
+
+async def test_rolling_calls_do_not_repeat_a_source_their_title_already_names(h: BotHarness) -> None:
+    fylket, rff = "Trøndelag fylkeskommune", "Regionale forskningsfond Trøndelag"
+    await add_calls(
+        h,
+        {"title": f"Regionale utviklingsmidler ({fylket})", "rolling": True, "source": fylket},
+        {"title": "DistriktForsk Forprosjekt (RFF Trøndelag)", "rolling": True, "source": rff},
+        {"title": "Innovasjonsprosjekt", "rolling": True, "source": "Forskningsrådet", "url": None},
+    )
+    text = only_message(await h.send("/frister", MEMBER)).text
+    assert f"({fylket}) ({fylket})" not in text and text.count(fylket) == 1
+    assert rff not in text
+    other = texts.FRISTER_ROLLING_SOURCE.format(source="Forskningsrådet")
+    assert texts.FRISTER_ROLLING_ITEM.format(title="<b>Innovasjonsprosjekt</b>", source=other) in text
 
 
 async def test_window_past_closed_and_today_without_time(h: BotHarness) -> None:
@@ -166,6 +182,7 @@ async def test_an_argument_not_understood_lists_the_valid_choices(h: BotHarness)
     reply = only_message(await h.send("/frister <banan>", MEMBER))
     assert reply.text.startswith("Jeg forstod ikke «&lt;banan&gt;»")
     assert "<code>helse</code>" in reply.text and "Forskningsrådet" in reply.text
+    assert "<code>næring</code>" in reply.text and "naering" not in reply.text  # readable, not slugs
     assert "/frister alle" in reply.text
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -90,7 +91,27 @@ async def test_missing_topic_offers_the_picker(h: BotHarness, command: str) -> N
 async def test_unknown_topic_lists_the_topics(h: BotHarness) -> None:
     reply = only_message(await h.send("/abonner <fotball>", MEMBER))
     assert reply.text.startswith("Fant ikke noe emne som heter «&lt;fotball&gt;»")
-    assert texts.TOPIC_LIST_LINE.format(slug="helse", name=html.escape(HELSE)) in reply.text
+    assert texts.TOPIC_LIST_LINE.format(word="helse", name=html.escape(HELSE)) in reply.text
+    # readable words, not the slugs: "næring", never "naering"
+    assert texts.TOPIC_LIST_LINE.format(word="næring", name="Næringsutvikling og distrikt") in reply.text
+    assert "naering" not in reply.text
+    assert await subscribed(h, MEMBER.id) == []
+
+
+async def test_the_words_listed_for_the_topics_are_understood(h: BotHarness) -> None:
+    listed = only_message(await h.send("/abonner tull", MEMBER)).text
+    words = re.findall(r"<code>([^<]+)</code>", listed)
+    assert len(words) == 10 and "næring" in words
+    for word in words:
+        reply = only_message(await h.send(f"/abonner {word}", MEMBER))
+        assert reply.text.startswith("✅"), (word, reply.text)
+    assert len(await subscribed(h, MEMBER.id)) == 10
+
+
+@pytest.mark.parametrize("query", ["a", "K", "ø"])
+async def test_one_letter_is_too_little_to_pick_a_topic(h: BotHarness, query: str) -> None:
+    reply = only_message(await h.send(f"/abonner {query}", MEMBER))
+    assert reply.text.startswith(texts.TOPIC_UNKNOWN.split("{")[0])
     assert await subscribed(h, MEMBER.id) == []
 
 

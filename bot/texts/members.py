@@ -67,10 +67,12 @@ FRISTER_NEXT_WEEK = "Neste uke"
 FRISTER_WEEK = "Uke {week} · {dates}"
 FRISTER_ITEM = "{title}\n{source}{deadline} · <b>{days}</b>"
 FRISTER_ITEM_TOPICS = "\n<i>{topics}</i>"
+FRISTER_TOPICS_SEPARATOR = " · "  # topic names hold commas themselves
 FRISTER_PLANNED = " (planlagt)"
 FRISTER_LINK = '<a href="{url}">{title}</a>'
 FRISTER_ROLLING_HEADER = "<b>Løpende</b> – søk når som helst"
 FRISTER_ROLLING_ITEM = "• {title}{source}"
+FRISTER_ROLLING_SOURCE = " ({source})"
 FRISTER_ROLLING_MORE = "… og {count} til. Søk med /sok."
 FRISTER_NO_TOPICS_HINT = "Du følger ingen emner ennå, så du ser alle. Velg dine med /emner."
 FRISTER_NONE = "Ingen søknadsfrister her: {scope}, {window}."
@@ -110,7 +112,7 @@ UNSUBSCRIBED_GROUP = "Gruppen følger ikke lenger <b>{name}</b>."
 NOT_SUBSCRIBED = "Du følger ikke <b>{name}</b> fra før."
 TOPIC_USAGE = "Hvilket emne? Skriv for eksempel <code>/{command} helse</code>, eller velg med knappene:"
 TOPIC_UNKNOWN = "Fant ikke noe emne som heter «{query}». Emnene er:\n{topics}"
-TOPIC_LIST_LINE = "• <code>{slug}</code> – {name}"
+TOPIC_LIST_LINE = "• <code>{word}</code> – {name}"
 NOT_GROUP_ADMIN = (
     "Beklager, bare gruppens administratorer og koordinatorene kan endre gruppens emner. "
     'Dine egne emner velger du i en <a href="{link}">privat prat med meg</a>.'

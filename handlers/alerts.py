@@ -20,8 +20,17 @@ from handlers.common import (
     keyboard,
     reply,
     services,
+    shorten,
 )
-from handlers.errors import KeywordTooLong, KeywordTooShort, PrivateOnly, TooManyAlerts, friendly
+from handlers.errors import (
+    KeywordTooLong,
+    KeywordTooShort,
+    PrivateOnly,
+    TooManyAlerts,
+    UserError,
+    friendly,
+    text_for,
+)
 from handlers.registry import PRIVATE, Command
 from storage import members
 from storage.models import KeywordAlert
@@ -37,19 +46,21 @@ def alert_list(alerts: Sequence[KeywordAlert]) -> tuple[str, InlineKeyboardMarku
     return "\n".join(lines), keyboard(rows)
 
 
-def keywords_from(words: Sequence[str]) -> list[str]:
-    """'/varsle kunstig intelligens, velferdsteknologi' -> two alerts; validated."""
-    found = []
+def keywords_from(words: Sequence[str]) -> tuple[list[str], list[tuple[str, UserError]]]:
+    """'/varsle kunstig intelligens, velferdsteknologi' -> two alerts; and the words refused, with why."""
+    found: list[str] = []
+    refused: list[tuple[str, UserError]] = []
     for part in " ".join(words).split(","):
         keyword = members.normalise_keyword(part)
         if not keyword:
             continue
         if len(keyword) < members.MIN_KEYWORD:
-            raise KeywordTooShort(members.MIN_KEYWORD)
-        if len(keyword) > members.MAX_KEYWORD:
-            raise KeywordTooLong(members.MAX_KEYWORD)
-        found.append(keyword)
-    return list(dict.fromkeys(found))
+            refused.append((keyword, KeywordTooShort(members.MIN_KEYWORD)))
+        elif len(keyword) > members.MAX_KEYWORD:
+            refused.append((keyword, KeywordTooLong(members.MAX_KEYWORD)))
+        else:
+            found.append(keyword)
+    return list(dict.fromkeys(found)), refused
 
 
 def _private_only(context: ContextTypes.DEFAULT_TYPE) -> PrivateOnly:
@@ -76,8 +87,10 @@ async def varsle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not words:
         await show(update, context)
         return
-    keywords = keywords_from(words)
+    keywords, refused = keywords_from(words)
     if not keywords:
+        if refused:
+            raise refused[0][1]
         await show(update, context)
         return
     svc = services(context)
@@ -96,6 +109,8 @@ async def varsle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 lines.append(texts.ALERT_ADDED.format(keyword=esc(keyword)))
             else:
                 lines.append(texts.ALERT_EXISTS.format(keyword=esc(keyword)))
+    for keyword, error in refused:  # the good words are kept; the others are named, with why
+        lines.append(texts.ALERT_REFUSED.format(keyword=esc(shorten(keyword, 40)), reason=text_for(error)))
     await reply(update, context, "\n".join(lines))
 
 
@@ -110,7 +125,8 @@ async def alert_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         chat = await current_chat(session, update, svc.now())
         removed = await members.remove_alert(session, chat.id, alert_id)
         alerts = await members.list_alerts(session, chat.id)
-    await answer(update, texts.ALERT_REMOVED.format(keyword=removed) if removed else texts.ALERT_GONE)
+    # answer() reads HTML (a keyword such as "<b>ki</b>" is text, so it is escaped)
+    await answer(update, texts.ALERT_REMOVED.format(keyword=esc(removed)) if removed else texts.ALERT_GONE)
     text, markup = alert_list(alerts)
     await edit(update, context, text, markup)
 

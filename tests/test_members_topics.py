@@ -187,6 +187,24 @@ async def test_keyword_alerts_bad_words(h: BotHarness, word: str, expected: str)
     assert only_message(await h.send(f"/varsle {word}", MEMBER)).text == expected
 
 
+async def test_keyword_alerts_keep_the_good_words_and_name_the_bad_ones(h: BotHarness) -> None:
+    reply = only_message(await h.send("/varsle kunstig intelligens, droner, x", MEMBER))
+    assert texts.ALERT_ADDED.format(keyword="kunstig intelligens") in reply.text
+    assert texts.ALERT_ADDED.format(keyword="droner") in reply.text
+    too_short = texts.ALERT_TOO_SHORT.format(min=2)
+    assert texts.ALERT_REFUSED.format(keyword="x", reason=too_short) in reply.text
+    listing = only_message(await h.send("/varsle", MEMBER))
+    assert listing.button_texts == ["❌ droner", "❌ kunstig intelligens"]
+
+
+async def test_removing_a_keyword_with_markup_names_it_as_typed(h: BotHarness) -> None:
+    await h.send("/varsle <b>ki</b>", MEMBER)
+    listing = only_message(await h.send("/varsle", MEMBER))
+    calls = await h.press(listing, "ki", MEMBER)
+    notice = messages(calls, "answerCallbackQuery")[0].params["text"]
+    assert notice == texts.ALERT_REMOVED.format(keyword="<b>ki</b>")
+
+
 async def test_keyword_alerts_have_a_limit(h: BotHarness) -> None:
     await h.send("/varsle " + ", ".join(f"ord{i}" for i in range(20)), MEMBER)
     reply = only_message(await h.send("/varsle ett til", MEMBER))

@@ -135,6 +135,7 @@ ALERT_REMOVED = "Fjernet «{keyword}»"
 ALERT_GONE = "Det varselet er allerede fjernet."
 ALERT_TOO_SHORT = "Ordet må ha minst {min} tegn."
 ALERT_TOO_LONG = "Ordet kan ha høyst {max} tegn."
+ALERT_REFUSED = "⚠️ «{keyword}» ble ikke lagt til: {reason}"
 ALERT_TOO_MANY = "Du har {max} ordvarsler, som er grensen. Fjern et med /varsle før du legger til flere."
 ALERTS_PRIVATE_ONLY = (
     'Ordvarsler er personlige. <a href="{link}">Åpne en privat prat med meg</a> og skriv /varsle der.'

@@ -10,7 +10,7 @@ import logging
 import re
 from typing import Any
 
-from telegram import Bot, Update
+from telegram import Bot, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import (
@@ -43,6 +43,7 @@ from handlers.coordinator import (
     pressed,
     say,
     services_of,
+    show_preview,
     stale_button,
     text_step,
     toggle_topic,
@@ -82,6 +83,18 @@ def audience_label(audience: Audience, topic_names: str) -> str:
     if audience.group and audience.members:
         return texts.AUDIENCE_BOTH
     return texts.AUDIENCE_GROUP if audience.group else texts.AUDIENCE_MEMBERS
+
+
+def audience_keyboard() -> InlineKeyboardMarkup:
+    """The audiences to choose from (and «Avbryt»)."""
+    return keyboard(
+        [
+            [(texts.BTN_AUD_GROUP, f"{KU}:a:group"), (texts.BTN_AUD_MEMBERS, f"{KU}:a:members")],
+            [(texts.BTN_AUD_BOTH, f"{KU}:a:both")],
+            [(texts.BTN_AUD_TOPICS, f"{KU}:a:topics")],
+            cancel_row(KU),
+        ]
+    )
 
 
 def manage_markup(announcement_id: int) -> Any:
@@ -183,13 +196,7 @@ async def ku_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     if not await fits(update, context, text_html, MAX_TEXT):
         return TEXT
     draft(context, DRAFT)["text"] = text_html
-    rows = [
-        [(texts.BTN_AUD_GROUP, f"{KU}:a:group"), (texts.BTN_AUD_MEMBERS, f"{KU}:a:members")],
-        [(texts.BTN_AUD_BOTH, f"{KU}:a:both")],
-        [(texts.BTN_AUD_TOPICS, f"{KU}:a:topics")],
-        cancel_row(KU),
-    ]
-    await say(update, context, texts.KU_ASK_AUDIENCE, keyboard(rows))
+    await say(update, context, texts.KU_ASK_AUDIENCE, audience_keyboard())
     return AUDIENCE
 
 
@@ -239,35 +246,32 @@ async def ku_pin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     return await _preview(update, context)
 
 
-async def _recipients(
-    context: ContextTypes.DEFAULT_TYPE, audience: Audience
-) -> tuple[list[int], int | None, str]:
+async def recipients(context: ContextTypes.DEFAULT_TYPE, audience: Audience) -> tuple[list[int], str]:
+    """Who would get it now (chat db ids), and the audience in words for the confirmation."""
     services = services_of(context)
     async with services.session() as session:
-        chat_ids, group_id = await announcements.audience_chat_ids(
+        chat_ids, _ = await announcements.audience_chat_ids(
             session, audience, group_telegram_id=services.settings.group_chat_id, now=services.now()
         )
         names = ", ".join(t.name for t in await topics_by_slug(session, audience.topics))
-    return chat_ids, group_id, audience_label(audience, html.escape(names))
+    return chat_ids, audience_label(audience, html.escape(names))
 
 
 async def _preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     data = draft(context, DRAFT)
     audience = Audience.from_dict(data["audience"])
-    chat_ids, _, label = await _recipients(context, audience)
+    chat_ids, label = await recipients(context, audience)
     if not chat_ids:
-        rows = [
-            [(texts.BTN_AUD_GROUP, f"{KU}:a:group"), (texts.BTN_AUD_MEMBERS, f"{KU}:a:members")],
-            [(texts.BTN_AUD_BOTH, f"{KU}:a:both")],
-            [(texts.BTN_AUD_TOPICS, f"{KU}:a:topics")],
-            cancel_row(KU),
-        ]
-        await say(update, context, texts.KU_NO_RECIPIENTS, keyboard(rows))
+        await say(update, context, texts.KU_NO_RECIPIENTS, audience_keyboard())
         return AUDIENCE
-    await say(update, context, texts.KU_PREVIEW)
-    await say(update, context, announcement_text(data["text"]))
-    rows = [action_row(KU, texts.BTN_SEND, "send")]
-    await say(update, context, texts.KU_CONFIRM.format(audience=label, count=len(chat_ids)), keyboard(rows))
+    await show_preview(
+        update,
+        context,
+        texts.KU_PREVIEW,
+        announcement_text(data["text"]),
+        texts.KU_CONFIRM.format(audience=label, count=len(chat_ids)),
+        keyboard([action_row(KU, texts.BTN_SEND, "send")]),
+    )
     return CONFIRM
 
 
@@ -416,10 +420,14 @@ async def kr_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
     data["payload"] = correction_payload(item, text_html)
     async with services_of(context).session() as session:
         count = len(await announcements.copies(session, item.id))
-    await say(update, context, texts.KR_PREVIEW)
-    await say(update, context, data["payload"])
-    rows = [action_row(KR, texts.BTN_CORRECT_CONFIRM, "fixok")]
-    await say(update, context, texts.KR_CONFIRM.format(count=count), keyboard(rows))
+    await show_preview(
+        update,
+        context,
+        texts.KR_PREVIEW,
+        data["payload"],
+        texts.KR_CONFIRM.format(count=count),
+        keyboard([action_row(KR, texts.BTN_CORRECT_CONFIRM, "fixok")]),
+    )
     return FIX_CONFIRM
 
 

@@ -185,6 +185,22 @@ async def say(
     return message
 
 
+async def show_preview(
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    heading: str,
+    body: str,
+    question: str,
+    buttons: InlineKeyboardMarkup,
+    *,
+    body_markup: InlineKeyboardMarkup | None = None,
+) -> None:
+    """Before anything goes out: a heading, the message exactly as it will arrive, the question."""
+    await say(update, context, heading)
+    await say(update, context, body, body_markup)
+    await say(update, context, question, buttons)
+
+
 async def answer(update: Update, text: str | None = None, *, alert: bool = False) -> None:
     """Answer a button press (stops the spinner)."""
     if update.callback_query is not None:

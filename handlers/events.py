@@ -40,6 +40,7 @@ from handlers.coordinator import (
     pressed,
     say,
     services_of,
+    show_preview,
     text_step,
     toggle_topic,
     topic_names,
@@ -276,21 +277,14 @@ async def new_topics_done(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         topic_ids = [t.id for t in await topics_by_slug(session, data["topics"])]
         subscribers = await events.topic_subscriber_ids(session, topic_ids)
     count = len(subscribers) + (1 if services.settings.group_chat_id is not None else 0)
-    preview = _draft_event(data)
-    await say(update, context, texts.NE_PREVIEW)
-    await say(
-        update, context, event_card(preview, services.settings.tz, services.now()), rsvp_markup(0, 0, 0)
-    )
-    await say(
+    await show_preview(
         update,
         context,
+        texts.NE_PREVIEW,
+        event_card(_draft_event(data), services.settings.tz, services.now()),
         texts.NE_CONFIRM.format(audience=texts.AUDIENCE_GROUP_AND_TOPICS.format(count=count)),
-        keyboard(
-            [
-                [(texts.BTN_SAVE_AND_SEND, f"{NEW}:send")],
-                action_row(NEW, texts.BTN_SAVE_ONLY, "save"),
-            ]
-        ),
+        keyboard([[(texts.BTN_SAVE_AND_SEND, f"{NEW}:send")], action_row(NEW, texts.BTN_SAVE_ONLY, "save")]),
+        body_markup=rsvp_markup(0, 0, 0),
     )
     return CONFIRM
 

@@ -11,7 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Cont
 
 from bot import texts
 from handlers import registry
-from handlers.announce import manage_markup, publish, typed_html
+from handlers.announce import manage_markup, publish, recipients, typed_html
 from handlers.coordinator import (
     END,
     action_row,
@@ -29,13 +29,12 @@ from handlers.coordinator import (
     pressed,
     read_link,
     say,
-    services_of,
+    show_preview,
     stale_button,
     text_step,
     toggle_topic,
     topics_chosen,
 )
-from storage import announcements
 from storage.announcements import Audience
 
 TEXT, LINK, TOPICS, CONFIRM = "tips:tekst", "tips:lenke", "tips:emner", "tips:bekreft"
@@ -89,17 +88,15 @@ async def ti_topics_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if await topics_chosen(update, context, DRAFT) is None:
         return TOPICS
     data = draft(context, DRAFT)
-    services = services_of(context)
-    audience = Audience(group=True, topics=tuple(data["topics"]))
-    async with services.session() as session:
-        chat_ids, _ = await announcements.audience_chat_ids(
-            session, audience, group_telegram_id=services.settings.group_chat_id, now=services.now()
-        )
-    await say(update, context, texts.KU_PREVIEW.replace("Trinn 3 av 3: ", ""))
-    await say(update, context, tip_text(data["text"], data.get("url"), chosen_topic_names(data)))
-    label = texts.AUDIENCE_GROUP_TOPICS.format(topics=chosen_topic_names(data))
-    rows = [action_row(TI, texts.BTN_SEND, "send")]
-    await say(update, context, texts.KU_CONFIRM.format(audience=label, count=len(chat_ids)), keyboard(rows))
+    chat_ids, label = await recipients(context, Audience(group=True, topics=tuple(data["topics"])))
+    await show_preview(
+        update,
+        context,
+        texts.TI_PREVIEW,
+        tip_text(data["text"], data.get("url"), chosen_topic_names(data)),
+        texts.KU_CONFIRM.format(audience=label, count=len(chat_ids)),
+        keyboard([action_row(TI, texts.BTN_SEND, "send")]),
+    )
     return CONFIRM
 
 

@@ -206,6 +206,7 @@ TI_ASK_TEXT = (
 )
 TI_ASK_LINK = "Trinn 2 av 3: Lenke? Send adressen (https://…), eller trykk «Uten lenke»."
 TI_ASK_TOPICS = "Trinn 3 av 3: Hvilke emner gjelder tipset? Det går til gruppa og abonnentene på emnene."
+TI_PREVIEW = "<b>Slik kommer tipset fram:</b>"
 TIP_FORMAT = "💡 <b>Tips</b>\n{text}{link}\n🏷 {topics}"
 TIP_LINK = '\n🔗 <a href="{url}">{url_text}</a>'
 

@@ -55,11 +55,13 @@ def picker(topics: Sequence[Topic], selected: set[int]) -> InlineKeyboardMarkup 
 
 
 def summary(topics: Sequence[Topic], selected: set[int], *, group: bool) -> str:
+    """What the chat follows now, one topic a line (the names hold commas themselves)."""
     names = [t.name for t in topics if t.id in selected]
     if not names:
-        return texts.TOPICS_SUMMARY_NONE
+        return texts.TOPICS_SUMMARY_NONE_GROUP if group else texts.TOPICS_SUMMARY_NONE
     template = texts.TOPICS_SUMMARY_GROUP if group else texts.TOPICS_SUMMARY_SOME
-    return template.format(names=esc(", ".join(names)))
+    lines = "\n".join(texts.TOPICS_SUMMARY_LINE.format(name=esc(name)) for name in names)
+    return template.format(names=lines)
 
 
 async def picker_for(update: Update, context: ContextTypes.DEFAULT_TYPE) -> InlineKeyboardMarkup | None:
@@ -132,8 +134,8 @@ async def topic_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         text = texts.TOPICS_PRIVATE if is_private(update) else texts.TOPICS_GROUP
         await reply(update, context, text, await picker_for(update, context))
         return
-    if action != "done":
-        await _check_may_change(update, context)
+    # "Ferdig" too: in a group it closes the picker for everyone, so it is the admins' to press.
+    await _check_may_change(update, context)
     svc = services(context)
     notice: str | None = None
     async with svc.session() as session:

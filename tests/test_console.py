@@ -45,7 +45,8 @@ async def test_console_chat_with_buttons_by_number(sqlite_url: str, tmp_path: Pa
     assert "[1] ▫️ Helse, omsorg og velferdsteknologi" in output
     assert "[1] ✅ Helse, omsorg og velferdsteknologi" in output  # after pressing 1
     assert "boten (varsel)> Følger nå: Helse, omsorg og velferdsteknologi" in output
-    assert "Lagret. Du følger: Helse, omsorg og velferdsteknologi." in output
+    line = texts.TOPICS_SUMMARY_LINE.format(name="Helse, omsorg og velferdsteknologi")
+    assert "Lagret. " + texts.TOPICS_SUMMARY_SOME.format(names=line) in output
     # /frister in the member's topics: the health examples, rendered as plain text.
     assert "Søknadsfrister · dine emner · neste 60 dager" in output
     assert "Pilot Helse" in output and "<b>" not in output and "<a href" not in output

@@ -59,7 +59,8 @@ async def test_topic_picker_toggles_all_none_and_done(h: BotHarness) -> None:
 
     await h.press(reply, "Helse", MEMBER)
     done = messages(await h.press(reply, texts.BTN_DONE, MEMBER), "editMessageText")[0]
-    assert done.text == texts.TOPICS_DONE.format(summary=texts.TOPICS_SUMMARY_SOME.format(names=HELSE))
+    line = texts.TOPICS_SUMMARY_LINE.format(name=HELSE)
+    assert done.text == texts.TOPICS_DONE.format(summary=texts.TOPICS_SUMMARY_SOME.format(names=line))
     assert done.buttons == []
 
 
@@ -129,6 +130,10 @@ async def test_group_topics_refused_for_a_member_who_is_not_admin(h: BotHarness)
     assert answer.params["text"] == texts.NOT_GROUP_ADMIN_SHORT and answer.params["show_alert"] is True
     assert not messages(calls, "editMessageReplyMarkup")
     assert await subscribed(h, GROUP_ID) == []
+    # "Ferdig" would close the group's picker for the admins: refused the same way.
+    calls = await h.press(picker, texts.BTN_DONE, OTHER)
+    assert messages(calls, "answerCallbackQuery")[0].params["text"] == texts.NOT_GROUP_ADMIN_SHORT
+    assert not messages(calls, "editMessageText")
 
 
 async def test_group_admins_and_coordinators_change_the_groups_topics(h: BotHarness) -> None:
@@ -145,6 +150,12 @@ async def test_group_admins_and_coordinators_change_the_groups_topics(h: BotHarn
     assert off.text == texts.UNSUBSCRIBED_GROUP.format(name="Klima, miljø og beredskap")
     # The group's topics are the group's: the admin's own are untouched.
     assert await subscribed(h, MEMBER.id) == []
+    done = messages(await h.press(picker, texts.BTN_DONE, COORDINATOR), "editMessageText")[0]
+    line = texts.TOPICS_SUMMARY_LINE.format(name=html.escape(HELSE))
+    assert done.text == texts.TOPICS_DONE.format(summary=texts.TOPICS_SUMMARY_GROUP.format(names=line))
+    await h.send("/avslutt helse", COORDINATOR, group=True)
+    done = messages(await h.press(picker, texts.BTN_DONE, COORDINATOR), "editMessageText")[0]
+    assert done.text == texts.TOPICS_DONE.format(summary=texts.TOPICS_SUMMARY_NONE_GROUP)
 
 
 # ---- /varsle ---------------------------------------------------------------------------------

@@ -14,10 +14,13 @@ import logging
 import re
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+from telegram.warnings import PTBUserWarning
 
 from bot import texts
 from bot.config import Settings
@@ -182,8 +185,11 @@ def _safe(url: str) -> str:
 
 
 def _quiet_logs(settings: Settings) -> None:
-    """Keep routine log lines out of the conversation (DEBUG shows everything)."""
+    """Keep routine log lines (and PTB's warnings for developers) out of the conversation (DEBUG shows everything)."""
     if settings.log_level != "DEBUG":
+        # e.g. "Ignoring `conversation_timeout` because the Applications JobQueue is not running"
+        # in English on stderr the moment a conversation such as /registrer starts.
+        warnings.filterwarnings("ignore", category=PTBUserWarning)
         logging.getLogger().setLevel(logging.WARNING)
         for name in ("telegram", "httpx", "apscheduler", "handlers", "bot"):
             logging.getLogger(name).setLevel(logging.ERROR)

@@ -63,8 +63,8 @@ def reminders_text(days: Sequence[int]) -> str:
         text = texts.SETTINGS_REMINDERS_ONE
     else:
         text = texts.SETTINGS_REMINDERS.format(days=join_words(ahead)) if ahead else ""
-    if 0 in days:
-        text = f"{text} {texts.AND} {texts.SETTINGS_DAYS_SAME}" if text else texts.SETTINGS_DAYS_SAME
+    if 0 in days:  # "14 og 3 dager før, og samme dag": not two og's in a row
+        text = texts.SETTINGS_REMINDERS_AND_SAME.format(ahead=text) if text else texts.SETTINGS_DAYS_SAME
     return text
 
 
@@ -169,6 +169,17 @@ def apply(action: str, eff: Effective) -> dict[str, Any]:
     return {}
 
 
+def _as_stored(eff: Effective, change: dict[str, Any]) -> dict[str, Any]:
+    """The current values of the fields ``change`` would set."""
+    current = {
+        "notify_mode": eff.mode,
+        "digest_hour": eff.hour,
+        "reminder_days": sorted(eff.reminders, reverse=True),
+        "quiet_hours": eff.quiet,
+    }
+    return {key: current.get(key) for key in change}
+
+
 @friendly
 async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A press in the settings message: change a setting or move between its menus."""
@@ -185,6 +196,8 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         try:
             change = apply(action, eff)
         except ValueError:
+            change = {}
+        if change == _as_stored(eff, change):  # pressed what is already chosen: nothing to save
             change = {}
         if change:
             chat = await members.update_settings(session, chat.id, **change)

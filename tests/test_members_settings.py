@@ -67,7 +67,8 @@ async def test_every_setting_by_buttons(h: BotHarness) -> None:
     menu = edited(await h.press(menu, "Samme dag", MEMBER))
     assert "✅ Samme dag" in menu.button_texts
     view = edited(await h.press(menu, texts.BTN_BACK, MEMBER))
-    assert "7, 3 og 1 dager før og samme dag" in view.text
+    ahead = texts.SETTINGS_REMINDERS.format(days="7, 3 og 1")
+    assert texts.SETTINGS_REMINDERS_AND_SAME.format(ahead=ahead) in view.text  # one "og" at a time
 
     menu = edited(await h.press(view, texts.BTN_QUIET, MEMBER))
     assert "✅ 21–07" in menu.button_texts
@@ -86,6 +87,17 @@ async def test_every_setting_by_buttons(h: BotHarness) -> None:
     done = edited(await h.press(view, texts.BTN_DONE, MEMBER))
     assert done.text.startswith("<b>Innstillingene er lagret.</b>")
     assert done.buttons == []
+
+
+async def test_pressing_what_is_already_chosen_says_nothing_was_saved(h: BotHarness) -> None:
+    reply = only_message(await h.send("/innstillinger", MEMBER))
+    calls = await h.press(reply, "Med en gang", MEMBER)  # the default, already chosen
+    assert messages(calls, "answerCallbackQuery")[0].params.get("text") is None
+    menu = edited(await h.press(reply, texts.BTN_QUIET, MEMBER))
+    calls = await h.press(menu, "21–07", MEMBER)  # the default quiet hours
+    assert messages(calls, "answerCallbackQuery")[0].params.get("text") is None
+    chat = await chat_row(h, MEMBER.id)
+    assert chat is not None and (chat.notify_mode, chat.quiet_hours) == ("instant", None)
 
 
 async def test_reminders_all_off_reads_none(h: BotHarness) -> None:

@@ -161,6 +161,7 @@ SETTINGS_REMINDERS_NONE = "ingen"
 SETTINGS_QUIET = "kl. {start:02d}–{end:02d}"
 SETTINGS_QUIET_NONE = "ingen"
 SETTINGS_DAYS_SAME = "samme dag"
+SETTINGS_REMINDERS_AND_SAME = "{ahead}, og samme dag"
 SETTINGS_REMINDERS_ONE = "1 dag før"
 AND = "og"
 SETTINGS_DONE = (

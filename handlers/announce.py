@@ -269,7 +269,7 @@ async def _preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         context,
         texts.KU_PREVIEW,
         announcement_text(data["text"]),
-        texts.KU_CONFIRM.format(audience=label, count=len(chat_ids)),
+        texts.KU_CONFIRM.format(audience=label, recipients=texts.recipients(len(chat_ids))),
         keyboard([action_row(KU, texts.BTN_SEND, "send")]),
     )
     return CONFIRM
@@ -340,7 +340,12 @@ async def ku_send(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         pin=bool(data.get("pin")),
     )
     drop_draft(context, DRAFT)
-    await say(update, context, texts.KU_QUEUED.format(count=queued), manage_markup(announcement_id))
+    await say(
+        update,
+        context,
+        texts.KU_QUEUED.format(recipients=texts.recipients(queued)),
+        manage_markup(announcement_id),
+    )
     return END
 
 
@@ -425,7 +430,7 @@ async def kr_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
         context,
         texts.KR_PREVIEW,
         data["payload"],
-        texts.KR_CONFIRM.format(count=count),
+        texts.KR_CONFIRM.format(copies=texts.copies(count)),
         keyboard([action_row(KR, texts.BTN_CORRECT_CONFIRM, "fixok")]),
     )
     return FIX_CONFIRM

@@ -338,7 +338,11 @@ async def new_save(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
             at=now,
         )
     drop_draft(context, DRAFT)
-    await say(update, context, texts.NE_SAVED_SENT.format(count=queued) if send else texts.NE_SAVED_ONLY)
+    await say(
+        update,
+        context,
+        texts.NE_SAVED_SENT.format(recipients=texts.recipients(queued)) if send else texts.NE_SAVED_ONLY,
+    )
     return END
 
 

@@ -94,7 +94,7 @@ async def ti_topics_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         context,
         texts.TI_PREVIEW,
         tip_text(data["text"], data.get("url"), chosen_topic_names(data)),
-        texts.KU_CONFIRM.format(audience=label, count=len(chat_ids)),
+        texts.KU_CONFIRM.format(audience=label, recipients=texts.recipients(len(chat_ids))),
         keyboard([action_row(TI, texts.BTN_SEND, "send")]),
     )
     return CONFIRM
@@ -116,7 +116,12 @@ async def ti_send(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         extra={"link": data.get("url"), "topic_names": names},
     )
     drop_draft(context, DRAFT)
-    await say(update, context, texts.KU_QUEUED.format(count=queued), manage_markup(announcement_id))
+    await say(
+        update,
+        context,
+        texts.TI_QUEUED.format(recipients=texts.recipients(queued)),
+        manage_markup(announcement_id),
+    )
     return END
 
 

@@ -52,9 +52,9 @@ async def test_announcement_to_the_group_pinned_preview_is_exact(
         "📣 <b>Fra FoUI-koordinatorene</b>\n\n<b>Viktig:</b> samling i Steinkjer 3. mars &lt;påmelding&gt;"
     )
     assert preview.text == expected
-    assert confirm.text == texts.KU_CONFIRM.format(audience=texts.AUDIENCE_GROUP, count=1)
+    assert confirm.text == texts.KU_CONFIRM.format(audience=texts.AUDIENCE_GROUP, recipients="1 mottaker")
     queued = last_message(await harness.press(confirm, texts.BTN_SEND, COORDINATOR))
-    assert queued.text == texts.KU_QUEUED.format(count=1)
+    assert queued.text == texts.KU_QUEUED.format(recipients="1 mottaker")
     assert queued.button_texts == [texts.BTN_CORRECT, texts.BTN_WITHDRAW]
     [row] = await _rows(harness)
     assert row.kind == "announcement" and row.payload == {"text": expected, "pin": True}
@@ -78,10 +78,12 @@ async def test_announcement_to_members_and_topics(harness: BotHarness, clock: Fa
     members = {r.chat_id for r in await _rows(harness)}
     # Every active member (the coordinator who wrote to the bot is one too), not the inactive one.
     assert {a, b} <= members and inactive not in members
-    assert confirm.text == texts.KU_CONFIRM.format(audience=texts.AUDIENCE_MEMBERS, count=len(members))
+    assert confirm.text == texts.KU_CONFIRM.format(
+        audience=texts.AUDIENCE_MEMBERS, recipients=f"{len(members)} mottakere"
+    )
     calls = await _announce(harness, texts.BTN_AUD_TOPICS, topics=("Helse",))
     confirm = last_message(calls)
-    assert "abonnentene på Helse" in confirm.text and "1 mottakere" in confirm.text
+    assert "abonnentene på Helse" in confirm.text and "1 mottaker?" in confirm.text
     await harness.press(confirm, texts.BTN_SEND, COORDINATOR)
     rows = await _rows(harness)
     assert [r.chat_id for r in rows[len(members) :]] == [a]
@@ -211,6 +213,9 @@ async def test_tips_to_group_and_subscribers(harness: BotHarness, clock: FakeClo
     assert '<a href="https://anskaffelser.no/veileder">' in preview.text
     assert "2 mottakere" in confirm.text
     queued = last_message(await harness.press(confirm, texts.BTN_SEND, COORDINATOR))
+    # A tip is called a tip, not an announcement, when it is queued.
+    assert queued.text == texts.TI_QUEUED.format(recipients="2 mottakere")
+    assert sent[-3].text == texts.TI_PREVIEW
     rows = await _rows(harness)
     assert [r.chat_id for r in rows][1:] == [subscriber]
     assert all(r.payload["text"] == preview.text for r in rows)
@@ -234,3 +239,11 @@ async def test_cancel_at_every_step_of_tips(harness: BotHarness) -> None:
             await harness.send(typed, COORDINATOR)
         assert last_message(await harness.send("/avbryt", COORDINATOR)).text == texts.CONV_CANCELLED
     assert await _rows(harness) == []
+
+
+def test_counts_read_as_norwegian() -> None:
+    """'1 mottaker', not '1 mottakere'; '1 kopi', not '1 kopier'."""
+    assert texts.recipients(1) == "1 mottaker" and texts.recipients(0) == "0 mottakere"
+    assert texts.recipients(12) == "12 mottakere"
+    assert texts.copies(1) == "1 kopi" and texts.copies(3) == "3 kopier"
+    assert texts.KR_CONFIRM.format(copies=texts.copies(1)) == "Rette 1 kopi?"

@@ -39,6 +39,18 @@ LINK_INVALID = (
     "Send en adresse som begynner med https://, for eksempel https://www.ks.no/fou, eller trykk «Uten lenke»."
 )
 TOPICS_PICK_ONE = "Velg minst ett emne."
+
+
+def recipients(count: int) -> str:
+    """'1 mottaker', '3 mottakere'."""
+    return "1 mottaker" if count == 1 else f"{count} mottakere"
+
+
+def copies(count: int) -> str:
+    """'1 kopi', '3 kopier'."""
+    return "1 kopi" if count == 1 else f"{count} kopier"
+
+
 NO_TOPICS = "ingen"
 
 # ---- manual deadlines -------------------------------------------------------------------------
@@ -109,7 +121,7 @@ NE_ASK_DESCRIPTION = (
 NE_ASK_TOPICS = "Trinn 6 av 6: Hvilke emner passer? De som abonnerer på dem, får invitasjonen og påminnelser."
 NE_PREVIEW = "<b>Slik blir invitasjonen:</b>"
 NE_CONFIRM = "Skal jeg lagre arrangementet og sende invitasjonen til {audience}?"
-NE_SAVED_SENT = "✅ Arrangementet er lagret, og invitasjonen er lagt i kø til {count} mottakere."
+NE_SAVED_SENT = "✅ Arrangementet er lagret, og invitasjonen er lagt i kø til {recipients}."
 NE_SAVED_ONLY = "✅ Arrangementet er lagret. Det vises i /arrangementer."
 BTN_SAVE_AND_SEND = "✅ Lagre og send ut"
 BTN_SAVE_ONLY = "Bare lagre"
@@ -158,12 +170,12 @@ KU_ASK_AUDIENCE = "Trinn 2 av 3: Hvem skal få den?"
 KU_ASK_TOPICS = "Velg emnene: kunngjøringen går til alle som abonnerer på minst ett av dem."
 KU_ASK_PIN = "Skal den festes øverst i gruppa?"
 KU_PREVIEW = "Trinn 3 av 3: <b>Slik kommer den fram:</b>"
-KU_CONFIRM = "Sende til {audience} – {count} mottakere?"
+KU_CONFIRM = "Sende til {audience} – {recipients}?"
 KU_NO_RECIPIENTS = (
     "Ingen mottakere passer til dette valget ennå. Velg en annen målgruppe, eller skriv /avbryt."
 )
 KU_QUEUED = (
-    "📤 Kunngjøringen er lagt i kø til {count} mottakere og sendes nå.\n"
+    "📤 Kunngjøringen er lagt i kø til {recipients} og sendes nå.\n"
     "I 24 timer kan du rette den (alle kopier redigeres) eller trekke den tilbake (alle kopier slettes)."
 )
 KU_TEXT_ONLY = "Send kunngjøringen som tekst (bilder og filer støttes ikke ennå), eller skriv /avbryt."
@@ -191,7 +203,7 @@ KR_LIST_LINE = "{when}: {excerpt}"
 KR_TOO_LATE = "Den kan ikke endres lenger: det er over 24 timer siden, eller den er trukket tilbake."
 KR_ASK_TEXT = "✏️ Skriv den rettede teksten. Alle kopier som er sendt, blir redigert." + CANCEL_HINT
 KR_PREVIEW = "<b>Slik blir den etter rettingen:</b>"
-KR_CONFIRM = "Rette {count} kopier?"
+KR_CONFIRM = "Rette {copies}?"
 KR_CORRECTED = "✏️ Rettet: {edited} kopier er redigert, {pending} som ikke var sendt ennå går ut med ny tekst."
 KR_WITHDRAW_CONFIRM = "Trekke tilbake denne? Alle {count} kopier slettes hos mottakerne.\n\n{excerpt}"
 KR_WITHDRAWN = (
@@ -207,6 +219,10 @@ TI_ASK_TEXT = (
 TI_ASK_LINK = "Trinn 2 av 3: Lenke? Send adressen (https://…), eller trykk «Uten lenke»."
 TI_ASK_TOPICS = "Trinn 3 av 3: Hvilke emner gjelder tipset? Det går til gruppa og abonnentene på emnene."
 TI_PREVIEW = "<b>Slik kommer tipset fram:</b>"
+TI_QUEUED = (
+    "📤 Tipset er lagt i kø til {recipients} og sendes nå.\n"
+    "I 24 timer kan du rette det (alle kopier redigeres) eller trekke det tilbake (alle kopier slettes)."
+)
 TIP_FORMAT = "💡 <b>Tips</b>\n{text}{link}\n🏷 {topics}"
 TIP_LINK = '\n🔗 <a href="{url}">{url_text}</a>'
 

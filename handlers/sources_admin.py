@@ -103,6 +103,39 @@ def is_private_host(host: str) -> bool:
     return not address.is_global
 
 
+# What the network library says in English, as a coordinator would say it (the raw text is logged).
+_PLAIN_REASONS = (
+    (
+        (
+            "name or service not known",
+            "temporary failure in name resolution",
+            "nodename nor servname",
+            "no address associated",
+            "getaddrinfo failed",
+        ),
+        texts.KI_REASON_NO_HOST,
+    ),
+    (
+        ("connection refused", "connect call failed", "all connection attempts failed"),
+        texts.KI_REASON_NO_CONNECT,
+    ),
+)
+
+
+def plain_reason(reason: str) -> str:
+    """Why a source failed, in Norwegian: known network errors explained, anything else as it is."""
+    lowered = reason.lower()
+    for markers, plain in _PLAIN_REASONS:
+        if any(marker in lowered for marker in markers):
+            return plain
+    return reason
+
+
+def kind_label(kind: str) -> str:
+    """A source's kind as people call it ('RSS / Atom'), not its slug."""
+    return KIND_LABELS.get(kind, kind)
+
+
 @dataclass
 class Trial:
     """A source tried without saving anything: the items' titles, or the reason it was refused."""
@@ -152,7 +185,7 @@ def _icon(source: Source) -> str:
 
 def _last_error(source: Source) -> str:
     error = (source.last_error or "").strip()
-    return error.splitlines()[0][:200] if error else ""
+    return plain_reason(error.splitlines()[0])[:200] if error else ""
 
 
 def _next(source: Source, tz: ZoneInfo, now: datetime) -> str:
@@ -174,7 +207,7 @@ def render_line(source: Source, tz: ZoneInfo, now: datetime) -> str:
     return texts.KI_LINE.format(
         icon=_icon(source),
         name=html.escape(source.name),
-        kind=html.escape(source.kind),
+        kind=html.escape(kind_label(source.kind)),
         state=_state(source),
         success=_when(source.last_success_at, tz, now, texts.KI_NEVER),
         found=source.items_found or 0,
@@ -193,7 +226,7 @@ def render_card(source: Source, topic_names: dict[str, str], tz: ZoneInfo, now: 
     return texts.KI_CARD.format(
         icon=_icon(source),
         name=html.escape(source.name),
-        kind=html.escape(source.kind),
+        kind=html.escape(kind_label(source.kind)),
         state=_state(source),
         url=html.escape(source.url),
         topics=html.escape(topics),
@@ -237,7 +270,10 @@ async def render_outcome(services: Services, outcome: PollOutcome) -> str:
             failures = source.consecutive_failures if source else 0
             next_poll = _next(source, tz, now) if source else texts.KI_NEXT_SOON
         return texts.KI_POLL_FAILED.format(
-            name=name, reason=html.escape(outcome.reason or ""), failures=failures, next=next_poll
+            name=name,
+            reason=html.escape(plain_reason(outcome.reason or "")),
+            failures=failures,
+            next=next_poll,
         )
     result = outcome.result
     if outcome.not_modified or result is None:
@@ -515,7 +551,7 @@ async def add_kind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | 
             update, services, "source_add_refused", {"url": data["url"][:500], "kind": kind, "reason": reason}
         )
         drop_draft(context, DRAFT_ADD)
-        await say(update, context, texts.KI_ADD_REFUSED.format(reason=html.escape(reason)))
+        await say(update, context, texts.KI_ADD_REFUSED.format(reason=html.escape(plain_reason(reason))))
         return END
     examples = "\n".join(
         texts.KI_ADD_EXAMPLE.format(title=html.escape(title[:120])) for title in trial.titles[:EXAMPLES_SHOWN]
@@ -589,7 +625,9 @@ async def add_save(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         update,
         context,
         texts.KI_ADD_SAVED.format(
-            name=html.escape(data["name"]), kind=html.escape(data["kind"]), minutes=f"{interval:g}"
+            name=html.escape(data["name"]),
+            kind=html.escape(kind_label(data["kind"])),
+            minutes=f"{interval:g}",
         ),
     )
     start_poll(update, context, source_id)

@@ -13,6 +13,7 @@ from telegram.ext import ContextTypes
 from bot import texts
 from handlers import registry
 from handlers.coordinator import coordinator_only, say, services_of
+from handlers.sources_admin import plain_reason
 from storage import stats
 from storage.models import Source
 
@@ -39,7 +40,7 @@ def format_uptime(elapsed: timedelta) -> str:
 
 def failing_line(source: Source, tz: ZoneInfo, now: datetime) -> str:
     since = stats.failing_since(source) or now
-    error = (source.last_error or "").strip().splitlines()[0][:120] if source.last_error else ""
+    error = plain_reason((source.last_error or "").strip().splitlines()[0])[:120] if source.last_error else ""
     return texts.STATUS_FAILING_LINE.format(
         name=html.escape(source.name),
         since=texts.format_datetime(since, tz=tz, today=now.astimezone(tz).date()),

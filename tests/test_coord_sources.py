@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 from datetime import timedelta
 
@@ -13,7 +14,7 @@ from bot import polling, texts
 from bot.config import Settings, load_settings
 from bot.fakebot import ApiCall
 from bot.harness import GROUP_ID, BotHarness, FakeClock, running_harness
-from handlers.sources_admin import background_polls, check_source_url, is_private_host
+from handlers.sources_admin import background_polls, check_source_url, is_private_host, plain_reason
 from storage import sources as source_store
 from storage.audit import REFUSED
 from storage.models import Call, Chat, Outbox, Source, Subscription, Topic
@@ -109,13 +110,13 @@ async def test_list_shows_each_source_with_its_health(harness: BotHarness, loopb
     listing = last_message(await harness.send("/kilder", COORDINATOR))
     assert listing.params["parse_mode"] == "HTML"
     assert listing.text.startswith(texts.KI_HEADER.format(count=2).split("\n")[0])
-    assert "🟢 <b>KDD &lt;nyheter&gt;</b> (rss, aktiv)" in listing.text
+    assert "🟢 <b>KDD &lt;nyheter&gt;</b> (RSS / Atom, aktiv)" in listing.text
     assert "3 funnet" in listing.text
-    assert "🔴 <b>Nede</b> (rss, aktiv)" in listing.text
+    assert "🔴 <b>Nede</b> (RSS / Atom, aktiv)" in listing.text
     assert "1 feil på rad" in listing.text and "Siste feil: HTTP 503" in listing.text
     assert listing.button_texts == ["🟢 KDD <nyheter>", "🔴 Nede", texts.BTN_KI_ADD]
     card = last_message(await harness.press(listing, "KDD", COORDINATOR))
-    assert "Type: rss · aktiv" in card.text and urls["rss"] in card.text
+    assert "Type: RSS / Atom · aktiv" in card.text and urls["rss"] in card.text
     assert "Siste feil: advarsel: " in card.text and "Utlysninger funnet sist: 3" in card.text
     assert card.button_texts == [
         texts.BTN_KI_PAUSE,
@@ -151,7 +152,7 @@ async def test_pause_and_resume_and_the_poll_job_skips_a_paused_source(
     assert await polling.poll_due(harness.services) == []
     assert loopback.hits["/kdd.rss"] == 0
     listing = last_message(await harness.send("/kilder", COORDINATOR))
-    assert "⏸ <b>KDD</b> (rss, pauset)" in listing.text and texts.KI_NEXT_PAUSED in listing.text
+    assert "⏸ <b>KDD</b> (RSS / Atom, pauset)" in listing.text and texts.KI_NEXT_PAUSED in listing.text
     resumed = last_message(await harness.press(paused, texts.BTN_KI_RESUME, COORDINATOR))
     assert resumed.text.startswith(texts.KI_RESUMED.format(name="KDD"))
     source = await _source(harness, sid)
@@ -271,7 +272,9 @@ async def test_add_a_source_tried_then_saved_and_polled(
     await harness.press(topics, "Helse", COORDINATOR)
     before = len(harness.api.calls)
     saved = last_message(await harness.press(topics, texts.BTN_DONE, COORDINATOR))
-    assert saved.text == texts.KI_ADD_SAVED.format(name="KDD &lt;nyheter&gt;", kind="rss", minutes="60")
+    assert saved.text == texts.KI_ADD_SAVED.format(
+        name="KDD &lt;nyheter&gt;", kind=texts.KI_KIND_RSS, minutes="60"
+    )
     await _finish_polls(harness)
     [source] = await _sources(harness)
     assert (source.name, source.kind, source.url, source.topics) == ("KDD <nyheter>", "rss", url, ["helse"])
@@ -437,3 +440,30 @@ async def test_in_the_group_a_coordinator_is_sent_to_a_private_chat_and_the_menu
     assert reply.chat_id == GROUP_ID and "privat samtale" in reply.text
     assert "kilder" in [c.command for c in registry.menu(registry.COORDINATOR)]
     assert "kilder" not in [c.command for c in registry.menu(registry.PRIVATE)]
+
+
+async def test_add_refused_in_norwegian_when_nothing_answers(harness: BotHarness) -> None:
+    """A source nobody answers on is refused with a reason a coordinator can read (no English)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/feed.rss"
+    kind = await _add_until_kind(harness, url)
+    refused = last_message(await harness.press(kind, texts.KI_KIND_RSS, COORDINATOR))
+    assert refused.text == texts.KI_ADD_REFUSED.format(reason=texts.KI_REASON_NO_CONNECT)
+    assert "Error" not in refused.text and "refused" not in refused.text
+    [entry] = await audit_entries(harness, "source_add_refused")
+    assert "ConnectError" in entry.detail["reason"]  # the operator keeps the technical reason
+
+
+def test_network_errors_are_explained_in_norwegian() -> None:
+    dns = "nettverksfeil: ConnectError: [Errno -2] Name or service not known"
+    assert plain_reason(dns) == texts.KI_REASON_NO_HOST
+    assert plain_reason("nettverksfeil: ConnectError: [Errno -3] Temporary failure in name resolution") == (
+        texts.KI_REASON_NO_HOST
+    )
+    assert (
+        plain_reason("nettverksfeil: ConnectError: [Errno 111] Connection refused")
+        == texts.KI_REASON_NO_CONNECT
+    )
+    assert plain_reason("HTTP 404") == "HTTP 404"

@@ -102,3 +102,5 @@ KI_URL_DUPLICATE = (
 )
 KI_NAME_TOO_LONG = "Navnet kan være høyst {limit} tegn. Prøv et kortere, eller skriv /avbryt."
 KI_REASON_TIMEOUT = "kilden svarte ikke i tide"
+KI_REASON_NO_HOST = "fant ikke nettstedet (sjekk at adressen er skrevet riktig)"
+KI_REASON_NO_CONNECT = "nettstedet tok ikke imot tilkoblingen (det kan være nede)"

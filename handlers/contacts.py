@@ -13,9 +13,10 @@ from telegram.ext import ContextTypes
 from bot import texts
 from handlers.auth import is_coordinator
 from handlers.common import args_of, esc, is_private, reply, services
+from handlers.coordinator import refuse
 from handlers.register import municipality_list, private_only, username_part
 from handlers.registry import COORDINATOR, PRIVATE, Command
-from storage import audit, registry
+from storage import registry
 from storage.registry import Contact, Coverage, RegistrationStatus
 
 log = logging.getLogger(__name__)
@@ -153,12 +154,7 @@ async def dekning(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if user is None:
         return
     if not await is_coordinator(context, user.id):
-        svc = services(context)
-        async with svc.session() as session:
-            await audit.record(
-                session, actor_id=user.id, action=audit.REFUSED, detail={"handler": "dekning"}, at=svc.now()
-            )
-        await reply(update, context, texts.NW_NOT_COORDINATOR)
+        await refuse(update, context, "dekning")
         return
     names = municipality_list(context).names
     async with services(context).session() as session:

@@ -42,6 +42,7 @@ from handlers.common import (
     reply,
     services,
 )
+from handlers.coordinator import refuse
 from handlers.registry import PRIVATE, Command
 from storage import audit, outbox, registry
 from storage.models import Registration
@@ -369,20 +370,9 @@ def decision_markup(registration: Registration) -> InlineKeyboardMarkup | None:
 
 
 async def refuse_button(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> None:
-    """Someone who is not a coordinator pressed a coordinator's button: audit it, say no."""
-    user = update.effective_user
-    svc = services(context)
-    data = update.callback_query.data if update.callback_query else ""
-    async with svc.session() as session:
-        await audit.record(
-            session,
-            actor_id=user.id if user else None,
-            action=audit.REFUSED,
-            detail={"handler": action, "command": str(data)[:100]},
-            at=svc.now(),
-        )
-    log.info("refused %s for user %s", action, user.id if user else None)
-    await answer(update, texts.NW_NOT_COORDINATOR_BUTTON, alert=True)
+    """Someone who is not a coordinator pressed a coordinator's button: audit it, say no (the one
+    refusal every coordinator command and button gives)."""
+    await refuse(update, context, action)
 
 
 async def decide_registration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -512,3 +512,11 @@ async def test_coordinators_pushes_skip_members_who_left_the_group(harness: BotH
         assert chat is not None and chat.left_group_at is not None and not chat.in_group
     await harness.process(member_update(MEMBER, "left", "member"))
     assert await recipients() == {MEMBER.id, OTHER.id}
+
+
+async def test_every_coordinator_command_refuses_a_member_the_same_way(harness: BotHarness) -> None:
+    """One polite refusal for the network's coordinator command as for the others."""
+    await known(harness, MEMBER)
+    for command in ("/dekning", "/nyfrist", "/kilder", "/status"):
+        refused = last_message(await harness.send(command, MEMBER))
+        assert refused.text == texts.COORD_REFUSED, command

@@ -3,6 +3,8 @@
 HTML texts: fill every ``{placeholder}`` with an ``html.escape``d value.
 """
 
+from bot.texts.coordinators import COORD_REFUSED, COORD_REFUSED_ALERT
+
 # ---- menu ------------------------------------------------------------------------------------
 CMD_REGISTRER = "Registrer deg som FoUI-kontakt for kommunen din"
 CMD_KONTAKTER = "FoUI-kontaktene i kommunene"
@@ -15,8 +17,9 @@ NW_PRIVATE_ONLY = (
     "Dette gjør vi i en privat melding: trykk på knappen, eller skriv {command} til meg direkte."
 )
 NW_OPEN_PRIVATE_BUTTON = "Skriv til meg privat"
-NW_NOT_COORDINATOR = "Dette er bare for koordinatorene i FoUI-nettverket."
-NW_NOT_COORDINATOR_BUTTON = "Bare koordinatorer kan gjøre dette."
+# One refusal for every coordinator command and button (handlers.coordinator.refuse).
+NW_NOT_COORDINATOR = COORD_REFUSED
+NW_NOT_COORDINATOR_BUTTON = COORD_REFUSED_ALERT
 NW_CANCEL_BUTTON = "Avbryt"
 
 # ---- /registrer ------------------------------------------------------------------------------

@@ -3,7 +3,10 @@
 2,000 notices to 2,000 private chats (``--quick``: 300) through ``bot/fakeserver.py``, which
 answers 429 above 30 messages in any one-second window. Reports the achieved rate as a ratio to
 the sender's configured limit (FOUI_SEND_RATE_GLOBAL, 25 by default; ``--rate`` to change it),
-429s received, messages lost and duplicates.
+429s received, messages lost and duplicates. The notices are real ones about one open call that
+every chat follows (a topic, quiet hours off), so the sender's checks just before sending (the
+recipient still follows the call and has not muted it; the call is still open) are part of the
+measured rate.
 
     python -m benchmarks sender            # the full run, about 80 seconds
     python -m benchmarks.bench_sender --quick
@@ -16,6 +19,7 @@ import asyncio
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from telegram import Bot
@@ -26,7 +30,7 @@ from bot.fakeserver import FakeBotServer
 from bot.sender import Sender
 from bot.services import Services
 from storage.db import migrate
-from storage.models import Chat, Outbox, OutboxStatus
+from storage.models import Call, CallTopic, Chat, Outbox, OutboxStatus, Subscription, Topic
 from storage.outbox import stats
 
 TOKEN = "123456789:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
@@ -43,16 +47,27 @@ async def run(count: int, rate: float) -> dict[str, float]:
             services = Services.create(settings)
             await migrate(services.engine)
             now = services.now()
+            today = now.astimezone(settings.tz).date().isoformat()
             async with services.session() as s:
-                chats = [Chat(telegram_id=10_000 + i) for i in range(count)]
+                topic = Topic(slug="bench", name="Benchmark", keywords=["bench"], position=0)
+                call = Call(key="bench:1", title="Benchmark", deadline_at=now + timedelta(days=30))
+                s.add_all([topic, call])
+                await s.flush()
+                s.add(CallTopic(call_id=call.id, topic_id=topic.id))
+                chats = [Chat(telegram_id=10_000 + i, quiet_hours="") for i in range(count)]
                 s.add_all(chats)
                 await s.flush()
+                s.add_all(Subscription(chat_id=c.id, topic_id=topic.id, created_at=now) for c in chats)
                 s.add_all(
                     Outbox(
                         chat_id=c.id,
                         kind="new_call",
                         subject="call:1",
-                        payload={"text": f"<b>Ny utlysning</b> nr. {i}"},
+                        payload={
+                            "text": f"<b>Ny utlysning</b> nr. {i}",
+                            "call_id": call.id,
+                            "rendered_on": today,
+                        },
                         status=OutboxStatus.PENDING,
                         next_attempt_at=now,
                     )

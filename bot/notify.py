@@ -28,7 +28,7 @@ from bot.config import Settings, parse_quiet_hours
 from bot.services import Services
 from storage import pushes
 from storage.models import Call, Chat, Event
-from storage.outbox import enqueue
+from storage.outbox import Claimed, enqueue
 from storage.pushes import PushPolicy, quiet_end
 
 log = logging.getLogger(__name__)
@@ -178,22 +178,43 @@ def render_reminder(call: Call, now: datetime, settings: Settings) -> dict[str, 
 
 
 def render_digest(due: pushes.DigestDue, now: datetime, settings: Settings) -> dict[str, Any]:
-    header = texts.DIGEST_WEEKLY if due.mode == "weekly" else texts.DIGEST_DAILY
+    return render_digest_calls(due.mode, due.calls, now, settings)
+
+
+def render_digest_calls(
+    mode: str, calls: Sequence[Call], now: datetime, settings: Settings
+) -> dict[str, Any]:
+    """A daily or weekly digest of these calls, its days left counted from ``now``."""
+    header = texts.DIGEST_WEEKLY if mode == "weekly" else texts.DIGEST_DAILY
     items = [
         texts.DIGEST_ITEM.format(
             title=_title(call),
             deadline=_deadline_short(call, now, settings),
             source=html.escape(call.source_name or "–"),
         )
-        for call in due.calls[:MAX_ITEMS]
+        for call in calls[:MAX_ITEMS]
     ]
-    text = "\n\n".join([header.format(count=len(due.calls)), *items, texts.DIGEST_FOOTER])
-    return {"text": text, "disable_web_page_preview": True, "call_ids": [c.id for c in due.calls]}
+    text = "\n\n".join([header.format(count=len(calls)), *items, texts.DIGEST_FOOTER])
+    return {
+        "text": text,
+        "disable_web_page_preview": True,
+        "call_ids": [c.id for c in calls],
+        "digest_mode": mode,
+        "rendered_on": _local_day(now, settings),
+    }
+
+
+def _local_day(now: datetime, settings: Settings) -> str:
+    return now.astimezone(settings.tz).date().isoformat()
 
 
 def render_weekly(calls: Sequence[Call], now: datetime, settings: Settings) -> dict[str, Any]:
     if not calls:
-        return {"text": texts.WEEKLY_EMPTY, "disable_web_page_preview": True}
+        return {
+            "text": texts.WEEKLY_EMPTY,
+            "disable_web_page_preview": True,
+            "rendered_on": _local_day(now, settings),
+        }
     today = now.astimezone(settings.tz).date()
     items = []
     for call in calls[:MAX_ITEMS]:
@@ -211,7 +232,12 @@ def render_weekly(calls: Sequence[Call], now: datetime, settings: Settings) -> d
             )
         )
     text = "\n\n".join([texts.WEEKLY_OVERVIEW, *items, texts.WEEKLY_FOOTER])
-    return {"text": text, "disable_web_page_preview": True, "call_ids": [c.id for c in calls]}
+    return {
+        "text": text,
+        "disable_web_page_preview": True,
+        "call_ids": [c.id for c in calls],
+        "rendered_on": _local_day(now, settings),
+    }
 
 
 def render_event_reminder(event: Event, lead: str, settings: Settings) -> dict[str, Any]:
@@ -235,6 +261,25 @@ def _not_before(chat: Chat, moment: datetime, policy: PushPolicy) -> datetime:
     return quiet_end(moment, policy.quiet_for(chat), policy.tz)
 
 
+async def _enqueue_for(
+    session: AsyncSession,
+    chat: Chat,
+    *,
+    kind: str,
+    subject: str,
+    payload: dict[str, Any],
+    now: datetime,
+    policy: PushPolicy,
+) -> bool:
+    """Queue one push for a chat, held back to the end of its quiet hours and noted as such (so the
+    held row follows the chat's quiet hours if the member changes them)."""
+    at = _not_before(chat, now, policy)
+    note = pushes.QUIET_HELD if at > now else None
+    return await enqueue(
+        session, chat_id=chat.id, kind=kind, subject=subject, payload=payload, not_before=at, note=note
+    )
+
+
 async def notify_new_calls(session: AsyncSession, services: Services, call_ids: Iterable[int]) -> int:
     """Queue a notice of each new call for every instant-notice member and group that follows it."""
     now = services.now()
@@ -242,13 +287,14 @@ async def notify_new_calls(session: AsyncSession, services: Services, call_ids: 
     count = 0
     for notice in await pushes.new_call_notices(session, call_ids, policy, now=now):
         payload = render_new_call(notice.call, now, services.settings)
-        if await enqueue(
+        if await _enqueue_for(
             session,
-            chat_id=notice.chat.id,
+            notice.chat,
             kind=pushes.KIND_NEW_CALL,
             subject=f"call:{notice.call.id}",
             payload=payload,
-            not_before=_not_before(notice.chat, now, policy),
+            now=now,
+            policy=policy,
         ):
             count += 1
     if count:
@@ -289,13 +335,14 @@ async def notify_deadline_changes(
         payload = render_deadline_changed(call, old_at, old_rolling, services.settings, now)
         key = pushes.reminder_key(call)
         for chat in await pushes.told_of(session, call):
-            if await enqueue(
+            if await _enqueue_for(
                 session,
-                chat_id=chat.id,
+                chat,
                 kind=pushes.KIND_DEADLINE_CHANGED,
                 subject=f"call:{call.id}:{key}",
                 payload=payload,
-                not_before=_not_before(chat, now, policy),
+                now=now,
+                policy=policy,
             ):
                 count += 1
     return count
@@ -340,13 +387,14 @@ async def plan_reminders(session: AsyncSession, services: Services) -> int:
     policy = policy_for(services.settings)
     count = 0
     for due in await pushes.due_reminders(session, now=now, policy=policy):
-        if await enqueue(
+        if await _enqueue_for(
             session,
-            chat_id=due.chat.id,
+            due.chat,
             kind=pushes.KIND_REMINDER,
             subject=due.subject,
             payload=render_reminder(due.call, now, services.settings),
-            not_before=_not_before(due.chat, now, policy),
+            now=now,
+            policy=policy,
         ):
             count += 1
     return count
@@ -357,13 +405,14 @@ async def plan_digests(session: AsyncSession, services: Services) -> int:
     policy = policy_for(services.settings)
     count = 0
     for due in await pushes.due_digests(session, now=now, policy=policy):
-        if await enqueue(
+        if await _enqueue_for(
             session,
-            chat_id=due.chat.id,
+            due.chat,
             kind=pushes.KIND_DIGEST,
             subject=due.subject,
             payload=render_digest(due, now, services.settings),
-            not_before=_not_before(due.chat, now, policy),
+            now=now,
+            policy=policy,
         ):
             count += 1
     return count
@@ -412,22 +461,33 @@ async def plan_event_reminders(session: AsyncSession, services: Services) -> int
 
 
 async def refresh_payload(
-    session: AsyncSession, services: Services, kind: str, payload: dict[str, Any]
+    session: AsyncSession, services: Services, chat_id: int, kind: str, payload: dict[str, Any]
 ) -> dict[str, Any] | str:
-    """A queued push about a call, checked just before the sender sends it (``Sender(refresh=...)``).
+    """A queued push, checked just before the sender sends it (``Sender(refresh=...)``).
 
     Returns the reason not to send it (the call closed or removed, its deadline over, or changed
-    after this reminder was written), or the payload: written again when it was written on an
-    earlier day, so a notice held over night does not say "i morgen" on the day itself.
+    after this reminder was written; a digest none of whose calls is still open), or the payload:
+    written again when it was written on an earlier day, so a notice, a digest or «Ukas frister»
+    held over night does not say "i morgen" on the day itself. Same-day payloads cost no query.
     """
+    now = services.now()
+    settings = services.settings
+    today = _local_day(now, settings)
+    if kind == pushes.KIND_DIGEST:
+        if payload.get("rendered_on") in (None, today):
+            return payload
+        return await _refresh_digest(session, services, chat_id, payload)
+    if kind == pushes.KIND_WEEKLY:
+        if payload.get("rendered_on") in (None, today):
+            return payload
+        calls = await pushes.deadlines_between(session, now, now + timedelta(days=WEEKLY_DAYS))
+        return {**payload, **render_weekly(calls, now, settings)}
     call_id = payload.get("call_id")
     if kind not in pushes.CALL_KINDS or not isinstance(call_id, int):
         return payload
-    now = services.now()
     expires = payload.get("expires_at")
     if isinstance(expires, str) and datetime.fromisoformat(expires) <= now:
         return pushes.CANCELLED_EXPIRED
-    today = now.astimezone(services.settings.tz).date().isoformat()
     if payload.get("rendered_on") in (None, today):
         return payload
     call = await pushes.load_call(session, call_id)
@@ -437,12 +497,43 @@ async def refresh_payload(
     if end is not None and end <= now:
         return pushes.CANCELLED_EXPIRED
     if kind == pushes.KIND_NEW_CALL:
-        return render_new_call(call, now, services.settings)
+        return render_new_call(call, now, settings)
     if kind == pushes.KIND_REMINDER:
         if payload.get("deadline_key") != pushes.reminder_key(call):
             return pushes.CANCELLED_DEADLINE
-        return render_reminder(call, now, services.settings)
+        return render_reminder(call, now, settings)
     return payload
+
+
+async def _refresh_digest(
+    session: AsyncSession, services: Services, chat_id: int, payload: dict[str, Any]
+) -> dict[str, Any] | str:
+    """A digest written on an earlier day (held by quiet hours, retries or a stopped bot), as it
+    should read now: calls closed, past their deadline, muted or no longer followed are left out
+    (nothing left: not sent), and the days left are counted from today."""
+    now = services.now()
+    ids = [i for i in payload.get("call_ids") or [] if isinstance(i, int)]
+    calls = [
+        c
+        for c in await pushes.load_calls(session, ids)
+        if c.status in pushes.LIVE_STATUSES and ((end := pushes.deadline_end(c)) is None or end > now)
+    ]
+    wanted = await pushes.following(session, [chat_id], calls, policy_for(services.settings))
+    calls = [c for c in calls if (chat_id, c.id) in wanted]
+    if not calls:
+        return pushes.CANCELLED_DIGEST_EMPTY
+    order = {call_id: index for index, call_id in enumerate(ids)}
+    calls.sort(key=lambda c: order.get(c.id, len(order)))
+    mode = str(payload.get("digest_mode") or "daily")
+    return {**payload, **render_digest_calls(mode, calls, now, services.settings)}
+
+
+async def screen_claimed(
+    session: AsyncSession, services: Services, rows: Sequence[Claimed]
+) -> dict[int, str]:
+    """Of a claimed batch, the pushes about a call their recipient no longer wants (unsubscribed,
+    muted, switched to a digest, deleted their data), with the reason (``Sender(screen=...)``)."""
+    return await pushes.unwanted(session, rows, policy_for(services.settings))
 
 
 PLANNERS = (plan_reminders, plan_event_reminders, plan_digests, plan_weekly_overview)

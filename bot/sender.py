@@ -17,10 +17,18 @@ How it keeps the promises:
   supergroup is followed (``migrate_to_chat_id``) and the message resent. Other 400s fail at once
   with Telegram's description; after ``FOUI_SEND_MAX_ATTEMPTS`` tries a message fails with why.
 - Quiet hours: a row that comes due inside the chat's quiet hours is held until they end (unless
-  its payload says ``"urgent": true``); the enqueuers already set ``not_before`` for theirs.
-- Just before sending, a push about a call is checked (``refresh``, by default
-  ``bot.notify.refresh_payload``): not sent, but cancelled with the reason, when its deadline is
-  over or the call closed meanwhile; written again when it was written on an earlier day.
+  its payload says ``"urgent": true``); the enqueuers already set ``not_before`` for theirs. Held
+  rows follow the chat's quiet hours as they are now: released early when the member shortens or
+  switches them off (``follow_quiet_hours``), held longer when they now end later.
+- Just before sending, each claimed batch is screened (``screen``, by default
+  ``bot.notify.screen_claimed``, a handful of queries per batch): a push about a call whose
+  recipient no longer wants it (unsubscribed, muted it, chose a digest, deleted their data) or
+  whose call closed is cancelled with the reason. Then each push is checked (``refresh``, by
+  default ``bot.notify.refresh_payload``): cancelled when its deadline is over; a push, digest or
+  weekly overview written on an earlier day is written again, so its "i morgen" is true today.
+- A claim is never left to look abandoned while this sender still has it: rows in flight have
+  their claim renewed at each housekeeping, and rows that would wait longer than a quarter of
+  ``FOUI_OUTBOX_CLAIM_TIMEOUT_SECONDS`` for their turn (a long 429 pause) are given back first.
 
 Tests drive it one step at a time with ``await sender.drain_once()`` and inject ``sleep`` (the
 services' clock gives the time), so nothing actually waits.
@@ -55,7 +63,7 @@ from bot.config import parse_quiet_hours
 from bot.services import Services
 from storage import outbox
 from storage.outbox import Claimed
-from storage.pushes import QuietHours, cancel_claimed, in_quiet, quiet_end
+from storage.pushes import QUIET_HELD, QuietHours, cancel_claimed, follow_quiet_hours, in_quiet, quiet_end
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +72,13 @@ MAX_CAPTION = 1024
 BACKOFF_BASE_SECONDS = 5.0
 BACKOFF_MAX_SECONDS = 15 * 60.0
 HOUSEKEEPING_SECONDS = 10.0
-QUIET_HELD = "holdt tilbake til de stille timene er over"
+RATE_HELD = "holdt tilbake: Telegram ba oss vente"
 
 Sleep = Callable[[float], Awaitable[Any]]
-# (session, services, kind, payload) -> the payload to send, or the reason not to send it.
-Refresh = Callable[[AsyncSession, Services, str, dict[str, Any]], Awaitable[dict[str, Any] | str]]
+# (session, services, chat id, kind, payload) -> the payload to send, or the reason not to send it.
+Refresh = Callable[[AsyncSession, Services, int, str, dict[str, Any]], Awaitable[dict[str, Any] | str]]
+# (session, services, claimed rows) -> {row id: the reason not to send it} (the recipient no longer wants it)
+Screen = Callable[[AsyncSession, Services, list[Claimed]], Awaitable[dict[int, str]]]
 
 
 def backoff(attempts: int) -> float:
@@ -120,11 +130,14 @@ class Sender:
         batch_size: int | None = None,
         max_in_flight: int | None = None,
         refresh: Refresh | None = None,
+        screen: Screen | None = None,
     ) -> None:
-        from bot.notify import refresh_payload
+        from bot.notify import policy_for, refresh_payload, screen_claimed
 
         settings = services.settings
         self._refresh: Refresh = refresh or refresh_payload
+        self._screen: Screen = screen or screen_claimed
+        self._policy = policy_for(settings)
         self.services = services
         self.bot = bot
         self.worker = worker or outbox.worker_name()
@@ -138,6 +151,11 @@ class Sender:
         self._chat_ready: dict[int, datetime] = {}
         self._busy: set[int] = set()
         self._in_flight: set[asyncio.Task[None]] = set()
+        self._sending: set[int] = set()  # ids of the rows claimed and not yet recorded
+        self._running = False
+        # A claimed row never waits longer than this for its turn (a global pause after a 429):
+        # well inside the claim timeout, after which another sender would take it as abandoned.
+        self._max_wait = settings.outbox_claim_timeout_seconds / 4
         self._wake: asyncio.Event | None = None
         self._last_housekeeping: datetime | None = None
         self._default_quiet: QuietHours = settings.quiet
@@ -152,14 +170,15 @@ class Sender:
         if delay > 0:
             await self._sleep(delay)
 
-    async def _global_slot(self) -> None:
-        """Wait for the next evenly spaced slot of the global rate."""
-        now = self.now()
-        if self._next_slot is not None and self._next_slot > now:
-            await self._pause_until(self._next_slot)
-            now = self.now()
-        start = max(self._next_slot or now, now)
-        self._next_slot = start + timedelta(seconds=self._global_interval)
+    async def _global_slot(self) -> bool:
+        """Wait for the next evenly spaced slot of the global rate; False, without waiting, when it is
+        further away than a claimed row may wait (a 429 paused everything meanwhile)."""
+        while self._next_slot is not None and self._next_slot > self.now():
+            if self._slot_wait() > self._max_wait:
+                return False
+            await self._pause_until(self._next_slot)  # a 429 during the wait moves the slot: look again
+        self._next_slot = self.now() + timedelta(seconds=self._global_interval)
+        return True
 
     def _pause_all(self, seconds: float) -> None:
         until = self.now() + timedelta(seconds=seconds)
@@ -191,7 +210,21 @@ class Sender:
         return total
 
     async def run(self, keep_running: Callable[[], bool]) -> None:
-        """Send continuously while ``keep_running()``; new rows are seen within ``outbox_poll_seconds``."""
+        """Send continuously while ``keep_running()``; new rows are seen within ``outbox_poll_seconds``.
+
+        One loop per sender: a second ``run`` while the first runs (the job started twice) returns
+        at once rather than pacing a second stream of messages beside the first.
+        """
+        if self._running:
+            log.warning("sender %s is already running; not starting it twice", self.worker)
+            return
+        self._running = True
+        try:
+            await self._run(keep_running)
+        finally:
+            self._running = False
+
+    async def _run(self, keep_running: Callable[[], bool]) -> None:
         self._wake = asyncio.Event()
         poll = self.services.settings.outbox_poll_seconds
         log.info("sender %s started", self.worker)
@@ -199,7 +232,7 @@ class Sender:
             try:
                 await self._housekeeping()
                 room = self.max_in_flight - len(self._in_flight)
-                started = await self._dispatch(min(self.batch_size, room)) if room > 0 else []
+                started = await self._dispatch(min(self.batch_size, room), wait=False) if room > 0 else []
                 if started:
                     continue
                 await self._idle(poll)
@@ -218,6 +251,8 @@ class Sender:
         timeout = poll
         now = self.now()
         waiting = [t for t in self._chat_ready.values() if t > now]
+        if self._next_slot is not None and self._next_slot > now:
+            waiting.append(self._next_slot)
         if waiting:
             timeout = min(timeout, max((min(waiting) - now).total_seconds(), 0.02))
         waiters: set[asyncio.Future[Any]] = {asyncio.ensure_future(self._wake.wait())}
@@ -230,7 +265,8 @@ class Sender:
         self._wake.clear()
 
     async def _housekeeping(self) -> None:
-        """Give back rows of claimers that died, and fail rows for chats that are gone."""
+        """Renew this sender's claims, give back rows of claimers that died, fail rows for chats
+        that are gone, and let rows held for quiet hours follow the chats' quiet hours."""
         now = self.now()
         if self._last_housekeeping is not None and (now - self._last_housekeeping).total_seconds() < (
             HOUSEKEEPING_SECONDS
@@ -239,8 +275,13 @@ class Sender:
         self._last_housekeeping = now
         timeout = timedelta(seconds=self.services.settings.outbox_claim_timeout_seconds)
         async with self.services.session() as session:
+            # First our own rows still in flight (a slow answer from Telegram): they are not abandoned.
+            await outbox.touch_claims(session, self._sending, worker=self.worker, now=now)
             released = await outbox.release_stale(session, now=now, older_than=timeout)
             failed = await outbox.fail_inactive(session)
+            early = await follow_quiet_hours(session, now=now, policy=self._policy)
+        if early:
+            log.info("%d held messages released earlier: their chats changed their quiet hours", early)
         if released:
             log.warning("gave back %d messages claimed more than %s ago", released, timeout)
         if failed:
@@ -282,10 +323,19 @@ class Sender:
             log.warning("gave back %d messages an earlier run had claimed but not finished", count)
         return count
 
-    async def _dispatch(self, limit: int) -> list[asyncio.Task[None]]:
-        """Claim up to ``limit`` rows and start sending each in its global slot."""
+    async def _dispatch(self, limit: int, *, wait: bool = True) -> list[asyncio.Task[None]]:
+        """Claim up to ``limit`` rows and start sending each in its global slot.
+
+        During a long global pause (a 429) nothing is claimed: ``wait`` sleeps it out first (tests
+        and tools), otherwise it returns at once and the loop comes back when the pause is over.
+        """
         if limit <= 0:
             return []
+        if self._slot_wait() > self._max_wait:
+            if not wait:
+                return []
+            assert self._next_slot is not None
+            await self._pause_until(self._next_slot)
         now = self.now()
         throttled = {cid for cid, ready in self._chat_ready.items() if ready > now} | self._busy
         async with self.services.session() as session:
@@ -293,13 +343,22 @@ class Sender:
                 session, worker=self.worker, now=now, limit=limit, exclude_chats=throttled
             )
         tasks: list[asyncio.Task[None]] = []
+        ready: list[Claimed] = []
         for row in claimed:
             held = self._quiet_until(row)
             if held is not None:
                 await self._hold(row.id, held)
                 self.counters["held_quiet"] += 1
                 continue
-            await self._global_slot()
+            ready.append(row)
+        ready = await self._still_wanted(ready)
+        self._sending.update(row.id for row in ready)
+        for index, row in enumerate(ready):
+            if not await self._global_slot():
+                # A 429 paused everything while this batch waited: give the rest back rather than
+                # hold them claimed towards the claim timeout (another sender would send them too).
+                await self._give_back(ready[index:])
+                break
             interval = self._group_interval if row.is_group else self._private_interval
             self._chat_ready[row.chat_id] = self.now() + timedelta(seconds=interval)
             self._busy.add(row.chat_id)
@@ -308,6 +367,35 @@ class Sender:
             task.add_done_callback(self._in_flight.discard)
             tasks.append(task)
         return tasks
+
+    def _slot_wait(self) -> float:
+        """Seconds until the global pacer allows the next message."""
+        if self._next_slot is None:
+            return 0.0
+        return max(0.0, (self._next_slot - self.now()).total_seconds())
+
+    async def _give_back(self, rows: list[Claimed]) -> None:
+        assert self._next_slot is not None
+        at = self._next_slot
+
+        async def _write(session: AsyncSession) -> None:
+            for row in rows:
+                await outbox.mark_retry(session, row.id, at=at, error=RATE_HELD, count_attempt=False)
+
+        await self._record(_write)
+        self._sending.difference_update(row.id for row in rows)
+        self.counters["given_back"] += len(rows)
+
+    async def _still_wanted(self, rows: list[Claimed]) -> list[Claimed]:
+        """Cancel, with the reason, the pushes whose recipient no longer wants them (one batch check)."""
+        if not any("call_id" in row.payload for row in rows):
+            return rows
+        async with self.services.session() as session:
+            reasons = await self._screen(session, self.services, rows)
+        for row in rows:
+            if row.id in reasons:
+                await self._cancel(row, reasons[row.id])
+        return [row for row in rows if row.id not in reasons]
 
     async def _hold(self, row_id: int, until: datetime) -> None:
         async def _write(session: AsyncSession) -> None:
@@ -333,11 +421,13 @@ class Sender:
     # ---- one message -------------------------------------------------------------------------
     async def _deliver(self, row: Claimed) -> None:
         """Send one claimed row and record the outcome; never raises."""
+        rewritten: dict[str, Any] | None = None
         try:
             fresh = await self._fresh(row)
             if isinstance(fresh, str):
                 await self._cancel(row, fresh)
                 return
+            rewritten = fresh.payload if fresh is not row else None
             row = fresh
             message_id = await self.send(row)
         except RetryAfter as exc:
@@ -383,16 +473,21 @@ class Sender:
             await self._retry_later(row, f"{type(exc).__name__}: {exc}")
         else:
             self.counters["sent"] += 1
-            await self._record(lambda s: outbox.mark_sent(s, row.id, now=self.now(), message_id=message_id))
+            await self._record(
+                lambda s: outbox.mark_sent(
+                    s, row.id, now=self.now(), message_id=message_id, payload=rewritten
+                )
+            )
         finally:
             self._busy.discard(row.chat_id)
+            self._sending.discard(row.id)
 
     async def _fresh(self, row: Claimed) -> Claimed | str:
         """The row as it should go out now, or the reason it should not (see ``refresh``)."""
-        if "call_id" not in row.payload:
+        if "call_id" not in row.payload and "rendered_on" not in row.payload:
             return row
         async with self.services.session() as session:
-            fresh = await self._refresh(session, self.services, row.kind, row.payload)
+            fresh = await self._refresh(session, self.services, row.chat_id, row.kind, row.payload)
         if isinstance(fresh, str) or fresh is row.payload:
             return fresh if isinstance(fresh, str) else row
         return dataclasses.replace(row, payload=fresh)

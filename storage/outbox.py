@@ -9,7 +9,8 @@ The sender (``bot/sender.py``) then works the rows through a small life cycle::
     pending --claim--> sending --mark_sent--> sent
        ^                  |----mark_retry---> pending (later)
        |                  `----mark_failed--> failed (with the reason)
-       `--release_stale-- (a claimer that died: its rows go back after a timeout)
+       `--release_stale-- (a claimer that died: its rows go back after a timeout;
+                          a live claimer renews its claims with ``touch_claims``)
 
 A claim is one conditional UPDATE (``status = 'pending'`` in the WHERE clause; on PostgreSQL
 the rows are also locked with ``FOR UPDATE SKIP LOCKED``), committed before anything is sent,
@@ -44,13 +45,15 @@ async def enqueue(
     subject: str,
     payload: dict[str, Any],
     not_before: datetime | None = None,
+    note: str | None = None,
 ) -> bool:
     """Queue one message for the chat with database id ``chat_id``; False if it was already queued.
 
     ``payload`` holds what the sender needs: ``text`` (HTML), optional ``reply_markup`` (a dict
     in Bot API form), ``disable_web_page_preview``, ``document`` ({"filename", "content_b64",
     "caption"}) and ``pin`` (pin it after sending, in groups). ``not_before`` holds it back
-    (quiet hours).
+    (quiet hours); ``note`` says why (kept in ``last_error``: the sender releases rows held for
+    the quiet hours early when the chat's quiet hours change).
     """
     values = {
         "chat_id": chat_id,
@@ -61,6 +64,7 @@ async def enqueue(
         "attempts": 0,
         "next_attempt_at": not_before or utcnow(),
         "created_at": utcnow(),
+        "last_error": note,
     }
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -179,12 +183,28 @@ async def claim(
     ]
 
 
-async def mark_sent(session: AsyncSession, row_id: int, *, now: datetime, message_id: int | None) -> None:
-    """The message was delivered: record when and Telegram's message id (for later edits)."""
+async def mark_sent(
+    session: AsyncSession,
+    row_id: int,
+    *,
+    now: datetime,
+    message_id: int | None,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    """The message was delivered: record when and Telegram's message id (for later edits), and the
+    payload as sent when it was written again just before sending."""
+    values: dict[str, Any] = {
+        "status": OutboxStatus.SENT,
+        "sent_at": now,
+        "telegram_message_id": message_id,
+        "last_error": None,
+    }
+    if payload is not None:
+        values["payload"] = payload
     await session.execute(
         update(Outbox)
         .where(Outbox.id == row_id)
-        .values(status=OutboxStatus.SENT, sent_at=now, telegram_message_id=message_id, last_error=None)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
 
@@ -218,6 +238,21 @@ async def mark_failed(session: AsyncSession, row_id: int, *, error: str) -> None
         .values(status=OutboxStatus.FAILED, last_error=error[:2000], claimed_by=None)
         .execution_options(synchronize_session=False)
     )
+
+
+async def touch_claims(session: AsyncSession, row_ids: Iterable[int], *, worker: str, now: datetime) -> int:
+    """The claimer is alive and still sending these rows: renew their claim (so a slow answer from
+    Telegram is not taken for a dead claimer and the row sent a second time)."""
+    ids = sorted(set(row_ids))
+    if not ids:
+        return 0
+    result = await session.execute(
+        update(Outbox)
+        .where(Outbox.id.in_(ids), Outbox.status == OutboxStatus.SENDING, Outbox.claimed_by == worker[:100])
+        .values(claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def release_stale(session: AsyncSession, *, now: datetime, older_than: timedelta) -> int:

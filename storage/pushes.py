@@ -32,7 +32,7 @@ from storage.models import (
     Rsvp,
     Subscription,
 )
-from storage.outbox import current_telegram_id
+from storage.outbox import Claimed, current_telegram_id
 
 QuietHours = tuple[int, int] | None
 OSLO = ZoneInfo("Europe/Oslo")
@@ -274,6 +274,12 @@ CALL_KINDS = (KIND_NEW_CALL, KIND_REMINDER, KIND_DEADLINE_CHANGED)
 CANCELLED_CLOSED = "utlysningen er stengt"
 CANCELLED_DEADLINE = "fristen er endret"
 CANCELLED_EXPIRED = "fristen er ute"
+CANCELLED_MUTED = "ikke interessert"
+CANCELLED_UNFOLLOWED = "mottakeren følger ikke lenger emnene eller søkeordene"
+CANCELLED_DIGEST_MODE = "mottakeren har valgt sammendrag i stedet"
+CANCELLED_NO_CHAT = "mottakeren finnes ikke lenger"
+CANCELLED_DIGEST_EMPTY = "ingen av utlysningene i sammendraget er aktuelle lenger"
+QUIET_HELD = "holdt tilbake til de stille timene er over"
 
 
 async def cancel_pending(
@@ -305,6 +311,130 @@ async def cancel_claimed(session: AsyncSession, row_id: int, *, reason: str) -> 
         .values(status=OutboxStatus.CANCELLED, last_error=reason, claimed_by=None)
         .execution_options(synchronize_session=False)
     )
+
+
+async def following(
+    session: AsyncSession,
+    chat_ids: Iterable[int],
+    calls: Sequence[Call],
+    policy: PushPolicy,
+    *,
+    muted: set[tuple[int, int]] | None = None,
+) -> set[tuple[int, int]]:
+    """The (chat, call) pairs where the chat follows one of the call's topics or a matching keyword
+    now and has not muted the call. Three queries, whatever the number of chats and calls."""
+    chats = sorted(set(chat_ids))
+    if not chats or not calls:
+        return set()
+    topic_ids = sorted({t.id for call in calls for t in call.topics})
+    topics_of: dict[int, set[int]] = {}
+    if topic_ids:
+        rows = await session.execute(
+            select(Subscription.chat_id, Subscription.topic_id).where(
+                Subscription.chat_id.in_(chats), Subscription.topic_id.in_(topic_ids)
+            )
+        )
+        for chat_id, topic_id in rows.tuples():
+            topics_of.setdefault(chat_id, set()).add(topic_id)
+    keywords_of: dict[int, list[str]] = {}
+    rows_kw = await session.execute(
+        select(KeywordAlert.chat_id, KeywordAlert.keyword).where(KeywordAlert.chat_id.in_(chats))
+    )
+    for chat_id, keyword in rows_kw.tuples():
+        keywords_of.setdefault(chat_id, []).append(keyword)
+    if muted is None:
+        muted = await _muted(session, (c.id for c in calls))
+    found: set[tuple[int, int]] = set()
+    for call in calls:
+        call_topics = {t.id for t in call.topics}
+        text: str | None = None
+        for chat_id in chats:
+            if (chat_id, call.id) in muted:
+                continue
+            if call_topics & topics_of.get(chat_id, set()):
+                found.add((chat_id, call.id))
+                continue
+            if keywords_of.get(chat_id):
+                text = text if text is not None else call_text(call)
+                if any(policy.matches_keyword(text, k) for k in keywords_of[chat_id]):
+                    found.add((chat_id, call.id))
+    return found
+
+
+async def unwanted(session: AsyncSession, rows: Sequence[Claimed], policy: PushPolicy) -> dict[int, str]:
+    """Of claimed pushes about one call, the ones their recipient no longer wants, with the reason.
+
+    Checked just before sending: the chat is gone (its data deleted), muted the call («Ikke
+    interessert»), follows none of its topics or keywords any more, or (a new-call notice) chose a
+    daily or weekly digest meanwhile; or the call was closed or removed. One batch of rows costs
+    six queries, not six per row.
+    """
+    about = [r for r in rows if r.kind in CALL_KINDS and isinstance(r.payload.get("call_id"), int)]
+    if not about:
+        return {}
+    chats = await _chats(session, (r.chat_id for r in about))
+    calls = await _load_calls(session, Call.id.in_(sorted({int(r.payload["call_id"]) for r in about})))
+    muted = await _muted(session, (c.id for c in calls))
+    wanted = await following(session, chats, calls, policy, muted=muted)
+    live = {c.id for c in calls if c.status in LIVE_STATUSES}
+    reasons: dict[int, str] = {}
+    for row in about:
+        chat = chats.get(row.chat_id)
+        call_id = int(row.payload["call_id"])
+        if chat is None:
+            reasons[row.id] = CANCELLED_NO_CHAT
+        elif call_id not in live:
+            reasons[row.id] = CANCELLED_CLOSED
+        elif (row.chat_id, call_id) in muted:
+            reasons[row.id] = CANCELLED_MUTED
+        elif (row.chat_id, call_id) not in wanted:
+            reasons[row.id] = CANCELLED_UNFOLLOWED
+        elif row.kind == KIND_NEW_CALL and chat.notify_mode != NotifyMode.INSTANT:
+            reasons[row.id] = CANCELLED_DIGEST_MODE
+    return reasons
+
+
+async def follow_quiet_hours(session: AsyncSession, *, now: datetime, policy: PushPolicy) -> int:
+    """Rows held back for the quiet hours (``QUIET_HELD``) follow the chat's quiet hours as they are
+    now: released at once when they no longer hold them (changed or switched off), or at the new
+    end when it comes earlier. (A row whose new quiet hours end later is held longer by the sender
+    when it comes due.) Returns how many rows were moved earlier."""
+    held = and_(
+        Outbox.status == OutboxStatus.PENDING,
+        Outbox.last_error == QUIET_HELD,
+        Outbox.next_attempt_at > now,
+    )
+    rows = await session.execute(
+        select(Outbox.chat_id, Chat.quiet_hours, func.max(Outbox.next_attempt_at))
+        .join(Chat, Chat.id == Outbox.chat_id)
+        .where(held)
+        .group_by(Outbox.chat_id, Chat.quiet_hours)
+    )
+    moved = 0
+    for chat_id, quiet_text, latest in rows.tuples():
+        quiet = policy.default_quiet
+        if quiet_text is not None:
+            try:
+                quiet = policy.parse_quiet(quiet_text)
+            except ValueError:
+                quiet = policy.default_quiet
+        release = quiet_end(now, quiet, policy.tz)
+        if latest is None or release >= latest:
+            continue
+        result = await session.execute(
+            update(Outbox)
+            .where(held, Outbox.chat_id == chat_id, Outbox.next_attempt_at > release)
+            .values(next_attempt_at=release)
+            .execution_options(synchronize_session=False)
+        )
+        moved += int(getattr(result, "rowcount", 0) or 0)
+    return moved
+
+
+async def load_calls(session: AsyncSession, call_ids: Iterable[int]) -> list[Call]:
+    """These calls with their topics (those that still exist)."""
+    ids = sorted(set(call_ids))
+    return await _load_calls(session, Call.id.in_(ids)) if ids else []
 
 
 async def load_call(session: AsyncSession, call_id: int) -> Call | None:
@@ -659,7 +789,7 @@ async def mute_call(session: AsyncSession, *, telegram_id: int, call_id: int, no
                 and_(Outbox.kind == KIND_DEADLINE_CHANGED, Outbox.subject.like(f"call:{call_id}:%")),
             ),
         )
-        .values(status=OutboxStatus.CANCELLED, last_error="ikke interessert")
+        .values(status=OutboxStatus.CANCELLED, last_error=CANCELLED_MUTED)
         .execution_options(synchronize_session=False)
     )
     await session.flush()

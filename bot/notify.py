@@ -113,7 +113,7 @@ def render_new_call(call: Call, now: datetime, settings: Settings) -> dict[str, 
     if call.source_name:
         lines.append(texts.CALL_SOURCE.format(source=html.escape(call.source_name)))
     if call.topics:
-        lines.append(texts.CALL_TOPICS.format(topics=html.escape(", ".join(t.name for t in call.topics))))
+        lines.append(texts.CALL_TOPICS.format(topics=html.escape(" · ".join(t.name for t in call.topics))))
     text = texts.NEW_CALL.format(title=_title(call), details="\n".join(lines))
     return {
         "text": text,

@@ -477,8 +477,8 @@ async def kr_fix_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         )
     done, failed, background = await _run_on_copies(update, context, item.id, data["payload"])
     drop_draft(context, DRAFT_FIX)
-    reply = texts.KR_CORRECTED.format(edited=done, pending=pending)
-    reply += texts.KR_FAILED_PART.format(failed=failed) if failed else ""
+    reply = texts.KR_CORRECTED.format(edited=texts.copies(done), pending=pending)
+    reply += texts.KR_FAILED_PART.format(failed=texts.copies(failed)) if failed else ""
     reply += texts.KR_BACKGROUND if background else ""
     await say(update, context, reply)
     return END
@@ -498,7 +498,7 @@ async def kr_withdraw(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     await say(
         update,
         context,
-        texts.KR_WITHDRAW_CONFIRM.format(count=count, excerpt=excerpt(item.text_html, 200)),
+        texts.KR_WITHDRAW_CONFIRM.format(count=texts.copies(count), excerpt=excerpt(item.text_html, 200)),
         keyboard(rows),
     )
     return WITHDRAW_CONFIRM
@@ -526,8 +526,8 @@ async def kr_withdraw_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE
             at=now,
         )
     done, failed, background = await _run_on_copies(update, context, announcement_id, None)
-    reply = texts.KR_WITHDRAWN.format(deleted=done, cancelled=cancelled)
-    reply += texts.KR_FAILED_PART.format(failed=failed) if failed else ""
+    reply = texts.KR_WITHDRAWN.format(deleted=texts.copies(done), cancelled=cancelled)
+    reply += texts.KR_FAILED_PART.format(failed=texts.copies(failed)) if failed else ""
     reply += texts.KR_BACKGROUND if background else ""
     await say(update, context, reply)
     return END

@@ -123,7 +123,7 @@ async def test_correct_edits_every_delivered_copy_and_updates_pending(
     edits = [c for c in calls if c.method == "editMessageText"]
     assert {GROUP_ID, 2001} <= {c.chat_id for c in edits} and 2002 not in {c.chat_id for c in edits}
     assert all(c.params["text"] == corrected and c.params["parse_mode"] == "HTML" for c in edits)
-    assert last_message(calls).text == texts.KR_CORRECTED.format(edited=len(edits), pending=1)
+    assert last_message(calls).text == texts.KR_CORRECTED.format(edited=texts.copies(len(edits)), pending=1)
     assert next(r for r in await _rows(harness) if r.chat_id == waiting).payload["text"] == corrected
     await drain(harness, clock)
     assert harness.api.last("sendMessage", 2002).text == corrected
@@ -139,11 +139,13 @@ async def test_withdraw_deletes_every_copy_and_stops_pending(harness: BotHarness
     await drain(harness, clock)
     await add_member(harness, 2002)
     ask = last_message(await harness.press(queued, texts.BTN_WITHDRAW, COORDINATOR))
-    assert f"Alle {len(await _rows(harness))} kopier slettes" in ask.text
+    assert f"{texts.copies(len(await _rows(harness)))} slettes" in ask.text
     calls = await harness.press(ask, texts.BTN_WITHDRAW_CONFIRM, COORDINATOR)
     deleted = [c for c in calls if c.method == "deleteMessage"]
     assert {GROUP_ID, 2001} <= {c.chat_id for c in deleted}
-    assert last_message(calls).text == texts.KR_WITHDRAWN.format(deleted=len(deleted), cancelled=0)
+    assert last_message(calls).text == texts.KR_WITHDRAWN.format(
+        deleted=texts.copies(len(deleted)), cancelled=0
+    )
     # Withdrawn: too late to change again.
     calls = await harness.press(queued, texts.BTN_CORRECT, COORDINATOR)
     assert last_message(calls).text == texts.KR_TOO_LATE
@@ -158,7 +160,7 @@ async def test_withdraw_before_sending_cancels_and_24h_limit(harness: BotHarness
     ask = last_message(await harness.press(queued, texts.BTN_WITHDRAW, COORDINATOR))
     calls = await harness.press(ask, texts.BTN_WITHDRAW_CONFIRM, COORDINATOR)
     rows = await _rows(harness)
-    assert last_message(calls).text == texts.KR_WITHDRAWN.format(deleted=0, cancelled=len(rows))
+    assert last_message(calls).text == texts.KR_WITHDRAWN.format(deleted=texts.copies(0), cancelled=len(rows))
     assert {r.status for r in rows} == {OutboxStatus.CANCELLED}
     assert await drain(harness, clock) == 0
     # A second one, and 24 hours later it cannot be changed.

@@ -204,12 +204,10 @@ KR_TOO_LATE = "Den kan ikke endres lenger: det er over 24 timer siden, eller den
 KR_ASK_TEXT = "✏️ Skriv den rettede teksten. Alle kopier som er sendt, blir redigert." + CANCEL_HINT
 KR_PREVIEW = "<b>Slik blir den etter rettingen:</b>"
 KR_CONFIRM = "Rette {copies}?"
-KR_CORRECTED = "✏️ Rettet: {edited} kopier er redigert, {pending} som ikke var sendt ennå går ut med ny tekst."
-KR_WITHDRAW_CONFIRM = "Trekke tilbake denne? Alle {count} kopier slettes hos mottakerne.\n\n{excerpt}"
-KR_WITHDRAWN = (
-    "🗑 Trukket tilbake: {deleted} kopier er slettet, {cancelled} som ikke var sendt ennå er stoppet."
-)
-KR_FAILED_PART = "\n{failed} kopier kunne ikke endres (for gamle eller slettet av mottakeren)."
+KR_CORRECTED = "✏️ Rettet: {edited} er redigert, {pending} som ikke var sendt ennå går ut med ny tekst."
+KR_WITHDRAW_CONFIRM = "Trekke tilbake denne? {count} slettes hos mottakerne.\n\n{excerpt}"
+KR_WITHDRAWN = "🗑 Trukket tilbake: {deleted} er slettet, {cancelled} som ikke var sendt ennå er stoppet."
+KR_FAILED_PART = "\n{failed} kunne ikke endres (for gamle eller slettet av mottakeren)."
 KR_BACKGROUND = "\nDet er mange kopier: de endres nå i bakgrunnen."
 
 TI_ASK_TEXT = (

@@ -133,7 +133,7 @@ LEFT_NOTIFY = (
 # ---- /minedata and /slettmeg -----------------------------------------------------------------
 MYDATA_CAPTION = (
     "Her er alt jeg har lagret om deg, som JSON. Vil du slette det, skriv /slettmeg. "
-    "Hva som lagres og hvorfor, står i README under «Personal data»."
+    "Hva som lagres, hvorfor og hvor lenge, kan koordinatorene i nettverket svare på."
 )
 MYDATA_FILENAME = "minedata-{date}.json"
 DELETE_CONFIRM = (

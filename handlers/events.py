@@ -179,7 +179,7 @@ async def new_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         await say(update, context, texts.DATE_NEEDS_TIME.format(text=html.escape(typed[:100])))
         return START
     if parsed.at <= now:
-        when = texts.format_datetime(parsed.at, tz=tz)
+        when = texts.format_datetime(parsed.at, tz=tz, today=now.astimezone(tz).date())
         await say(update, context, texts.DATE_IN_PAST.format(when=when[:1].upper() + when[1:]))
         return START
     draft(context, DRAFT)["start"] = parsed.at.isoformat()

@@ -177,7 +177,8 @@ async def test_event_dates_must_be_understood(harness: BotHarness) -> None:
         "Den datoen forstod"
     )
     assert last_message(await harness.send("5. mars", COORDINATOR)).text.startswith("Jeg trenger klokkeslett")
-    assert "har allerede vært" in last_message(await harness.send("1. januar 2020 kl 10", COORDINATOR)).text
+    past = last_message(await harness.send("1. januar 2020 kl 10", COORDINATOR)).text
+    assert past.startswith("Onsdag 1. januar 2020 kl. 10:00 har allerede vært")  # with its year
     await harness.send("5. mars kl. 13", COORDINATOR)
     assert last_message(await harness.send("etterpå", COORDINATOR)).text.startswith("Den datoen forstod")
     assert "Slutten må komme etter starten" in last_message(await harness.send("12:00", COORDINATOR)).text

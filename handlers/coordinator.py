@@ -8,7 +8,9 @@ import html
 import logging
 import warnings
 from collections.abc import Callable, Coroutine, Sequence
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import (
     InlineKeyboardButton,
@@ -432,3 +434,9 @@ def text_step(callback: Handler) -> list[BaseHandler[Any, Any, Any]]:
 def button_step(prefix: str, callback: Handler, pattern: str) -> list[BaseHandler[Any, Any, Any]]:
     """A state that waits for a button (guarded)."""
     return [CallbackQueryHandler(coordinator_only(callback), pattern=rf"^{prefix}:{pattern}")]
+
+
+def date_in_past(at: datetime, has_time: bool, tz: ZoneInfo, now: datetime) -> str:
+    """ "Onsdag 1. januar 2020 kl. 10:00 har allerede vært …" (the year when it is not this year)."""
+    when = texts.format_datetime(at, has_time=has_time, tz=tz, today=now.astimezone(tz).date())
+    return texts.DATE_IN_PAST.format(when=when[:1].upper() + when[1:])

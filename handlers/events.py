@@ -30,6 +30,7 @@ from handlers.coordinator import (
     callback_arg,
     conversation,
     coordinator_only,
+    date_in_past,
     draft,
     drop_draft,
     fits,
@@ -179,8 +180,7 @@ async def new_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         await say(update, context, texts.DATE_NEEDS_TIME.format(text=html.escape(typed[:100])))
         return START
     if parsed.at <= now:
-        when = texts.format_datetime(parsed.at, tz=tz, today=now.astimezone(tz).date())
-        await say(update, context, texts.DATE_IN_PAST.format(when=when[:1].upper() + when[1:]))
+        await say(update, context, date_in_past(parsed.at, True, tz, now))
         return START
     draft(context, DRAFT)["start"] = parsed.at.isoformat()
     await say(update, context, texts.NE_ASK_END, keyboard([_skip_row()]))

@@ -25,6 +25,7 @@ from handlers.coordinator import (
     chosen_topic_names,
     conversation,
     coordinator_only,
+    date_in_past,
     draft,
     drop_draft,
     fits,
@@ -129,8 +130,7 @@ async def read_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> t
         await say(update, context, texts.DATE_NOT_UNDERSTOOD.format(text=html.escape(typed[:100])))
         return None
     if parsed.ends_at <= now:
-        when = format_when(parsed.at, parsed.has_time, tz, now)
-        await say(update, context, texts.DATE_IN_PAST.format(when=when[:1].upper() + when[1:]))
+        await say(update, context, date_in_past(parsed.at, parsed.has_time, tz, now))
         return None
     return parsed.at, parsed.has_time
 

@@ -6,7 +6,7 @@ import html
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
@@ -17,7 +17,7 @@ from bot.config import Settings
 from bot.health import schedule_heartbeat
 from bot.jobs import seed_push_hooks, start_pushes
 from bot.polling import seed_sources, start_polling
-from bot.services import Services
+from bot.services import Services, get_services
 from bot.source_health import schedule_source_health
 from handlers import registry
 from storage.db import migrate, startup_lock
@@ -30,12 +30,6 @@ FAKE_TOKEN = "123456789:FAKE_TOKEN_for_offline_use_only_000000"
 
 class MissingTokenError(Exception):
     """No FOUI_BOT_TOKEN configured."""
-
-
-def get_services(app_or_context: Any) -> Services:
-    """The Services of an Application or a handler's context."""
-    bot_data = app_or_context.bot_data
-    return cast(Services, bot_data["services"])
 
 
 async def prepare_database(services: Services) -> None:

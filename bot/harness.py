@@ -16,10 +16,10 @@ from typing import Any
 
 from telegram import Update
 
-from bot.app import build_application, get_services
+from bot.app import build_application
 from bot.config import Settings
 from bot.fakebot import ApiCall, FakeBotApi, FakeRequest
-from bot.services import Services
+from bot.services import Services, get_services
 
 GROUP_ID = -1001234567890
 

@@ -15,18 +15,11 @@ from typing import Any
 from telegram.ext import Application, ContextTypes
 
 from bot.sender import Sender
-from bot.services import Services
+from bot.services import Services, get_services
 
 log = logging.getLogger(__name__)
 
 SENDER_KEY = "sender"
-
-
-def get_services(app_or_context: Any) -> Services:
-    """The Services of an Application or a context (as ``bot.app.get_services``, without the import cycle)."""
-    services = app_or_context.bot_data["services"]
-    assert isinstance(services, Services)
-    return services
 
 
 def get_sender(services: Services) -> Sender | None:

@@ -274,7 +274,7 @@ async def poll_due(
 
 async def poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The scheduled job: poll the sources that are due, then plan the next run."""
-    from bot.app import get_services
+    from bot.services import get_services
 
     app = context.application
     services = get_services(app)
@@ -324,7 +324,7 @@ async def start_polling(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     if app.job_queue is None:
         log.warning("no JobQueue: sources are not polled (install python-telegram-bot[job-queue])")
         return
-    from bot.app import get_services
+    from bot.services import get_services
 
     _schedule(app, max(FIRST_POLL_SECONDS, await next_tick(get_services(app))))
 

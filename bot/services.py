@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -38,3 +38,8 @@ class Services:
     def create(cls, settings: Settings, *, clock: Callable[[], datetime] | None = None) -> Services:
         engine = make_engine(settings.database_url)
         return cls(settings, engine, make_sessionmaker(engine), clock or system_clock)
+
+
+def get_services(app_or_context: Any) -> Services:
+    """The Services of an Application or a handler's or job's context (put there by ``bot.app``)."""
+    return cast(Services, app_or_context.bot_data["services"])

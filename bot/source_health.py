@@ -83,7 +83,7 @@ async def report_source_health(services: Services) -> tuple[int, int]:
 
 async def source_health_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The scheduled check."""
-    from bot.app import get_services
+    from bot.services import get_services
 
     await report_source_health(get_services(context))
 

@@ -14,7 +14,7 @@ from typing import Any
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.app import get_services
+from bot.services import get_services
 
 log = logging.getLogger(__name__)
 

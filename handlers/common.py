@@ -27,8 +27,7 @@ from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.app import get_services
-from bot.services import Services
+from bot.services import Services, get_services
 from storage import members
 from storage.models import Chat
 

@@ -33,8 +33,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot import texts
-from bot.app import get_services
-from bot.services import Services
+from bot.services import Services, get_services
 from handlers.auth import is_coordinator
 from storage import audit
 from storage.topics import list_topics

@@ -11,8 +11,8 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from bot import texts
-from bot.app import get_services
 from bot.notify import call_buttons
+from bot.services import get_services
 from handlers.auth import chat_admin_ids
 from handlers.registry import Command
 from storage import pushes

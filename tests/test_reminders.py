@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.notify import plan_event_reminders, plan_reminders, policy_for
+from bot.push.plan import plan_event_reminders, plan_reminders
+from bot.push.render import policy_for
 from storage import pushes
 from storage.models import Call, CallMute, DeadlineChange, Event, EventTopic, Rsvp
 from storage.pushes import before_quiet, in_quiet, quiet_end

@@ -17,8 +17,7 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import texts
-from bot.dates import parse_end, parse_typed_datetime
-from bot.event_ics import event_to_ics
+from bot.calendar.events import event_to_ics
 from handlers import registry
 from handlers.auth import is_coordinator
 from handlers.coordinator import (
@@ -47,6 +46,7 @@ from handlers.coordinator import (
     topic_names,
     topics_chosen,
 )
+from handlers.typed_dates import parse_end, parse_typed_datetime
 from storage import announcements, audit, events
 from storage.models import Event, Topic
 from storage.outbox import enqueue

@@ -11,9 +11,8 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import texts
-from bot.dates import parse_typed_datetime
-from bot.jobs import wake_sender
-from bot.notify import notify_deadline_changes, notify_new_calls
+from bot.push.fanout import notify_deadline_changes, notify_new_calls
+from bot.push.wake import wake_sender
 from handlers import registry
 from handlers.coordinator import (
     END,
@@ -43,6 +42,7 @@ from handlers.coordinator import (
     topic_names,
     topics_chosen,
 )
+from handlers.typed_dates import parse_typed_datetime
 from storage import audit, manual, pushes
 from storage.models import Call
 

@@ -11,7 +11,7 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from bot import texts
-from bot.notify import call_buttons
+from bot.push.render import call_buttons
 from bot.services import get_services
 from handlers.auth import chat_admin_ids
 from handlers.registry import Command
@@ -80,7 +80,7 @@ async def push_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def send_calendar(update: Update, context: ContextTypes.DEFAULT_TYPE, call_id: int) -> None:
     """Send one call's deadline as an .ics file."""
-    from bot.ics import calls_to_ics
+    from bot.calendar.ics import calls_to_ics
 
     query = update.callback_query
     chat = update.effective_chat

@@ -27,7 +27,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot import texts
-from bot.municipalities import Municipalities, from_settings
+from bot.region.municipalities import Municipalities, from_settings
 from handlers.auth import chat_admin_ids, is_coordinator
 from handlers.common import (
     Button,

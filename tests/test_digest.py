@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot import texts
-from bot.notify import plan_all, plan_digests, plan_weekly_overview
+from bot.push.plan import plan_all, plan_digests, plan_weekly_overview
 from storage.rules import kinds
 from tests import test_push_world
 from tests.test_push_world import GROUP, World

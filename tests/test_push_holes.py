@@ -11,17 +11,18 @@ import pytest
 from telegram import Bot
 
 from bot.config import load_settings
-from bot.fakebot import FakeBotApi, FakeRequest
-from bot.harness import FakeClock
-from bot.jobs import SENDER_KEY
-from bot.notify import notify_new_calls, on_ingest, plan_reminders, wake_after_commit
-from bot.sender import Sender
+from bot.push.fanout import notify_new_calls, on_ingest, wake_after_commit
+from bot.push.plan import plan_reminders
+from bot.push.sender import Sender
+from bot.push.wake import SENDER_KEY
 from bot.services import Services
 from storage import outbox
 from storage.calls import DeadlineChanged, IngestResult
 from storage.models import Call, CallStatus, DeadlineChange, OutboxStatus
 from storage.rules import kinds
 from tests import test_push_world
+from tests.support.fakebot import FakeBotApi, FakeRequest
+from tests.support.harness import FakeClock
 from tests.test_push_world import World
 
 world = test_push_world.world

@@ -14,10 +14,10 @@ from sqlalchemy import delete, select, update
 from telegram import Bot
 
 from bot.config import load_settings
-from bot.fakebot import FakeBotApi, FakeRequest
-from bot.harness import FakeClock
-from bot.notify import notify_new_calls, plan_digests, plan_reminders, plan_weekly_overview
-from bot.sender import RATE_HELD, Sender
+from bot.push.fanout import notify_new_calls
+from bot.push.outcomes import RATE_HELD
+from bot.push.plan import plan_digests, plan_reminders, plan_weekly_overview
+from bot.push.sender import Sender
 from bot.services import Services
 from storage import claims, notices, outbox, pushes
 from storage.claims import Claimed
@@ -25,6 +25,8 @@ from storage.models import CallMute, Chat, Outbox, OutboxStatus, Subscription
 from storage.privacy import delete_person
 from storage.rules import kinds, quiet
 from tests import test_push_world
+from tests.support.fakebot import FakeBotApi, FakeRequest
+from tests.support.harness import FakeClock
 from tests.test_push_world import GROUP, TOKEN, World
 
 world = test_push_world.world

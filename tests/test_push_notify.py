@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot import texts
-from bot.notify import notify_deadline_changes, notify_new_calls, on_ingest
+from bot.push.fanout import notify_deadline_changes, notify_new_calls, on_ingest
 from storage.models import CallMute, OutboxStatus
 from storage.rules import kinds
 from tests import test_push_world

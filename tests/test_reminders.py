@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.notify import plan_event_reminders, plan_reminders
+from bot.push.plan import plan_event_reminders, plan_reminders
 from storage import pushes
 from storage.models import Call, CallMute, DeadlineChange, Event, EventTopic, Rsvp
 from storage.rules import kinds

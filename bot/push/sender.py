@@ -21,10 +21,10 @@ How it keeps the promises:
   rows follow the chat's quiet hours as they are now: released early when the member shortens or
   switches them off (``follow_quiet_hours``), held longer when they now end later.
 - Just before sending, each claimed batch is screened (``screen``, by default
-  ``bot.notify.screen_claimed``, a handful of queries per batch): a push about a call whose
+  ``bot.push.refresh.screen_claimed``, a handful of queries per batch): a push about a call whose
   recipient no longer wants it (unsubscribed, muted it, chose a digest, deleted their data) or
   whose call closed is cancelled with the reason. Then each push is checked (``refresh``, by
-  default ``bot.notify.refresh_payload``): cancelled when its deadline is over; a push, digest or
+  default ``bot.push.refresh.refresh_payload``): cancelled when its deadline is over; a push, digest or
   weekly overview written on an earlier day is written again, so its "i morgen" is true today.
 - A claim is never left to look abandoned while this sender still has it: rows in flight have
   their claim renewed at each housekeeping, and rows that would wait longer than a quarter of
@@ -37,19 +37,15 @@ services' clock gives the time), so nothing actually waits.
 from __future__ import annotations
 
 import asyncio
-import base64
 import dataclasses
 import logging
-import warnings
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, Message
-from telegram.constants import ParseMode
+from telegram import Bot
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -60,19 +56,18 @@ from telegram.error import (
 )
 
 from bot.config import parse_quiet_hours
+from bot.push.delivery import retry_after_seconds, send_payload
+from bot.push.outcomes import OutcomeBook
+from bot.push.refresh import refresh_payload, screen_claimed
+from bot.push.render import policy_for
 from bot.services import Services
 from storage import outbox
 from storage.outbox import Claimed
-from storage.pushes import QUIET_HELD, QuietHours, cancel_claimed, follow_quiet_hours, in_quiet, quiet_end
+from storage.pushes import QuietHours, follow_quiet_hours, in_quiet, quiet_end
 
 log = logging.getLogger(__name__)
 
-MAX_TEXT = 4096
-MAX_CAPTION = 1024
-BACKOFF_BASE_SECONDS = 5.0
-BACKOFF_MAX_SECONDS = 15 * 60.0
 HOUSEKEEPING_SECONDS = 10.0
-RATE_HELD = "holdt tilbake: Telegram ba oss vente"
 
 Sleep = Callable[[float], Awaitable[Any]]
 # (session, services, chat id, kind, payload) -> the payload to send, or the reason not to send it.
@@ -81,43 +76,7 @@ Refresh = Callable[[AsyncSession, Services, int, str, dict[str, Any]], Awaitable
 Screen = Callable[[AsyncSession, Services, list[Claimed]], Awaitable[dict[int, str]]]
 
 
-def backoff(attempts: int) -> float:
-    """Seconds to wait after ``attempts`` failed tries: 5, 10, 20, ... up to 15 minutes."""
-    return float(min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS))
-
-
-def _retry_after_seconds(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split a long HTML text at paragraph (then line) boundaries into parts of at most ``limit``."""
-    if len(text) <= limit:
-        return [text]
-    parts: list[str] = []
-    current = ""
-    for paragraph in text.split("\n\n"):
-        candidate = f"{current}\n\n{paragraph}" if current else paragraph
-        if len(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            parts.append(current)
-        while len(paragraph) > limit:
-            cut = paragraph.rfind("\n", 0, limit)
-            cut = cut if cut > 0 else limit
-            parts.append(paragraph[:cut])
-            paragraph = paragraph[cut:].lstrip("\n")
-        current = paragraph
-    if current:
-        parts.append(current)
-    return parts
-
-
-class Sender:
+class Sender(OutcomeBook):
     """Drains the outbox; one per process (``services.extras["sender"]``)."""
 
     def __init__(
@@ -132,8 +91,6 @@ class Sender:
         refresh: Refresh | None = None,
         screen: Screen | None = None,
     ) -> None:
-        from bot.notify import policy_for, refresh_payload, screen_claimed
-
         settings = services.settings
         self._refresh: Refresh = refresh or refresh_payload
         self._screen: Screen = screen or screen_claimed
@@ -288,41 +245,6 @@ class Sender:
             log.info("%d queued messages were for chats that no longer take messages", failed)
         self._chat_ready = {cid: t for cid, t in self._chat_ready.items() if t > now}
 
-    async def release_own_host_claims(self, *, everything: bool) -> int:
-        """At start: give back what an earlier run left in ``sending``.
-
-        ``everything`` when this process is known to be the only sender (SQLite behind the lock);
-        otherwise only claims of processes on this host that are no longer alive.
-        """
-        import os
-        import socket
-
-        now = self.now()
-        async with self.services.session() as session:
-            if everything:
-                count = await outbox.release_claims(session, now=now)
-            else:
-                host = socket.gethostname()
-                dead = []
-                for name in await outbox.claimers_on_host(session, host):
-                    try:
-                        pid = int(name.split(":")[-2])
-                    except (IndexError, ValueError):
-                        continue
-                    if pid == os.getpid() and name != self.worker:
-                        dead.append(name)
-                        continue
-                    try:
-                        os.kill(pid, 0)
-                    except ProcessLookupError:
-                        dead.append(name)
-                    except PermissionError:
-                        continue
-                count = await outbox.release_claims(session, now=now, claimers=dead)
-        if count:
-            log.warning("gave back %d messages an earlier run had claimed but not finished", count)
-        return count
-
     async def _dispatch(self, limit: int, *, wait: bool = True) -> list[asyncio.Task[None]]:
         """Claim up to ``limit`` rows and start sending each in its global slot.
 
@@ -374,18 +296,6 @@ class Sender:
             return 0.0
         return max(0.0, (self._next_slot - self.now()).total_seconds())
 
-    async def _give_back(self, rows: list[Claimed]) -> None:
-        assert self._next_slot is not None
-        at = self._next_slot
-
-        async def _write(session: AsyncSession) -> None:
-            for row in rows:
-                await outbox.mark_retry(session, row.id, at=at, error=RATE_HELD, count_attempt=False)
-
-        await self._record(_write)
-        self._sending.difference_update(row.id for row in rows)
-        self.counters["given_back"] += len(rows)
-
     async def _still_wanted(self, rows: list[Claimed]) -> list[Claimed]:
         """Cancel, with the reason, the pushes whose recipient no longer wants them (one batch check)."""
         if not any("call_id" in row.payload for row in rows):
@@ -396,12 +306,6 @@ class Sender:
             if row.id in reasons:
                 await self._cancel(row, reasons[row.id])
         return [row for row in rows if row.id not in reasons]
-
-    async def _hold(self, row_id: int, until: datetime) -> None:
-        async def _write(session: AsyncSession) -> None:
-            await outbox.mark_retry(session, row_id, at=until, error=QUIET_HELD, count_attempt=False)
-
-        await self._record(_write)
 
     def _quiet_until(self, row: Claimed) -> datetime | None:
         if row.payload.get("urgent"):
@@ -431,7 +335,7 @@ class Sender:
             row = fresh
             message_id = await self.send(row)
         except RetryAfter as exc:
-            seconds = _retry_after_seconds(exc)
+            seconds = retry_after_seconds(exc)
             self.counters["rate_limited"] += 1
             until = self.now() + timedelta(seconds=seconds)
             self._chat_ready[row.chat_id] = max(self._chat_ready.get(row.chat_id, until), until)
@@ -492,82 +396,6 @@ class Sender:
             return fresh if isinstance(fresh, str) else row
         return dataclasses.replace(row, payload=fresh)
 
-    async def _cancel(self, row: Claimed, reason: str) -> None:
-        self.counters["cancelled"] += 1
-        log.info("outbox row %s (%s %s) not sent: %s", row.id, row.kind, row.subject, reason)
-        await self._record(lambda s: cancel_claimed(s, row.id, reason=reason))
-
-    async def _gone(self, row: Claimed, reason: str) -> None:
-        self.counters["chat_inactive"] += 1
-        log.info("chat %s no longer takes messages (%s); marked inactive", row.chat_id, reason)
-
-        async def _mark(session: AsyncSession) -> None:
-            await outbox.mark_failed(session, row.id, error=reason)
-            await outbox.deactivate_chat(session, row.chat_id, reason=reason)
-
-        await self._record(_mark)
-
-    async def _retry_later(self, row: Claimed, error: str) -> None:
-        max_attempts = self.services.settings.send_max_attempts
-        if row.attempts >= max_attempts:
-            self.counters["failed"] += 1
-            log.error("gave up on outbox row %s after %d tries: %s", row.id, row.attempts, error)
-            reason = f"ga opp etter {row.attempts} forsøk: {error}"
-            await self._record(lambda s: outbox.mark_failed(s, row.id, error=reason))
-            return
-        self.counters["retried"] += 1
-        at = self.now() + timedelta(seconds=backoff(row.attempts))
-        log.warning("outbox row %s: %s; try %d again at %s", row.id, error, row.attempts + 1, at)
-        await self._record(lambda s: outbox.mark_retry(s, row.id, at=at, error=error))
-
-    async def _record(self, write: Callable[[AsyncSession], Awaitable[Any]]) -> None:
-        """Write an outcome in its own short transaction; a busy database gets a few more tries."""
-        for attempt in range(5):
-            try:
-                async with self.services.session() as session:
-                    await write(session)
-                return
-            except OperationalError:
-                if attempt == 4:
-                    log.exception("could not record an outbox outcome; the claim timeout will retry it")
-                    return
-                await asyncio.sleep(0.2 * (attempt + 1))
-
     async def send(self, row: Claimed) -> int | None:
         """Send one row's payload to its chat; returns Telegram's message id (the first, if split)."""
-        payload = row.payload
-        chat_id = row.telegram_id
-        markup = payload.get("reply_markup")
-        reply_markup = InlineKeyboardMarkup.de_json(markup, self.bot) if isinstance(markup, dict) else None
-        preview = LinkPreviewOptions(is_disabled=True) if payload.get("disable_web_page_preview") else None
-        document = payload.get("document")
-        message: Message
-        if isinstance(document, dict):
-            content = base64.b64decode(document.get("content_b64") or "")
-            caption = document.get("caption") or payload.get("text") or None
-            message = await self.bot.send_document(
-                chat_id,
-                InputFile(content, filename=str(document.get("filename") or "fil")),
-                caption=caption[:MAX_CAPTION] if caption else None,
-                parse_mode=ParseMode.HTML if caption else None,
-                reply_markup=reply_markup,
-            )
-            first_id = message.message_id
-        else:
-            parts = split_text(str(payload.get("text") or ""))
-            first_id = None
-            for index, part in enumerate(parts):
-                message = await self.bot.send_message(
-                    chat_id,
-                    part,
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=preview,
-                    reply_markup=reply_markup if index == len(parts) - 1 else None,
-                )
-                first_id = first_id or message.message_id
-        if payload.get("pin") and row.is_group and first_id is not None:
-            try:
-                await self.bot.pin_chat_message(chat_id, first_id, disable_notification=True)
-            except TelegramError as exc:  # delivered all the same; a missing right is not a reason to resend
-                log.warning("could not pin message %s in chat %s: %s", first_id, chat_id, exc)
-        return first_id
+        return await send_payload(self.bot, row)

@@ -30,14 +30,12 @@ How it keeps the promises:
   their claim renewed at each housekeeping, and rows that would wait longer than a quarter of
   ``FOUI_OUTBOX_CLAIM_TIMEOUT_SECONDS`` for their turn (a long 429 pause) are given back first.
 
-Tests drive it one step at a time with ``await sender.drain_once()`` and inject ``sleep`` (the
-services' clock gives the time), so nothing actually waits.
+Tests drive it step by step (``await sender.drain_once()``, an injected ``sleep``): nothing waits.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -55,28 +53,23 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.config import parse_quiet_hours
+from bot.push.checks import PreSendChecks, Refresh, Screen
 from bot.push.delivery import retry_after_seconds, send_payload
-from bot.push.outcomes import OutcomeBook
 from bot.push.refresh import refresh_payload, screen_claimed
 from bot.push.render import policy_for
 from bot.services import Services
 from storage import outbox
 from storage.outbox import Claimed
-from storage.pushes import QuietHours, follow_quiet_hours, in_quiet, quiet_end
+from storage.pushes import QuietHours, follow_quiet_hours
 
 log = logging.getLogger(__name__)
 
 HOUSEKEEPING_SECONDS = 10.0
 
 Sleep = Callable[[float], Awaitable[Any]]
-# (session, services, chat id, kind, payload) -> the payload to send, or the reason not to send it.
-Refresh = Callable[[AsyncSession, Services, int, str, dict[str, Any]], Awaitable[dict[str, Any] | str]]
-# (session, services, claimed rows) -> {row id: the reason not to send it} (the recipient no longer wants it)
-Screen = Callable[[AsyncSession, Services, list[Claimed]], Awaitable[dict[int, str]]]
 
 
-class Sender(OutcomeBook):
+class Sender(PreSendChecks):
     """Drains the outbox; one per process (``services.extras["sender"]``)."""
 
     def __init__(
@@ -296,32 +289,6 @@ class Sender(OutcomeBook):
             return 0.0
         return max(0.0, (self._next_slot - self.now()).total_seconds())
 
-    async def _still_wanted(self, rows: list[Claimed]) -> list[Claimed]:
-        """Cancel, with the reason, the pushes whose recipient no longer wants them (one batch check)."""
-        if not any("call_id" in row.payload for row in rows):
-            return rows
-        async with self.services.session() as session:
-            reasons = await self._screen(session, self.services, rows)
-        for row in rows:
-            if row.id in reasons:
-                await self._cancel(row, reasons[row.id])
-        return [row for row in rows if row.id not in reasons]
-
-    def _quiet_until(self, row: Claimed) -> datetime | None:
-        if row.payload.get("urgent"):
-            return None
-        quiet = self._default_quiet
-        if row.quiet_hours is not None:
-            try:
-                quiet = parse_quiet_hours(row.quiet_hours)
-            except ValueError:
-                quiet = self._default_quiet
-        now = self.now()
-        tz = self.services.settings.tz
-        if not in_quiet(now, quiet, tz):
-            return None
-        return quiet_end(now, quiet, tz)
-
     # ---- one message -------------------------------------------------------------------------
     async def _deliver(self, row: Claimed) -> None:
         """Send one claimed row and record the outcome; never raises."""
@@ -385,16 +352,6 @@ class Sender(OutcomeBook):
         finally:
             self._busy.discard(row.chat_id)
             self._sending.discard(row.id)
-
-    async def _fresh(self, row: Claimed) -> Claimed | str:
-        """The row as it should go out now, or the reason it should not (see ``refresh``)."""
-        if "call_id" not in row.payload and "rendered_on" not in row.payload:
-            return row
-        async with self.services.session() as session:
-            fresh = await self._refresh(session, self.services, row.chat_id, row.kind, row.payload)
-        if isinstance(fresh, str) or fresh is row.payload:
-            return fresh if isinstance(fresh, str) else row
-        return dataclasses.replace(row, payload=fresh)
 
     async def send(self, row: Claimed) -> int | None:
         """Send one row's payload to its chat; returns Telegram's message id (the first, if split)."""

@@ -17,15 +17,7 @@ from telegram.ext import (
 
 from bot import texts
 from handlers import corrections, registry
-from handlers.broadcast import (
-    KR,
-    MAX_TEXT,
-    announcement_text,
-    manage_markup,
-    publish,
-    recipients,
-    typed_html,
-)
+from handlers.broadcast import KR, MAX_TEXT, announcement_text, manage_markup, publish, recipients, typed_html
 from handlers.conversation import (
     ask_topics,
     button_step,

@@ -1,6 +1,4 @@
-"""What announcements and tips share: how they look when they arrive (and when corrected), their
-«Rett»/«Trekk tilbake» buttons, who would get them, and saving one with a copy per recipient in the
-outbox."""
+"""What announcements and tips share: how they look, their buttons, who gets them, saving and queueing."""
 
 from __future__ import annotations
 
@@ -9,16 +7,11 @@ import re
 from typing import Any
 
 from telegram import Update
-from telegram.ext import (
-    ContextTypes,
-)
+from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.services import Services
-from handlers.coordinator import (
-    keyboard,
-    services_of,
-)
+from handlers.coordinator import keyboard, services_of
 from storage import announcements, audit
 from storage.announcements import Audience
 from storage.models import Announcement

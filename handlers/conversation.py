@@ -1,5 +1,4 @@
-"""The coordinators' conversation pieces: drafts, length checks, the topic and link steps, /avbryt and
-stale buttons at every step, and guarded text and button steps."""
+"""Coordinator conversation pieces: drafts, length checks, topic and link steps, /avbryt, stale buttons."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Correcting or withdrawing what was sent (announcements and tips) for 24 hours: /kunngjoringer, the
-«Rett»/«Trekk tilbake» buttons, and every delivered copy edited or deleted."""
+"""Correcting or withdrawing a sent announcement or tip for 24 hours: /kunngjoringer and every copy."""
 
 from __future__ import annotations
 
@@ -10,24 +9,12 @@ from typing import Any
 from telegram import Bot, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
-from telegram.ext import (
-    CallbackQueryHandler,
-    ContextTypes,
-    ConversationHandler,
-)
+from telegram.ext import CallbackQueryHandler, ContextTypes, ConversationHandler
 
 from bot import texts
 from bot.services import Services
 from handlers.broadcast import KR, MAX_TEXT, correction_payload, excerpt, manage_markup, typed_html
-from handlers.conversation import (
-    button_step,
-    conversation,
-    draft,
-    drop_draft,
-    fits,
-    fresh_draft,
-    text_step,
-)
+from handlers.conversation import button_step, conversation, draft, drop_draft, fits, fresh_draft, text_step
 from handlers.coordinator import (
     END,
     action_row,

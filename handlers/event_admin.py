@@ -1,5 +1,4 @@
-"""The coordinators' buttons under an event: who is coming (a list and a CSV file), and cancelling it
-with a notice to those who said they were coming."""
+"""The coordinators' event buttons: who is coming (list and CSV), and cancelling with a notice."""
 
 from __future__ import annotations
 
@@ -10,15 +9,7 @@ from telegram import InputFile, Update
 from telegram.ext import ContextTypes
 
 from bot import texts
-from handlers.coordinator import (
-    answer,
-    callback_arg,
-    coordinator_only,
-    keyboard,
-    pressed,
-    say,
-    services_of,
-)
+from handlers.coordinator import answer, callback_arg, coordinator_only, keyboard, pressed, say, services_of
 from handlers.event_cards import EV, attendees_csv, event_when
 from storage import audit, events
 from storage.outbox import enqueue

@@ -1,5 +1,4 @@
-"""/arrangementer and the buttons under an invitation: one event shown, «Jeg kommer»/«Kan ikke» with
-their counts, and «Legg i kalender» (.ics)."""
+"""/arrangementer and an invitation's buttons: the event shown, RSVP with counts, .ics to the calendar."""
 
 from __future__ import annotations
 
@@ -15,13 +14,7 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.event_ics import event_to_ics
 from handlers.auth import is_coordinator
-from handlers.coordinator import (
-    answer,
-    callback_arg,
-    keyboard,
-    say,
-    services_of,
-)
+from handlers.coordinator import answer, callback_arg, keyboard, say, services_of
 from handlers.event_cards import EV, event_card, event_when, rsvp_markup
 from storage import events
 

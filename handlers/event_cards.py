@@ -1,5 +1,4 @@
-"""How an event looks: its time, the invitation card, the RSVP and coordinator buttons, and the
-attendee list as CSV (plain functions)."""
+"""How an event looks: its time, the invitation card, its buttons, the attendee CSV (plain functions)."""
 
 from __future__ import annotations
 
@@ -12,12 +11,8 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardMarkup
 
 from bot import texts
-from handlers.conversation import (
-    topic_names,
-)
-from handlers.coordinator import (
-    keyboard,
-)
+from handlers.conversation import topic_names
+from handlers.coordinator import keyboard
 from storage import events
 from storage.models import Event
 

@@ -32,17 +32,7 @@ from handlers.common import (
     shorten,
 )
 from handlers.errors import friendly
-from handlers.frister_query import (
-    ALL,
-    MINE,
-    PREFIX,
-    Listing,
-    Query,
-    decode,
-    is_days,
-    load,
-    parse_args,
-)
+from handlers.frister_query import ALL, MINE, PREFIX, Listing, Query, decode, is_days, load, parse_args
 from handlers.registry import Command
 from storage import deadlines
 from storage import topics as topic_store

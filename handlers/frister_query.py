@@ -1,5 +1,4 @@
-"""What /frister lists: its words read into a Query (topic, source, days, everything), the Query in and
-out of a paging button, and the page of deadlines loaded (plain functions; the terminal uses them too)."""
+"""What /frister lists: its words read into a Query, the Query in paging buttons, the page loaded."""
 
 from __future__ import annotations
 
@@ -11,11 +10,7 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from handlers.common import (
-    match_name,
-    match_topic,
-    topic_word,
-)
+from handlers.common import match_name, match_topic, topic_word
 from handlers.errors import BadDays, Expired, UnknownArgument
 from storage import deadlines, members
 from storage import topics as topic_store

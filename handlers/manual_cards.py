@@ -1,5 +1,4 @@
-"""How a deadline entered by hand is shown and read: its card, its button in a pick list, and the typed
-deadline checked (plain functions and the steps /nyfrist, /endrefrist and /slettfrist share)."""
+"""A deadline entered by hand as shown and read: its card, its pick-list button, the typed deadline."""
 
 from __future__ import annotations
 
@@ -12,17 +11,8 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.dates import parse_typed_datetime
-from handlers.conversation import (
-    date_in_past,
-    topic_names,
-)
-from handlers.coordinator import (
-    cancel_row,
-    keyboard,
-    message_text,
-    say,
-    services_of,
-)
+from handlers.conversation import date_in_past, topic_names
+from handlers.coordinator import cancel_row, keyboard, message_text, say, services_of
 from storage import manual
 from storage.models import Call
 

@@ -1,5 +1,4 @@
-"""/endrefrist and /slettfrist: change one field of a deadline entered by hand (reminders follow a new
-date, those who were told hear of it), or remove it with its pending notices."""
+"""/endrefrist and /slettfrist: change a field of a deadline entered by hand, or remove it."""
 
 from __future__ import annotations
 

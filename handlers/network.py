@@ -1,6 +1,4 @@
-"""What registration, contacts, membership and privacy share: the configured municipalities, who the
-coordinators are and a notice queued to them, and the answer that sends personal things to a private
-chat."""
+"""What registration, contacts, membership and privacy share: municipalities, coordinators, private-only."""
 
 from __future__ import annotations
 
@@ -9,21 +7,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.ext import (
-    ContextTypes,
-)
+from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.municipalities import Municipalities, from_settings
 from handlers.auth import chat_admin_ids
-from handlers.common import (
-    answer,
-    deep_link,
-    esc,
-    keyboard,
-    reply,
-    services,
-)
+from handlers.common import answer, deep_link, esc, keyboard, reply, services
 from handlers.coordinator import refuse
 from storage import outbox, registry
 

@@ -1,5 +1,4 @@
-"""The coordinators' decision on a registration: the notice with approve/reject buttons (the
-coordinator checked at every press), the member told the outcome, a waiting join request approved."""
+"""The coordinators' approve/reject of a registration, and the member told the outcome."""
 
 from __future__ import annotations
 
@@ -7,20 +6,11 @@ import logging
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import (
-    ContextTypes,
-)
+from telegram.ext import ContextTypes
 
 from bot import texts
 from handlers.auth import is_coordinator
-from handlers.common import (
-    answer,
-    edit,
-    edit_markup,
-    esc,
-    keyboard,
-    services,
-)
+from handlers.common import answer, edit, edit_markup, esc, keyboard, services
 from handlers.network import refuse_button, username_part
 from storage import audit, outbox, registry
 from storage.models import Registration

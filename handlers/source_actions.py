@@ -1,5 +1,4 @@
-"""What the source buttons and the add conversation share: the audit entry, and polling one source in
-the background ("Hent nå", a new source's first poll) with a report of what it found."""
+"""What source buttons share: the audit entry, and polling one source in the background with a report."""
 
 from __future__ import annotations
 
@@ -16,9 +15,7 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.polling import PollOutcome, poll_source
 from bot.services import Services
-from handlers.coordinator import (
-    services_of,
-)
+from handlers.coordinator import services_of
 from handlers.source_cards import next_poll_text
 from handlers.source_checks import plain_reason
 from storage import audit, pushes

@@ -1,5 +1,4 @@
-"""«Legg til kilde»: the address (checked), the kind (the source tried at once, refused with the reason
-when it yields nothing), the name and topics; then saved and polled the first time."""
+"""«Legg til kilde»: address, kind (tried at once, refused with the reason), name, topics; then saved."""
 
 from __future__ import annotations
 

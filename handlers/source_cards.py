@@ -1,5 +1,4 @@
-"""How /kilder shows a source: its line in the list, its card with all of its health, and the card's
-buttons (plain functions)."""
+"""How /kilder shows a source: its line in the list, its card with its health, the card's buttons."""
 
 from __future__ import annotations
 
@@ -10,9 +9,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardMarkup
 
 from bot import texts
-from handlers.coordinator import (
-    keyboard,
-)
+from handlers.coordinator import keyboard
 from handlers.source_checks import kind_label, plain_reason
 from storage.models import Source
 

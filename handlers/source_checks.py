@@ -1,5 +1,4 @@
-"""Checking a source before it is added: the address rules, a trial fetch that stores nothing, network
-failures in plain Norwegian, and the kinds by the names people use."""
+"""Checking a source before it is added: address rules, a trial fetch, failures in plain Norwegian."""
 
 from __future__ import annotations
 

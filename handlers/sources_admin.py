@@ -11,18 +11,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Cont
 
 from bot import texts
 from handlers import registry, source_add
-from handlers.conversation import (
-    stale_button,
-)
-from handlers.coordinator import (
-    answer,
-    callback_arg,
-    coordinator_only,
-    keyboard,
-    pressed,
-    say,
-    services_of,
-)
+from handlers.conversation import stale_button
+from handlers.coordinator import answer, callback_arg, coordinator_only, keyboard, pressed, say, services_of
 from handlers.source_actions import record, start_poll
 from handlers.source_cards import ADD, LIST, card_keyboard, icon, render_card, render_line
 from storage import sources as source_store

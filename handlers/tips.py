@@ -6,12 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from telegram import Update
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-)
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import texts
 from handlers import registry
@@ -32,15 +27,7 @@ from handlers.conversation import (
     toggle_topic,
     topics_chosen,
 )
-from handlers.coordinator import (
-    END,
-    action_row,
-    coordinator_only,
-    keyboard,
-    pressed,
-    say,
-    show_preview,
-)
+from handlers.coordinator import END, action_row, coordinator_only, keyboard, pressed, say, show_preview
 from storage.announcements import Audience
 
 TEXT, LINK, TOPICS, CONFIRM = "tips:tekst", "tips:lenke", "tips:emner", "tips:bekreft"

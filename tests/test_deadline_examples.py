@@ -34,7 +34,9 @@ class Row:
 
 
 def rows(name: str) -> list[Row]:
-    lines = [ln for ln in (FIXTURES / name).read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
+    lines = [
+        ln for ln in (FIXTURES / name).read_text(encoding="utf-8").splitlines() if not ln.startswith("#")
+    ]
     out = []
     for i, rec in enumerate(csv.DictReader(lines, delimiter="\t")):
         out.append(

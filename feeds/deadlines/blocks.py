@@ -82,6 +82,8 @@ def label_like(line: str) -> bool:
     s = strip_bullets(line)
     if not s or len(s) > LABEL_MAX or len(s.split()) > 8 or s.endswith(("?", "!")):
         return False
+    if re.search(r":\s*\S", s):
+        return False  # "Søknadsfrist: Tilskudd til lag" is a label with its own value
     return not find_dates(s) and not _TIME_RANGE.match(s)
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from feeds.deadlines.blocks import read_date_lines, same_line_label
-from feeds.deadlines.candidates import BLOCK, CALENDAR, Candidate, trim_evidence
+from feeds.deadlines.candidates import BLOCK, CALENDAR, Candidate, strip_bullets, trim_evidence
 from feeds.deadlines.cues import NEG, RECURRING, STRONG, TENTATIVE, label_kind_is
 from feeds.deadlines.dates import find_dates
 from feeds.deadlines.model import OSLO, Deadline, as_date, as_moment, normalise
@@ -54,6 +54,11 @@ def read_candidates(text: str) -> list[Candidate]:
         inside = [i for i, m in enumerate(mentions) if start <= m.start < end and i not in found]
         if not inside:
             continue
+        pos = mentions[inside[0]].start
+        line_end = text.find("\n", pos)
+        line = text[text.rfind("\n", 0, pos) + 1 : len(text) if line_end == -1 else line_end]
+        if strip_bullets(line) != strip_bullets(text[start:end]):
+            continue  # a label and its date inside a paragraph is running text
         label = same_line_label(
             text[start:end], [(mentions[i].start - start, mentions[i].end - start) for i in inside]
         )
@@ -135,13 +140,15 @@ def _clock(entry: _Day, others: list[Candidate], ref: date, fr_time: bool) -> tu
     return None, True
 
 
-def _certain(entry: _Day, days: dict[date, _Day], pool_certain: bool) -> bool:
+def _certain(entry: _Day, days: dict[date, _Day], pool_certain: bool, block_pool: bool) -> bool:
     if not pool_certain or entry.guessed_past:
         return False
     if any(_yearly(c) or c.tentative for c in entry.cands):
         return False
     if any(c.tier == BLOCK and c.kind == STRONG for c in entry.cands):
         return True
+    if block_pool:  # the call's own sentences beside its block ("Denne utlysningen har to frister: ...")
+        return any(c.kind == STRONG and c.self_ref for c in entry.cands)
     sentences = {c.sentence for d in days.values() for c in d.cands}
     if len(days) > 1 and len(sentences) > 1:
         return False  # several deadlines in several sentences: which one is the call's?
@@ -166,6 +173,7 @@ def find_deadlines(
     ref = as_date(reference)
     cands = read_candidates(text)
     pool, pool_certain = _pool(cands, ref)
+    block_pool = any(c.tier == BLOCK for c in pool)
     days = _days(pool, ref)
     planned = _planned(text)
     fr_time = source_kind == "forskningsradet" and not _is_regional_fund(url)
@@ -174,7 +182,7 @@ def find_deadlines(
     for day in sorted(days):
         entry = days[day]
         clock, one_time = _clock(entry, others, ref, fr_time)
-        certain = _certain(entry, days, pool_certain) and one_time and not planned
+        certain = _certain(entry, days, pool_certain, block_pool) and one_time and not planned
         at = datetime.combine(day, clock or time(0), OSLO)
         out.append(Deadline(at=at, has_time=clock is not None, evidence=_evidence(entry), certain=certain))
     return out

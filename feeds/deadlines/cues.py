@@ -115,7 +115,7 @@ _WEAK_WORDS = [
     r"by|before|no\s+later\s+than|until",
 ]
 _VERB_WORDS = [
-    r"søk\w*|søkj\w*|apply|applications?|submit\w*|send\w*\s+inn|levere\w*|innlever\w*|tilbud\w*|"
+    r"søk\w*|søkj\w*|apply|applications?|submit\w*|send\w*\s+inn\b|levere\w*|innlever\w*|tilbud\w*|"
     r"sendt|sendes|sendast",
 ]
 _CUE_RE = re.compile(
@@ -171,7 +171,10 @@ def cues(text: str) -> list[Cue]:
     return found
 
 
-_FILLER_AFTER_WEAK = re.compile(r"^[\s,]*(?:den|the|kl\.?\s*\d{1,2}(?:[.:]\d\d)?)?[\s,]*$", re.IGNORECASE)
+_FILLER_AFTER_WEAK = re.compile(
+    r"^[\s,]*(?:den|the|on|kl\.?\s*\d{1,2}(?:[.:]\d\d)?|midnatt(?:en)?|midnight(?:\s+on)?)?[\s,]*$",
+    re.IGNORECASE,
+)
 
 
 def classify_context(context: str) -> tuple[str | None, bool]:
@@ -219,7 +222,7 @@ def classify_after(after: str) -> str | None:
 # --------------------------------------------------------------------------------------------
 
 PAST = re.compile(
-    r"\b(?:var|vart|hadde|søkte|søkde|gjaldt|gjekk\s+ut|gikk\s+ut|utløp|utløpte|was|were|had|expired)\b",
+    r"\b(?:var|vart|vært|vore|hadde|søkte|søkde|gjaldt|gjekk\s+ut|gikk\s+ut|utløp|utløpte|was|were|had|expired)\b",
     re.IGNORECASE,
 )
 PAST_RIGHT_AFTER = re.compile(r"^[\s,]*(?:var|vart|was|were|hadde|had)\b", re.IGNORECASE)

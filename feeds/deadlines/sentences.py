@@ -24,7 +24,7 @@ from feeds.deadlines.dates import DateMention
 _SENTENCE_END = re.compile(r"(?:[.!?](?:\s+|$)(?=[A-ZÆØÅ«\"(]|$))|[;•·]|\n")
 _CLAUSE = re.compile(r",\s*(?:og|men|and|but|while)\b|\bmen\b|;", re.IGNORECASE)
 _JOINER = re.compile(r"^\s*(?:og|and|eller|or|,|&|samt)\s*$", re.IGNORECASE)
-_RANGE = re.compile(r"^\s*(?:til|til\s+og\s+med|to|until|[-–—])\s*$", re.IGNORECASE)
+_RANGE = re.compile(r"^\.?\s*(?:til|til\s+og\s+med|to|until|[-–—])\s*$", re.IGNORECASE)
 _AND = re.compile(r"^\s*(?:og|and)\s*$", re.IGNORECASE)
 _BETWEEN = re.compile(r"\b(?:mellom|between)\s*$", re.IGNORECASE)
 _RANGE_OPEN = re.compile(r"\b(?:fra|frå|from|mellom|between)\s*$", re.IGNORECASE)
@@ -33,6 +33,7 @@ _OPEN_WINDOW = re.compile(
     re.IGNORECASE,
 )
 _NOTE = re.compile(r"^\s*:")
+_WINDOW_WORD = re.compile(r"(?:åpn|opn|open|åpen|periode|period)", re.IGNORECASE)
 
 
 def _masked(text: str, mentions: list[DateMention]) -> str:
@@ -79,9 +80,11 @@ def _range_end_kind(head: str, moved: bool) -> tuple[str | None, bool]:
     if kind == c.STRONG:
         return c.STRONG, labelled
     if kind == c.NEG:
+        # "kan søkje i perioden 1.–28. februar", "er åpen for søknader fra A til B": the window to apply
         negs = [q for q in c.cues(head) if q.kind == c.NEG]
-        opening = all(re.match(r"åpn|opn|open|åpen", q.text, re.IGNORECASE) for q in negs)
-        return (c.WEAK, False) if opening and _OPEN_WINDOW.search(head) else (OTHER, False)
+        window = all(_WINDOW_WORD.match(q.text) for q in negs)
+        applying = _OPEN_WINDOW.search(head) or any(q.kind == c.VERB for q in c.cues(head))
+        return (c.WEAK, False) if window and applying else (OTHER, False)
     if _OPEN_WINDOW.search(head) or any(q.kind == c.VERB for q in c.cues(head)):
         return c.WEAK, False
     return None, False

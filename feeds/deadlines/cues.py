@@ -227,7 +227,7 @@ PAST = re.compile(
 )
 PAST_RIGHT_AFTER = re.compile(r"^[\s,]*(?:var|vart|was|were|hadde|had)\b", re.IGNORECASE)
 MOVED = re.compile(
-    r"\b(?:utsatt|utsett|utsette|flyttet|flytta|flytt|forlenget|forlenga|forlengd|forlengt|endret|endra|"
+    r"\b(?:utsatt|utsett|utsette|flyttet|flytta|flytt|forlenget|forlenga|forlengd|forlengt|utvidet|utvida|endret|endra|"
     r"forskjøvet|postponed|extended|moved|changed|rescheduled)\b",
     re.IGNORECASE,
 )

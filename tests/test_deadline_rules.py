@@ -412,3 +412,29 @@ def test_evidence_is_the_label_or_the_sentence() -> None:
     found = read("Det er satt av 5 mill. kroner. Søknadsfristen er 1. mars 2025. Les mer her.")
     assert found is not None and found.evidence == "Søknadsfristen er 1. mars 2025."
     assert len(found.evidence) <= 160
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        (
+            "Kulturmidlar\nHandsaming\nSøknadsfrist vert annonsert. Vedtak gjort av utvalet.",
+            "Søknadsfrist vert annonsert",
+        ),
+        (
+            "Søknadsfrist\n\nSøknadsfrist for 2023 vil kome når utlysing er klar.",
+            "Søknadsfrist: Søknadsfrist for 2023 vil kome når utlysing er klar.",
+        ),
+        ("Søknadsfrist:\nKommer snart\nMålgruppe:\nKommuner", "Søknadsfrist: Kommer snart"),
+        ("• Søknadsfrist: se utlysningsteksten", "Søknadsfrist: se utlysningsteksten"),
+        # a deadline is read, or there is no label: nothing to report
+        ("Søknadsfrist:\n1. mars 2025", ""),
+        ("Søknadsfrist: løpende", ""),
+        ("Kommunene kan søke om midler til fornying.", ""),
+        ("Rapporteringsfrist:\nKommer snart", ""),
+    ],
+)
+def test_a_deadline_label_without_a_readable_date(text: str, label: str) -> None:
+    from feeds.deadlines import unread_deadline_label
+
+    assert unread_deadline_label(text) == label

@@ -18,7 +18,12 @@ A wrong deadline is worse than none: a date with no deadline cue is never taken,
 that is taken without a label or an unambiguous sentence is returned with ``certain=False``.
 """
 
-from feeds.deadlines.choose import FORSKNINGSRADET_DEADLINE_TIME, find_deadline, find_deadlines
+from feeds.deadlines.choose import (
+    FORSKNINGSRADET_DEADLINE_TIME,
+    find_deadline,
+    find_deadlines,
+    unread_deadline_label,
+)
 from feeds.deadlines.dates import PASSED_GRACE_DAYS, DateMention, find_dates, month_names
 from feeds.deadlines.model import OSLO, Deadline, deadline_from_parts, normalise, to_utc
 from feeds.deadlines.rolling import is_rolling
@@ -37,4 +42,5 @@ __all__ = [
     "month_names",
     "normalise",
     "to_utc",
+    "unread_deadline_label",
 ]

@@ -188,6 +188,29 @@ def find_deadlines(
     return out
 
 
+def unread_deadline_label(text: str) -> str:
+    """The deadline label of a text in which no deadline could be read ("Søknadsfrist:" and no date).
+
+    Empty when the text has no deadline label, or when ``find_deadline`` reads a deadline from it.
+    A call from such a page is shown to the coordinators like an uncertain deadline.
+    """
+    flat = normalise(text)
+    lines = [ln for ln in flat.split("\n") if ln.strip()]
+    for n, line in enumerate(lines):
+        s = re.split(r"(?<=[.!?])\s", strip_bullets(line), maxsplit=1)[0].rstrip(".")
+        head = s.split(":", 1)[0] if ":" in s else s
+        if len(head) > 40 or not label_kind_is(head, STRONG):
+            continue
+        if head == s and len(s) > 40:
+            continue  # a sentence that merely mentions a deadline
+        if s.rstrip(":") == head and n + 1 < len(lines) and len(lines[n + 1]) <= 120:
+            s = f"{head}: {strip_bullets(lines[n + 1])}"
+        if find_deadline(flat, reference=date(2000, 1, 1)) is not None:
+            return ""
+        return trim_evidence(s)
+    return ""
+
+
 def find_deadline(
     text: str,
     *,

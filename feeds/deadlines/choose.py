@@ -203,7 +203,8 @@ def unread_deadline_label(text: str) -> str:
             continue
         if head == s and len(s) > 40:
             continue  # a sentence that merely mentions a deadline
-        if s.rstrip(":") == head and n + 1 < len(lines) and len(lines[n + 1]) <= 120:
+        bare = strip_bullets(line).rstrip(":").strip() == head  # the line is the label alone
+        if bare and n + 1 < len(lines) and len(lines[n + 1]) <= 120:
             s = f"{head}: {strip_bullets(lines[n + 1])}"
         if find_deadline(flat, reference=date(2000, 1, 1)) is not None:
             return ""

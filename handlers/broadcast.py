@@ -80,7 +80,11 @@ async def recipients(context: ContextTypes.DEFAULT_TYPE, audience: Audience) -> 
     services = services_of(context)
     async with services.session() as session:
         chat_ids, _ = await announcements.audience_chat_ids(
-            session, audience, group_telegram_id=services.settings.group_chat_id, now=services.now()
+            session,
+            audience,
+            group_telegram_id=services.settings.group_chat_id,
+            now=services.now(),
+            coordinator_ids=services.settings.coordinator_ids,
         )
         names = ", ".join(t.name for t in await topics_by_slug(session, audience.topics))
     return chat_ids, audience_label(audience, html.escape(names))
@@ -103,7 +107,11 @@ async def publish(
     now = services.now()
     async with services.session() as session:
         chat_ids, group_id = await announcements.audience_chat_ids(
-            session, audience, group_telegram_id=services.settings.group_chat_id, now=now
+            session,
+            audience,
+            group_telegram_id=services.settings.group_chat_id,
+            now=now,
+            coordinator_ids=services.settings.coordinator_ids,
         )
         item = await announcements.create_announcement(
             session,

@@ -45,7 +45,6 @@ from handlers.typed_dates import parse_end, parse_typed_datetime
 from storage import announcements, audit, events
 from storage.models import Event, Topic
 from storage.outbox import enqueue
-from storage.topics import topics_by_slug
 
 TITLE, START, END_TIME, PLACE, DESCRIPTION, TOPICS, CONFIRM = (
     "arrangement:tittel",
@@ -186,6 +185,19 @@ def _draft_event(data: dict[str, Any]) -> Event:
     return event
 
 
+async def _invitees(session: Any, services: Any, topics: list[str], now: datetime) -> list[int]:
+    """Who is invited: the network's group and the members who follow the topics."""
+    audience = announcements.Audience(group=True, topics=tuple(topics))
+    chat_ids, _ = await announcements.audience_chat_ids(
+        session,
+        audience,
+        group_telegram_id=services.settings.group_chat_id,
+        now=now,
+        coordinator_ids=services.settings.coordinator_ids,
+    )
+    return chat_ids
+
+
 async def new_topics_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """Topics chosen: show the invitation exactly as it will arrive, then ask."""
     if await topics_chosen(update, context, DRAFT) is None:
@@ -193,9 +205,7 @@ async def new_topics_done(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     data = draft(context, DRAFT)
     services = services_of(context)
     async with services.session() as session:
-        topic_ids = [t.id for t in await topics_by_slug(session, data["topics"])]
-        subscribers = await events.topic_subscriber_ids(session, topic_ids)
-    count = len(subscribers) + (1 if services.settings.group_chat_id is not None else 0)
+        count = len(await _invitees(session, services, data["topics"], services.now()))
     await show_preview(
         update,
         context,
@@ -231,10 +241,7 @@ async def new_save(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         )
         queued = 0
         if send:
-            audience = announcements.Audience(group=True, topics=tuple(data.get("topics", [])))
-            chat_ids, _ = await announcements.audience_chat_ids(
-                session, audience, group_telegram_id=services.settings.group_chat_id, now=now
-            )
+            chat_ids = await _invitees(session, services, data.get("topics", []), now)
             payload = {
                 "text": event_card(event, tz, now),
                 "reply_markup": rsvp_markup(event.id, 0, 0).to_dict(),

@@ -7,7 +7,7 @@ correcting edits those copies and withdrawing deletes them, within 24 hours.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.events import topic_subscriber_ids
+from storage.membership import member_chat_ids, only_members
 from storage.models import Announcement, Chat, ChatKind, Outbox, OutboxStatus
 from storage.outbox import enqueue
 from storage.topics import topics_by_slug
@@ -45,12 +46,6 @@ async def group_chat(session: AsyncSession, telegram_id: int, *, now: datetime) 
     return chat
 
 
-async def member_chat_ids(session: AsyncSession) -> list[int]:
-    """Every active member: private chats of people who started the bot."""
-    query = select(Chat.id).where(Chat.kind == ChatKind.PRIVATE, Chat.active.is_(True)).order_by(Chat.id)
-    return list((await session.execute(query)).scalars())
-
-
 @dataclass(frozen=True)
 class Audience:
     """Who gets it: the group, every member, and/or the subscribers of some topics."""
@@ -72,9 +67,18 @@ class Audience:
 
 
 async def audience_chat_ids(
-    session: AsyncSession, audience: Audience, *, group_telegram_id: int | None, now: datetime
+    session: AsyncSession,
+    audience: Audience,
+    *,
+    group_telegram_id: int | None,
+    now: datetime,
+    coordinator_ids: Collection[int] = (),
 ) -> tuple[list[int], int | None]:
-    """The recipients' chat ids (no duplicates, group first) and the group's chat id if included."""
+    """The recipients' chat ids (no duplicates, group first) and the group's chat id if included.
+
+    This is the network's own material: only members (``storage.membership``) and the network's
+    group get it, whoever else follows the topics.
+    """
     ids: list[int] = []
     group_id: int | None = None
     if audience.group and group_telegram_id is not None:
@@ -83,33 +87,13 @@ async def audience_chat_ids(
             group_id = group.id
             ids.append(group.id)
     if audience.members:
-        ids.extend(await member_chat_ids(session))
+        ids.extend(await member_chat_ids(session, coordinator_ids=coordinator_ids))
     if audience.topics:
         topic_ids = [t.id for t in await topics_by_slug(session, audience.topics)]
-        subscribers = await topic_subscriber_ids(session, topic_ids)
-        # A group that follows the topics is not the network group unless it was chosen.
-        if group_telegram_id is not None and not audience.group:
-            network_group = (
-                await session.execute(select(Chat.id).where(Chat.telegram_id == group_telegram_id))
-            ).scalar_one_or_none()
-            subscribers = [s for s in subscribers if s != network_group]
-        ids.extend(subscribers)
-    ids = await _without_leavers(session, ids)
-    return list(dict.fromkeys(ids)), group_id
-
-
-async def _without_leavers(session: AsyncSession, chat_ids: list[int]) -> list[int]:
-    """Drop the members seen leaving the network's group: coordinators' pushes are for the network."""
-    if not chat_ids:
-        return chat_ids
-    left = set(
-        (
-            await session.execute(
-                select(Chat.id).where(Chat.id.in_(chat_ids), Chat.left_group_at.is_not(None))
-            )
-        ).scalars()
-    )
-    return [chat_id for chat_id in chat_ids if chat_id not in left]
+        ids.extend(await topic_subscriber_ids(session, topic_ids))
+    # The network's group only when it was chosen (it may follow the topics too).
+    ids = await only_members(session, ids, network_group_id=group_id, coordinator_ids=coordinator_ids)
+    return ids, group_id
 
 
 async def create_announcement(

@@ -43,7 +43,12 @@ async def add_member(
     kind: str = "private",
     **extra: Any,
 ) -> int:
-    """A chat as member-core's /start would make it, subscribed to ``topics``; returns its db id."""
+    """A chat as member-core's /start would make it, subscribed to ``topics``; returns its db id.
+
+    A private chat is a member of the network (seen in its group) unless ``in_group=False``.
+    """
+    if kind == "private":
+        extra.setdefault("in_group", True)
     async with harness.services.session() as s:
         chat = Chat(telegram_id=telegram_id, kind=kind, name=name, **extra)
         s.add(chat)

@@ -494,7 +494,8 @@ async def test_a_join_request_is_not_membership(harness: BotHarness) -> None:
 async def test_coordinators_pushes_skip_members_who_left_the_group(harness: BotHarness) -> None:
     from storage.announcements import Audience, audience_chat_ids
 
-    await known(harness, MEMBER, OTHER)  # OTHER was never seen in the group: still a member
+    await known(harness, MEMBER, in_group=True)
+    await known(harness, OTHER)  # only started the bot, never seen in the group: not a member
 
     async def recipients() -> set[int]:
         async with harness.services.session() as s:
@@ -504,13 +505,14 @@ async def test_coordinators_pushes_skip_members_who_left_the_group(harness: BotH
             chats = {p.id: (await members.get_chat(s, p.id)) for p in (MEMBER, OTHER)}
             return {tid for tid, chat in chats.items() if chat is not None and chat.id in ids}
 
-    assert await recipients() == {MEMBER.id, OTHER.id}
+    assert await recipients() == {MEMBER.id}
     await harness.process(member_update(MEMBER, "member", "left"))
-    assert await recipients() == {OTHER.id}
+    assert await recipients() == set()
     async with harness.services.session() as s:
         chat = await members.get_chat(s, MEMBER.id)
         assert chat is not None and chat.left_group_at is not None and not chat.in_group
     await harness.process(member_update(MEMBER, "left", "member"))
+    await harness.process(member_update(OTHER, "left", "member"))
     assert await recipients() == {MEMBER.id, OTHER.id}
 
 

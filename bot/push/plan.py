@@ -20,6 +20,7 @@ from bot.push.render import (
 )
 from bot.services import Services
 from storage.digests import deadlines_between, due_digests, group_chat
+from storage.membership import only_members
 from storage.outbox import enqueue
 from storage.reminders import due_event_reminders, due_reminders
 from storage.rules.digests import weekly_overview_moment
@@ -93,7 +94,17 @@ async def plan_event_reminders(session: AsyncSession, services: Services) -> int
     now = services.now()
     policy = policy_for(services.settings)
     count = 0
-    for due in await due_event_reminders(session, now=now, policy=policy):
+    found = await due_event_reminders(session, now=now, policy=policy)
+    # Event reminders are the network's own material: members (and the network's group) only.
+    allowed = set(
+        await only_members(
+            session,
+            (d.chat.id for d in found),
+            network_group_id=await _network_group_id(session, services),
+            coordinator_ids=services.settings.coordinator_ids,
+        )
+    )
+    for due in (d for d in found if d.chat.id in allowed):
         if await enqueue(
             session,
             chat_id=due.chat.id,
@@ -104,6 +115,11 @@ async def plan_event_reminders(session: AsyncSession, services: Services) -> int
         ):
             count += 1
     return count
+
+
+async def _network_group_id(session: AsyncSession, services: Services) -> int | None:
+    group = services.settings.group_chat_id
+    return None if group is None else (await group_chat(session, group, now=services.now())).id
 
 
 PLANNERS = (plan_reminders, plan_event_reminders, plan_digests, plan_weekly_overview)

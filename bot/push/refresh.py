@@ -23,6 +23,7 @@ from bot.services import Services
 from storage.claims import Claimed
 from storage.digests import deadlines_between
 from storage.following import following, load_call, load_calls
+from storage.membership import members_among
 from storage.notices import unwanted
 from storage.rules.audience import LIVE_STATUSES
 from storage.rules.kinds import (
@@ -36,6 +37,7 @@ from storage.rules.kinds import (
     KIND_REMINDER,
     KIND_WEEKLY,
 )
+from storage.rules.membership import CANCELLED_NOT_MEMBER, members_only
 from storage.rules.reminders import deadline_end, reminder_key
 
 log = logging.getLogger(__name__)
@@ -113,5 +115,26 @@ async def screen_claimed(
     session: AsyncSession, services: Services, rows: Sequence[Claimed]
 ) -> dict[int, str]:
     """Of a claimed batch, the pushes about a call their recipient no longer wants (unsubscribed,
-    muted, switched to a digest, deleted their data), with the reason (``Sender(screen=...)``)."""
-    return await unwanted(session, rows, policy_for(services.settings))
+    muted, switched to a digest, deleted their data), and the network's own material to someone
+    who is not (or no longer) a member, with the reason (``Sender(screen=...)``)."""
+    reasons = await unwanted(session, rows, policy_for(services.settings))
+    reasons.update(await not_for_members(session, services, rows))
+    return reasons
+
+
+async def not_for_members(
+    session: AsyncSession, services: Services, rows: Sequence[Claimed]
+) -> dict[int, str]:
+    """The claimed rows for members only whose chat is neither a member's nor the network's group
+    (one query per batch)."""
+    settings = services.settings
+    private = [r for r in rows if members_only(r.kind) and not r.is_group]
+    groups = [r for r in rows if members_only(r.kind) and r.is_group]
+    members = await members_among(
+        session, (r.chat_id for r in private), coordinator_ids=settings.coordinator_ids
+    )
+    reasons = {r.id: CANCELLED_NOT_MEMBER for r in private if r.chat_id not in members}
+    network_group = settings.group_chat_id
+    if network_group is not None:
+        reasons.update({r.id: CANCELLED_NOT_MEMBER for r in groups if r.telegram_id != network_group})
+    return reasons

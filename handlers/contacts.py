@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from telegram import ChatMember, Update
+from telegram import ChatMember, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -14,9 +14,10 @@ from bot import texts
 from handlers.auth import is_coordinator
 from handlers.common import args_of, esc, is_private, reply, services
 from handlers.coordinator import refuse
+from handlers.invite import ask_invite_markup
 from handlers.network import municipality_list, private_only, username_part
 from handlers.registry import COORDINATOR, PRIVATE, Command
-from storage import registry
+from storage import membership, registry
 from storage.registry import Contact, Coverage, RegistrationStatus
 
 log = logging.getLogger(__name__)
@@ -36,11 +37,14 @@ async def in_group_now(context: ContextTypes.DEFAULT_TYPE, group: int, user_id: 
     return member.status in PRESENT
 
 
-async def contacts_refusal(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> str | None:
-    """Why this person may not see the contacts, or None if they may.
+async def contacts_refusal(
+    context: ContextTypes.DEFAULT_TYPE, user_id: int
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    """Why this person may not see the contacts (and the way in), or None if they may.
 
-    Coordinators may; so may approved contacts who are in the network's group. Membership is asked
-    of Telegram each time (the stored flag is the fallback when Telegram cannot answer).
+    Coordinators may; so may members (``storage.membership``) with an approved registration: an
+    approved contact is a member until seen leaving the group. For one seen leaving, Telegram is
+    asked (``getChatMember``) whether they are back; if not, they get a button for a fresh link.
     """
     if await is_coordinator(context, user_id):
         return None
@@ -48,19 +52,19 @@ async def contacts_refusal(context: ContextTypes.DEFAULT_TYPE, user_id: int) -> 
     async with svc.session() as session:
         registration = await registry.registration_of(session, user_id)
         if registration is None or registration.status == RegistrationStatus.REJECTED:
-            return texts.CONTACTS_REFUSED_UNREGISTERED
+            return texts.CONTACTS_REFUSED_UNREGISTERED, None
         if registration.status != RegistrationStatus.APPROVED:
-            return texts.CONTACTS_REFUSED_PENDING
-        stored = (await registry.chat_of(session, registration)).in_group
+            return texts.CONTACTS_REFUSED_PENDING, None
+        if await membership.is_member_now(session, user_id):
+            return None
     group = svc.settings.group_chat_id
     if group is None:
         return None
-    live = await in_group_now(context, group, user_id)
-    if live is not None and live != stored:
+    if await in_group_now(context, group, user_id):
         async with svc.session() as session:
-            await registry.set_in_group(session, user_id, live)
-    member = stored if live is None else live
-    return None if member else texts.CONTACTS_REFUSED_NOT_IN_GROUP
+            await registry.set_in_group(session, user_id, True)
+        return None
+    return texts.CONTACTS_REFUSED_LEFT, ask_invite_markup()
 
 
 def render_contacts(contacts: Sequence[Contact]) -> str:
@@ -93,7 +97,7 @@ async def kontakter(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     refusal = await contacts_refusal(context, user.id)
     if refusal is not None:
-        await reply(update, context, refusal)
+        await reply(update, context, *refusal)
         return
     query = " ".join(args_of(context))
     wanted: list[str] | None = None

@@ -12,7 +12,7 @@ import html
 import logging
 from typing import Any
 
-from telegram import ChatMember, ChatMemberUpdated, InlineKeyboardMarkup, Update
+from telegram import ChatInviteLink, ChatMember, ChatMemberUpdated, InlineKeyboardMarkup, Update, User
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden
 from telegram.ext import (
@@ -26,11 +26,13 @@ from telegram.ext import (
 from bot import texts
 from handlers.auth import forget_admins, is_coordinator
 from handlers.common import answer, edit, edit_markup, esc, keyboard, services
+from handlers.invite import build_handlers as invite_handlers
+from handlers.invite import used_invite
 from handlers.network import coordinator_user_ids, notify_coordinators, refuse_button, username_part
 from handlers.register import PREFIX as REGISTER_PREFIX
 from handlers.registry import Command
 from storage import audit, members, registry
-from storage.models import ChatKind
+from storage.models import ChatKind, Registration
 from storage.registry import RegistrationStatus
 
 log = logging.getLogger(__name__)
@@ -92,6 +94,10 @@ async def join_request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
                 )
             else:
                 status = texts.JOIN_STATUS_REJECTED.format(municipality=esc(registration.municipality))
+            link = request.invite_link.invite_link if request.invite_link else None
+            owner = await registry.invite_owner(session, link) if link else None
+            if owner is not None and owner != user.id:
+                status += "\n" + texts.JOIN_STATUS_OTHERS_LINK
             await notify_coordinators(
                 session,
                 coordinators,
@@ -117,8 +123,35 @@ async def join_request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             await request.approve()
         except BadRequest as error:  # already handled by an admin, or withdrawn
             log.info("could not approve a join request: %s", error)
+            return
+        await _let_in(context, user, registration, request.invite_link)
         return
     await _ask_to_register(context, request.user_chat_id, user.first_name, pending_for)
+
+
+async def _let_in(
+    context: ContextTypes.DEFAULT_TYPE,
+    user: User,
+    registration: Registration | None,
+    link: ChatInviteLink | None,
+) -> None:
+    """An approved join request makes a member at once; the owner's personal link is used up."""
+    svc = services(context)
+    async with svc.session() as session:
+        await members.touch_chat(
+            session,
+            user.id,
+            kind=ChatKind.PRIVATE,
+            name=user.full_name,
+            username=user.username,
+            now=svc.now(),
+            active=None,
+            in_group=True,
+        )
+        if registration is not None and registration.invite_link:
+            used = link is not None and link.invite_link == registration.invite_link
+            if used:
+                await used_invite(context, session, registration.id, registration.invite_link)
 
 
 async def _ask_to_register(
@@ -159,6 +192,8 @@ async def decide_join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     svc = services(context)
     async with svc.session() as session:
+        if approve:  # an approved join request: a member from now on
+            await registry.set_in_group(session, user_id, True)
         await audit.record(
             session,
             actor_id=user.id,
@@ -233,4 +268,5 @@ def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
         ChatJoinRequestHandler(join_request),
         ChatMemberHandler(member_changed, ChatMemberHandler.CHAT_MEMBER),
         CallbackQueryHandler(decide_join, pattern=rf"^{JOIN}:[ad]:-?\d+:\d+$"),
+        *invite_handlers(),
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
@@ -11,6 +12,7 @@ from telegram.ext import ContextTypes
 from bot import texts
 from handlers.auth import is_coordinator
 from handlers.common import answer, edit, edit_markup, esc, keyboard, services
+from handlers.invite import invite_markup, personal_invite, valid_days
 from handlers.network import refuse_button, username_part
 from storage import audit, outbox, registry
 from storage.models import Registration
@@ -69,10 +71,17 @@ async def decide_registration(update: Update, context: ContextTypes.DEFAULT_TYPE
                 at=svc.now(),
             )
             values = {"municipality": esc(registration.municipality)}
+            payload: dict[str, Any] = {}
             if approve:
                 text = texts.REG_MEMBER_APPROVED.format(**values)
                 if svc.settings.group_chat_id is not None and not member.in_group:
-                    text += "\n\n" + texts.REG_MEMBER_APPROVED_GROUP
+                    link = await personal_invite(context, session, registration.id)
+                    markup = invite_markup(link) if link else None
+                    if markup is not None:
+                        text += "\n\n" + texts.REG_MEMBER_APPROVED_INVITE.format(days=valid_days())
+                        payload["reply_markup"] = markup.to_dict()
+                    else:
+                        text += "\n\n" + texts.REG_MEMBER_APPROVED_NO_INVITE
             else:
                 text = texts.REG_MEMBER_REJECTED.format(**values)
             await outbox.enqueue(
@@ -82,7 +91,7 @@ async def decide_registration(update: Update, context: ContextTypes.DEFAULT_TYPE
                 subject=registry.subject_about(
                     member.telegram_id, registration.id, registry.request_token(registration)
                 ),
-                payload={"text": text},
+                payload={"text": text, **payload},
             )
     if registration is None or member is None:
         await answer(update, texts.REG_ALREADY_DECIDED, alert=True)

@@ -304,6 +304,10 @@ class Registration(Base):
     decided_by: Mapped[int | None] = mapped_column(BigInteger)
     decided_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The personal invite link to the group made when the registration was approved (one person,
+    # expiring; revoked when used).
+    invite_link: Mapped[str | None] = mapped_column(String(200))
+    invite_expires_at: Mapped[datetime | None] = mapped_column()
 
     chat: Mapped[Chat] = relationship()
 

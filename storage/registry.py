@@ -258,3 +258,25 @@ async def private_chat_ids(session: AsyncSession, telegram_ids: Iterable[int]) -
         Chat.telegram_id.in_(ids), Chat.kind == ChatKind.PRIVATE, Chat.active.is_(True)
     )
     return {int(tid): int(cid) for tid, cid in (await session.execute(query)).all()}
+
+
+async def set_invite(
+    session: AsyncSession, registration_id: int, link: str | None, expires_at: datetime | None
+) -> None:
+    """Keep (or, with None, forget) the personal invite link made for a registration."""
+    await session.execute(
+        update(Registration)
+        .where(Registration.id == registration_id)
+        .values(invite_link=link[:200] if link else None, invite_expires_at=expires_at if link else None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def invite_owner(session: AsyncSession, link: str) -> int | None:
+    """The Telegram id of the person a personal invite link was made for, if it is one of ours."""
+    query = (
+        select(Chat.telegram_id)
+        .join(Registration, Registration.chat_id == Chat.id)
+        .where(Registration.invite_link == link[:200])
+    )
+    return (await session.execute(query)).scalar_one_or_none()

@@ -398,7 +398,7 @@ async def test_leaving_the_group_closes_the_contacts(harness: BotHarness) -> Non
         chat = await members.get_chat(s, MEMBER.id)
         assert chat is None or not chat.in_group
     refused = last_message(await harness.send("/kontakter", MEMBER))
-    assert refused.text == texts.CONTACTS_REFUSED_NOT_IN_GROUP
+    assert refused.text == texts.CONTACTS_REFUSED_LEFT
     [notice] = await queued(harness, COORDINATOR, registry.KIND_LEFT)
     assert "Trondheim" in notice.payload["text"]
 

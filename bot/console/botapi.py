@@ -244,6 +244,8 @@ class InProcessBotApi:
                     "premium_subscription": False,
                 },
             }
+        if method in {"createChatInviteLink", "revokeChatInviteLink"}:
+            return self._invite_link(method, params)
         if method == "getUpdates":
             return await self._get_updates(params)
         if method in {"getMyCommands"}:
@@ -251,6 +253,21 @@ class InProcessBotApi:
         # setMyCommands, deleteMyCommands, answerCallbackQuery, deleteMessage, pinChatMessage,
         # approveChatJoinRequest, declineChatJoinRequest, setWebhook, deleteWebhook, sendChatAction, ...
         return True
+
+    def _invite_link(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+        """A ChatInviteLink, as Telegram answers createChatInviteLink and revokeChatInviteLink."""
+        link = str(params.get("invite_link") or f"https://t.me/+fake{next(self._message_ids)}")
+        answer: dict[str, Any] = {
+            "invite_link": link,
+            "creator": self.bot_user,
+            "creates_join_request": bool(params.get("creates_join_request", False)),
+            "is_primary": False,
+            "is_revoked": method == "revokeChatInviteLink",
+        }
+        for key in ("name", "expire_date", "member_limit"):
+            if params.get(key) is not None:
+                answer[key] = params[key]
+        return answer
 
     async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
         if self.updates is None:

@@ -70,7 +70,6 @@ REG_MEMBER_APPROVED = (
     "Du er godkjent som FoUI-kontakt for <b>{municipality}</b>. Velkommen!\n"
     "Nå kan du se de andre kontaktene med /kontakter."
 )
-REG_MEMBER_APPROVED_GROUP = "Har du bedt om å bli med i FoUI-gruppen, slipper jeg deg inn nå; ellers be om å bli med, så går det av seg selv."
 REG_MEMBER_REJECTED = (
     "Registreringen din som FoUI-kontakt for <b>{municipality}</b> ble ikke godkjent.\n"
     "Mener du det er feil, ta kontakt med en av koordinatorene i FoUI-nettverket."
@@ -89,10 +88,6 @@ CONTACTS_REFUSED_UNREGISTERED = (
     "Kontaktlisten er for godkjente FoUI-kontakter og koordinatorene. Registrer deg med /registrer."
 )
 CONTACTS_REFUSED_PENDING = "Kontaktlisten åpner seg når en koordinator har godkjent registreringen din."
-CONTACTS_REFUSED_NOT_IN_GROUP = (
-    "Kontaktlisten er for dem som er med i FoUI-gruppen, og du er ikke med der nå. "
-    "Be om å bli med i gruppen igjen, så åpner den seg."
-)
 
 # ---- /dekning --------------------------------------------------------------------------------
 COVERAGE_HEADER = "<b>Dekning</b>: {covered} av {total} kommuner har en godkjent FoUI-kontakt."

@@ -1,0 +1,84 @@
+"""The closed network's way in (personal invite links), buttons checked on the server, bounds, and
+counts that read as Norwegian. HTML; callers escape every dynamic value."""
+
+from __future__ import annotations
+
+
+def count_of(count: int, one: str, many: str) -> str:
+    """'1 dag', '2 dager', '0 dager': the number and the word in the right number."""
+    return f"{count} {one if count == 1 else many}"
+
+
+def days(count: int) -> str:
+    return count_of(count, "dag", "dager")
+
+
+def topics_count(count: int) -> str:
+    return count_of(count, "emne", "emner")
+
+
+def registrations_count(count: int) -> str:
+    return count_of(count, "registrering", "registreringer")
+
+
+def words_count(count: int) -> str:
+    return count_of(count, "ord", "ord")
+
+
+def signs_count(count: int) -> str:
+    return count_of(count, "tegn", "tegn")
+
+
+# ---- the way in: a personal invite link to the group --------------------------------------------
+INVITE_BUTTON = "👥 Bli med i FoUI-gruppen"
+INVITE_ASK_BUTTON = "👥 Få en lenke til FoUI-gruppen"
+REG_MEMBER_APPROVED_INVITE = (
+    "Trykk på knappen for å bli med i FoUI-gruppen. Lenken er personlig (den virker bare for deg) "
+    "og gjelder i {days}; jeg slipper deg inn så snart du ber om det."
+)
+REG_MEMBER_APPROVED_NO_INVITE = (
+    "Jeg fikk ikke laget en lenke til FoUI-gruppen nå. Skriv /kontakter senere og trykk "
+    "«Få en lenke til FoUI-gruppen», eller be en koordinator om hjelp."
+)
+INVITE_SENT = (
+    "Her er din personlige lenke til FoUI-gruppen. Den virker bare for deg og gjelder i {days}; "
+    "jeg slipper deg inn så snart du ber om det."
+)
+INVITE_NOT_APPROVED = (
+    "Lenken til FoUI-gruppen får du når en koordinator har godkjent deg som FoUI-kontakt. "
+    "Registrer deg med /registrer."
+)
+INVITE_ALREADY_IN = "Du er allerede med i FoUI-gruppen. 🙂"
+INVITE_UNAVAILABLE = (
+    "Jeg får ikke laget en lenke til gruppen akkurat nå. Prøv igjen senere, eller be en koordinator om hjelp."
+)
+CONTACTS_REFUSED_LEFT = (
+    "Kontaktlisten er for dem som er med i FoUI-gruppen, og du har gått ut av den. "
+    "Trykk på knappen for å få en lenke og bli med igjen, så åpner listen seg."
+)
+JOIN_STATUS_OTHERS_LINK = "Lenken personen brukte, var laget for en annen FoUI-kontakt."
+
+# ---- buttons checked on the server --------------------------------------------------------------
+BUTTON_EXPIRED = "Denne knappen er utløpt eller ikke din. Prøv kommandoen på nytt."
+BUTTON_NOT_YOURS = "Denne knappen hører til noen andre. Skriv kommandoen selv for å få din egen."
+
+# ---- bounds -------------------------------------------------------------------------------------
+SEARCH_TRIMMED = "<i>Jeg søkte bare på de første {words} ({signs} i alt).</i>"
+LIST_PAGE = "Side {page} av {pages}."
+BTN_PREV = "◀ Forrige"
+BTN_NEXT = "Neste ▶"
+BATCH_HEADER = "<b>Nye forespørsler til FoUI-nettverket</b> ({count})"
+BATCH_REGISTRATION = "{index}. <b>{name}</b>{username} vil registrere seg for <b>{municipality}</b> ({role})."
+BATCH_JOIN = "{index}. <b>{name}</b>{username} ber om å bli med i gruppen. {status}"
+BATCH_MORE = "… og {count} til. Se /dekning."
+REG_ONE_PENDING = (
+    "Du har allerede en registrering som venter: <b>{municipality}</b> ({role}). "
+    "Vil du endre den, skriv /registrer igjen når en koordinator har sett på den, eller trykk «Erstatt»."
+)
+
+# ---- a private chat never goes silent ---------------------------------------------------------
+PLAIN_TEXT_HELP = (
+    "Jeg svarer på kommandoer. Prøv for eksempel /frister for de neste søknadsfristene, "
+    "/sok og et ord for å søke, /emner for å velge emner, eller /hjelp for alt jeg kan."
+)
+PLAIN_TEXT_SEARCH = "Jeg søkte etter «{query}» for deg (skriv /hjelp for alt jeg kan):"

@@ -176,10 +176,11 @@ async def test_muting_cancels_queued_reminders(world: World) -> None:
     ],
 )
 async def test_event_reminders_day_and_hour_before(world: World, now: datetime, expected: list[str]) -> None:
-    yes = await world.chat(1001)
-    no = await world.chat(1002)
-    follower = await world.chat(1003)
-    await world.chat(1004)
+    # Members of the network (seen in its group): event reminders are for members only.
+    yes = await world.chat(1001, in_group=True)
+    no = await world.chat(1002, in_group=True)
+    follower = await world.chat(1003, in_group=True)
+    await world.chat(1004, in_group=True)
     await world.subscribe(no, "helse")
     await world.subscribe(follower, "helse")
     async with world.services.session() as s:

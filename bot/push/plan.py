@@ -22,9 +22,12 @@ from bot.services import Services
 from storage.digests import deadlines_between, due_digests, group_chat
 from storage.membership import only_members
 from storage.outbox import enqueue
-from storage.reminders import due_event_reminders, due_reminders
+from storage.reminders import ReminderDue, due_event_reminders, due_reminders
 from storage.rules.digests import weekly_overview_moment
 from storage.rules.kinds import KIND_DIGEST, KIND_EVENT_REMINDER, KIND_REMINDER, KIND_WEEKLY
+from storage.rules.policy import PushPolicy
+from storage.rules.quiet import QUIET_HELD
+from storage.rules.reminders import deadline_end, send_moment
 
 log = logging.getLogger(__name__)
 
@@ -34,17 +37,41 @@ async def plan_reminders(session: AsyncSession, services: Services) -> int:
     policy = policy_for(services.settings)
     count = 0
     for due in await due_reminders(session, now=now, policy=policy):
-        if await enqueue_for(
+        if await _enqueue_reminder(session, due, services, policy):
+            count += 1
+    return count
+
+
+async def _enqueue_reminder(
+    session: AsyncSession, due: ReminderDue, services: Services, policy: PushPolicy
+) -> bool:
+    """A reminder found due inside the quiet hours waits for them to end, unless that would be
+    too late for the deadline: then it goes now, marked urgent (``send_moment``)."""
+    now = services.now()
+    end = deadline_end(due.call)
+    payload = render_reminder(due.call, now, services.settings)
+    if end is None:
+        return await enqueue_for(
             session,
             due.chat,
             kind=KIND_REMINDER,
             subject=due.subject,
-            payload=render_reminder(due.call, now, services.settings),
+            payload=payload,
             now=now,
             policy=policy,
-        ):
-            count += 1
-    return count
+        )
+    at, urgent = send_moment(now, end, policy.quiet_for(due.chat), policy.tz)
+    if urgent:
+        payload = {**payload, "urgent": True}
+    return await enqueue(
+        session,
+        chat_id=due.chat.id,
+        kind=KIND_REMINDER,
+        subject=due.subject,
+        payload=payload,
+        not_before=at,
+        note=QUIET_HELD if at > now else None,
+    )
 
 
 async def plan_digests(session: AsyncSession, services: Services) -> int:

@@ -50,21 +50,56 @@ def reminder_subject(call_id: int, key: str, days: int) -> str:
 
 
 def reminder_moment(call: HasDeadline, days: int, chat: ChatPrefs, policy: PushPolicy) -> datetime | None:
-    """When the ``days``-before reminder goes out, in UTC.
+    """When the ``days``-before reminder goes out, in UTC; always before the deadline.
 
     With a time of day: the same wall-clock time ``days`` days earlier in Norwegian time (so the
     changes to and from summer time do not shift it). A whole-day deadline: the member's digest
-    hour on that day. Either way moved earlier, never later, out of the quiet hours.
+    hour on that day. Either way moved earlier, never later, out of the quiet hours. «Samme dag»
+    (``days`` 0) comes at the start of the deadline's day instead (``same_day_moment``).
     """
     if call.deadline_at is None:
         return None
+    end = deadline_end(call)
+    assert end is not None
+    quiet = policy.quiet_for(chat)
+    if days == 0:
+        return same_day_moment(call.deadline_at, end, policy.digest_hour_for(chat), quiet, policy.tz)
     local = call.deadline_at.astimezone(policy.tz)
     if call.deadline_has_time:
         naive = local.replace(tzinfo=None) - timedelta(days=days)
     else:
         naive = datetime.combine(local.date() - timedelta(days=days), time(policy.digest_hour_for(chat)))
-    moment = naive.replace(tzinfo=policy.tz).astimezone(UTC)
-    return before_quiet(moment, policy.quiet_for(chat), policy.tz)
+    moment = before_quiet(naive.replace(tzinfo=policy.tz).astimezone(UTC), quiet, policy.tz)
+    return moment if moment < end else before_quiet(end - SAME_DAY_MARGIN, quiet, policy.tz)
+
+
+# «Samme dag» never comes later than this before a deadline with a time of day.
+SAME_DAY_MARGIN = timedelta(hours=1)
+# A late reminder is held for the quiet hours only if it then still comes this long before the end.
+LATE_MARGIN = timedelta(minutes=15)
+
+
+def same_day_moment(deadline: datetime, end: datetime, hour: int, quiet: QuietHours, tz: tzinfo) -> datetime:
+    """«Samme dag»: the start of the deadline's day (the digest hour, 08:00 by default; held to the
+    end of the quiet hours that morning), but never later than an hour before a timed deadline
+    (then an hour before it, moved earlier out of the quiet hours)."""
+    day_ = deadline.astimezone(tz).date()
+    start = datetime.combine(day_, time(hour)).replace(tzinfo=tz).astimezone(UTC)
+    start = quiet_end(start, quiet, tz)
+    latest = min(end, deadline + timedelta(days=1)) - SAME_DAY_MARGIN
+    if start <= latest:
+        return start
+    return before_quiet(latest, quiet, tz)
+
+
+def send_moment(now: datetime, end: datetime, quiet: QuietHours, tz: tzinfo) -> tuple[datetime, bool]:
+    """When a reminder found due at ``now`` is sent, and whether it is urgent (past the quiet
+    hours): held to the end of the quiet hours if that is still in time before ``end`` (the
+    deadline), else sent now."""
+    held = quiet_end(now, quiet, tz)
+    if held <= end - LATE_MARGIN:
+        return held, False
+    return now, True
 
 
 def latest_reminder(

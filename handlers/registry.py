@@ -29,6 +29,7 @@ COORDINATOR = "coordinator"
 # over several modules (events, sources_admin, manual_deadlines, announce, register) is listed once: the
 # module here registers the handlers of its step modules (event_buttons, source_add, manual_edit, ...).
 MODULES: list[str] = [
+    "handlers.button_guard",
     "handlers.track",
     "handlers.start",
     "handlers.help",

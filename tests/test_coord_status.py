@@ -63,7 +63,12 @@ async def test_status(harness: BotHarness, clock: FakeClock) -> None:
     reply = last_message(await harness.send("/status", COORDINATOR))
     assert reply.text.startswith("🩺 <b>Status for FoUI-boten</b>")
     assert "Database: SQLite" in reply.text or "Database: PostgreSQL" in reply.text
-    assert "(skjema 0" in reply.text
+    from alembic.script import ScriptDirectory
+
+    from storage.db import alembic_config
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert f"(skjema {head})" in reply.text
     assert "Utboks: 1 venter" in reply.text
     assert "Siste døgn: 1 sendt, 1 feilet" in reply.text
     async with harness.services.session() as session:

@@ -119,6 +119,11 @@ class InProcessBotApi:
             message["text"] = params["text"]
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
+        replied = params.get("reply_parameters")
+        if isinstance(replied, str):
+            replied = json.loads(replied)
+        if isinstance(replied, dict) and (cid, int(replied.get("message_id") or 0)) in self.messages:
+            message["reply_to_message"] = self.messages[(cid, int(replied["message_id"]))]
         message.update(extra)
         self.messages[(cid, message_id)] = message
         return message

@@ -7,6 +7,7 @@ The console reads them as text; the tests build their harness on the same driver
 from __future__ import annotations
 
 import itertools
+import json
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -98,6 +99,8 @@ class InProcessBot:
             command = text.split()[0]
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         message.update(extra)
+        # Kept like Telegram keeps it: the bot's answers name it as the message they reply to.
+        self.api.messages[(int(chat["id"]), int(message["message_id"]))] = message
         return {"message": message}
 
     async def send(
@@ -137,6 +140,17 @@ class InProcessBot:
             ]
             if found:
                 message["message_id"] = found[-1]["message_id"]
+        if reply is not None:
+            # Telegram sends the message the button sits under with its real keyboard (and what it
+            # replies to), whatever data a client claims.
+            shown = self.api.messages.get((chat_id, int(message["message_id"]))) or {}
+            markup = reply.params.get("reply_markup") or shown.get("reply_markup")
+            if isinstance(markup, str):
+                markup = json.loads(markup)
+            if markup:
+                message["reply_markup"] = markup
+            if shown.get("reply_to_message"):
+                message["reply_to_message"] = shown["reply_to_message"]
         update = {
             "callback_query": {
                 "id": str(self.api.next_update_id()),

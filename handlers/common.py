@@ -28,6 +28,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.services import Services, get_services
+from bot.texts import markup
 from storage import members
 from storage.models import Chat
 
@@ -103,44 +104,15 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _cut_plain(block: str, limit: int) -> str:
-    """A block too long for one message, as escaped plain text that fits."""
-    plain = strip_html(block)
-    while plain and len(html.escape(plain)) > limit - 1:
-        plain = plain[: max(len(plain) - max(len(plain) // 10, 1), 0)]
-    return html.escape(plain) + "…"
-
-
 def split_html(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split at paragraph, then line boundaries so that each part fits ``limit`` characters.
-
-    Our texts never open a tag on one line and close it on the next, so whole lines are safe to
-    move; a single line longer than ``limit`` is reduced to plain text and cut.
-    """
-    if len(text) <= limit:
-        return [text]
-    parts: list[str] = []
-    current = ""
-    for paragraph in text.split("\n\n"):
-        pieces = [paragraph] if len(paragraph) <= limit else paragraph.split("\n")
-        for index, piece in enumerate(pieces):
-            if len(piece) > limit:
-                piece = _cut_plain(piece, limit)
-            glue = "\n" if index else "\n\n"
-            candidate = f"{current}{glue}{piece}" if current else piece
-            if len(candidate) <= limit:
-                current = candidate
-            else:
-                parts.append(current)
-                current = piece
-    if current:
-        parts.append(current)
-    return parts
+    """Split at paragraph, line, then word boundaries so that each part fits ``limit`` as Telegram
+    counts it, never inside a tag or an entity (``bot.texts.markup.split_html``)."""
+    return markup.split_html(text, limit)
 
 
 def fit(text: str, limit: int = MAX_TEXT) -> str:
     """One message's worth: the first part of ``split_html`` when the text is too long."""
-    return text if len(text) <= limit else split_html(text, limit)[0]
+    return split_html(text, limit)[0]
 
 
 # ---- keyboards -------------------------------------------------------------------------------

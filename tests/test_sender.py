@@ -297,10 +297,13 @@ async def test_long_texts_are_split_at_paragraphs(rig: Rig) -> None:
     chat = await rig.chat(512)
     text = "\n\n".join(f"<b>{i}</b> " + "x" * 900 for i in range(9))
     await rig.queue(chat, "long", text=text)
-    await rig.sender.drain()
+    for _ in range(4):  # each part is its own row, paced like any message to the chat
+        await rig.sender.drain()
+        rig.clock.advance(seconds=2)
     parts = [c.text for c in rig.api.sent(chat_id=512)]
     assert len(parts) == 3 and all(len(p) <= 4096 for p in parts)
     assert "\n\n".join(parts) == text
+    assert sorted((await rig.rows()).keys()) == ["long", "long#2", "long#3"]
 
 
 def test_split_text_keeps_short_texts_and_cuts_long_lines() -> None:

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import base64
 import logging
+import re
 import warnings
 from datetime import timedelta
+from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
 from telegram.error import RetryAfter, TelegramError
 
+from bot.texts.markup import split_html
 from storage.claims import Claimed
 
 log = logging.getLogger(__name__)
@@ -35,27 +38,41 @@ def retry_after_seconds(exc: RetryAfter) -> float:
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split a long HTML text at paragraph (then line) boundaries into parts of at most ``limit``."""
-    if len(text) <= limit:
-        return [text]
-    parts: list[str] = []
-    current = ""
-    for paragraph in text.split("\n\n"):
-        candidate = f"{current}\n\n{paragraph}" if current else paragraph
-        if len(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            parts.append(current)
-        while len(paragraph) > limit:
-            cut = paragraph.rfind("\n", 0, limit)
-            cut = cut if cut > 0 else limit
-            parts.append(paragraph[:cut])
-            paragraph = paragraph[cut:].lstrip("\n")
-        current = paragraph
-    if current:
-        parts.append(current)
-    return parts
+    """Split a long HTML text into parts that each fit ``limit`` as Telegram counts, never inside a
+    tag or an entity (``bot.texts.markup.split_html``)."""
+    return split_html(text, limit)
+
+
+def part_subject(subject: str, part: int) -> str:
+    """The outbox subject of part ``part`` of a message sent in several parts ("<subject>#2")."""
+    return f"{re.sub(r'#[0-9]+$', '', subject)[:190]}#{part}"
+
+
+def split_payload(payload: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The payload to send now and, when its text needs several messages, the next part's payload
+    (its own outbox row, queued when this one is sent: a retry never repeats a part that was sent).
+
+    The buttons go under the last part; the first part keeps the rest (pin, call ids, ...).
+    """
+    text = payload.get("text")
+    more = [str(p) for p in payload.get("more") or []]
+    if isinstance(payload.get("document"), dict) or not isinstance(text, str):
+        return payload, None
+    if not more:
+        parts = split_text(text)
+        if len(parts) == 1:
+            return payload, None
+        text, more = parts[0], parts[1:]
+    part = int(payload.get("part") or 1)
+    now = {k: v for k, v in payload.items() if k not in ("reply_markup", "more")}
+    now.update(text=text, part=part)
+    following: dict[str, Any] = {"text": more[0], "part": part + 1}
+    if len(more) > 1:
+        following["more"] = more[1:]
+    for key in ("reply_markup", "disable_web_page_preview", "urgent"):
+        if key in payload:
+            following[key] = payload[key]
+    return now, following
 
 
 async def send_payload(bot: Bot, row: Claimed) -> int | None:

@@ -39,6 +39,7 @@ import asyncio
 import logging
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -54,7 +55,7 @@ from telegram.error import (
 )
 
 from bot.push.checks import PreSendChecks, Refresh, Screen
-from bot.push.delivery import retry_after_seconds, send_payload
+from bot.push.delivery import part_subject, retry_after_seconds, send_payload, split_payload
 from bot.push.refresh import refresh_payload, screen_claimed
 from bot.push.render import policy_for
 from bot.services import Services
@@ -301,6 +302,7 @@ class Sender(PreSendChecks):
     async def _deliver(self, row: Claimed) -> None:
         """Send one claimed row and record the outcome; never raises."""
         rewritten: dict[str, Any] | None = None
+        next_part: dict[str, Any] | None = None
         try:
             fresh = await self._fresh(row)
             if isinstance(fresh, str):
@@ -308,6 +310,9 @@ class Sender(PreSendChecks):
                 return
             rewritten = fresh.payload if fresh is not row else None
             row = fresh
+            now_part, next_part = split_payload(row.payload)
+            if next_part is not None:
+                rewritten, row = now_part, replace(row, payload=now_part)
             message_id = await self.send(row)
         except RetryAfter as exc:
             seconds = retry_after_seconds(exc)
@@ -352,9 +357,21 @@ class Sender(PreSendChecks):
             await self._retry_later(row, f"{type(exc).__name__}: {exc}")
         else:
             self.counters["sent"] += 1
-            await self._record(
-                lambda s: mark_sent(s, row.id, now=self.now(), message_id=message_id, payload=rewritten)
-            )
+
+            async def _sent(session: AsyncSession) -> None:
+                await mark_sent(session, row.id, now=self.now(), message_id=message_id, payload=rewritten)
+                if next_part is not None:  # the next part: a row of its own, queued with this one's outcome
+                    subject = part_subject(row.subject, int(next_part["part"]))
+                    await outbox.enqueue(
+                        session,
+                        chat_id=row.chat_id,
+                        kind=row.kind,
+                        subject=subject,
+                        payload=next_part,
+                        not_before=self.now(),
+                    )
+
+            await self._record(_sent)
         finally:
             self._busy.discard(row.chat_id)
             self._sending.discard(row.id)

@@ -40,7 +40,8 @@ def event_card(event: Event, tz: ZoneInfo, now: datetime) -> str:
             place = f"{html.escape(event.location)} · {place}"
     else:
         place = html.escape(event.location)
-    description = f"\n\n{html.escape(event.description)}\n" if event.description else ""
+    # The description is kept as safe HTML (the coordinator's formatting, escaped by Telegram's entities).
+    description = f"\n\n{event.description}\n" if event.description else ""
     card = texts.EVENT_CARD.format(
         title=html.escape(event.title),
         when=event_when(event, tz, now),

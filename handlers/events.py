@@ -12,6 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Cont
 
 from bot import texts
 from handlers import registry
+from handlers.broadcast import typed_html
 from handlers.conversation import (
     ask_topics,
     button_step,
@@ -157,7 +158,8 @@ async def new_description(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         typed = message_text(update)
         if not await fits(update, context, typed, MAX_DESCRIPTION, required=False):
             return DESCRIPTION
-        data["description"] = typed
+        # Bold, italics and links kept as typed (Telegram's entities as safe HTML).
+        data["description"] = typed_html(update)
     await ask_topics(update, context, DRAFT, NEW, texts.NE_ASK_TOPICS)
     return TOPICS
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from icalendar import Calendar
 from icalendar import Event as IcsEvent
 
+from bot.texts.markup import html_to_plain
 from storage.models import Event
 
 DEFAULT_LENGTH = timedelta(hours=1)
@@ -27,7 +28,9 @@ def event_to_ics(event: Event, *, now: datetime, host: str = "foui-bot") -> byte
     location = event.location or event.video_url or ""
     if location:
         item.add("location", location)
-    description = "\n\n".join(part for part in (event.description, event.video_url or "") if part)
+    # The description is HTML: in a calendar it is plain text with the links written out.
+    plain = html_to_plain(event.description) if event.description else ""
+    description = "\n\n".join(part for part in (plain, event.video_url or "") if part)
     if description:
         item.add("description", description)
     if event.video_url:

@@ -239,4 +239,6 @@ def render_event_reminder(event: Event, lead: str, settings: Settings) -> dict[s
         lines.append(texts.EVENT_WHERE.format(where=html.escape(event.location)))
     if event.video_url:
         lines.append(texts.EVENT_LINK.format(url=html.escape(event.video_url, quote=True)))
+    if event.description:  # safe HTML, with the coordinator's formatting and links
+        lines += ["", event.description]
     return {"text": "\n".join(lines), "disable_web_page_preview": True}

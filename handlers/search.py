@@ -56,14 +56,21 @@ async def sok(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if not words:
         await reply(update, context, texts.SEARCH_USAGE)
         return
-    query = " ".join(words)
+    used, trimmed = deadlines.search_words(words)
+    query = " ".join(used)
     if len(query) < MIN_QUERY:
         raise SearchTooShort(MIN_QUERY)
     svc = services(context)
     now = svc.now()
     async with svc.session() as session:
-        page = await deadlines.search(session, [w for w in words if w], now=now, limit=SHOWN)
-    await reply(update, context, render(query, page, now, svc.settings.tz))
+        page = await deadlines.search(session, used, now=now, limit=SHOWN)
+    text = render(query, page, now, svc.settings.tz)
+    if trimmed:
+        text += "\n\n" + texts.SEARCH_TRIMMED.format(
+            words=texts.words_count(deadlines.MAX_SEARCH_WORDS),
+            signs=texts.signs_count(deadlines.MAX_SEARCH_CHARS),
+        )
+    await reply(update, context, text)
 
 
 COMMANDS = [Command("sok", texts.CMD_SOK, callback=sok)]

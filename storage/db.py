@@ -24,6 +24,17 @@ def _casefold(value: object) -> str | None:
     return None if value is None else str(value).casefold()
 
 
+# A search's words against a call's text in one call per row, whatever the number of words.
+CONTAINS_ALL = "contains_all"
+NEEDLE_SEPARATOR = "\x1f"
+
+
+def _contains_all(title: object, summary: object, source: object, needles: object) -> int:
+    """1 when every casefolded needle (joined by NEEDLE_SEPARATOR) is in the casefolded text."""
+    haystack = "\n".join(str(v) for v in (title, summary, source) if v is not None).casefold()
+    return int(all(n in haystack for n in str(needles or "").split(NEEDLE_SEPARATOR) if n))
+
+
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for SQLite (aiosqlite) or PostgreSQL (asyncpg)."""
     if url.startswith("sqlite"):
@@ -39,6 +50,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
             dbapi_connection.create_function(CASEFOLD, 1, _casefold, deterministic=True)
+            dbapi_connection.create_function(CONTAINS_ALL, 4, _contains_all, deterministic=True)
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)

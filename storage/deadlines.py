@@ -11,6 +11,7 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from storage.db import NEEDLE_SEPARATOR
 from storage.models import Call, CallStatus, CallTopic, Topic
 
 LISTED = (CallStatus.OPEN, CallStatus.PLANNED, CallStatus.ROLLING)
@@ -132,6 +133,34 @@ async def source_names(session: AsyncSession) -> list[str]:
     return list((await session.execute(query)).scalars())
 
 
+# A search reads at most this many words and characters: the query's cost does not grow with
+# what is typed (900 words used to hold the bot for half a minute).
+MAX_SEARCH_WORDS = 8
+MAX_SEARCH_CHARS = 100
+
+
+def search_words(words: Sequence[str]) -> tuple[list[str], bool]:
+    """The words a search uses (repeats and words inside another word dropped, at most
+    ``MAX_SEARCH_WORDS`` and ``MAX_SEARCH_CHARS``), and whether anything typed was left out."""
+    kept: list[str] = []
+    used = 0
+    trimmed = False
+    for word in (w.strip() for w in words):
+        if not word:
+            continue
+        folded = word.casefold()
+        if any(folded in k.casefold() for k in kept):
+            continue
+        if len(kept) >= MAX_SEARCH_WORDS or used + len(word) > MAX_SEARCH_CHARS:
+            if not kept:  # one very long word: its beginning
+                kept = [word[:MAX_SEARCH_CHARS]]
+            trimmed = True
+            break
+        kept = [k for k in kept if k.casefold() not in folded] + [word]
+        used = sum(len(k) for k in kept) + len(kept) - 1
+    return kept, trimmed
+
+
 async def search(
     session: AsyncSession, words: Sequence[str], *, now: datetime, limit: int = 10, offset: int = 0
 ) -> Page:
@@ -142,15 +171,13 @@ async def search(
     """
     conditions: list[ColumnElement[bool]] = [Call.status != CallStatus.REMOVED]
     sqlite = session.get_bind().dialect.name == "sqlite"
-    for word in words:
-        columns = (Call.title, Call.summary, Call.source_name)
-        if sqlite:  # SQLite folds ASCII only; storage.db registers Python's casefold as casefold()
-            pattern = f"%{_escape_like(word.casefold())}%"
-            found = [func.casefold(c).like(pattern, escape="\\") for c in columns]
-        else:  # PostgreSQL's ILIKE folds every letter (Æ/æ, Ø/ø, Å/å)
-            pattern = f"%{_escape_like(word)}%"
-            found = [c.ilike(pattern, escape="\\") for c in columns]
-        conditions.append(or_(*found))
+    used = search_words(words)[0]
+    if sqlite:  # one Python call per row (storage.db registers it): SQLite folds ASCII only
+        needles = NEEDLE_SEPARATOR.join(w.casefold() for w in used)
+        conditions.append(func.contains_all(Call.title, Call.summary, Call.source_name, needles) == 1)
+    else:  # PostgreSQL's ILIKE folds every letter (Æ/æ, Ø/ø, Å/å)
+        haystack = func.concat_ws("\n", Call.title, Call.summary, Call.source_name)
+        conditions += [haystack.ilike(f"%{_escape_like(w)}%", escape="\\") for w in used]
     is_open = and_(
         Call.status.in_(LISTED),
         or_(_is_rolling(), Call.deadline_at >= now, Call.deadline_at.is_(None)),

@@ -63,7 +63,7 @@ BUTTON_EXPIRED = "Denne knappen er utløpt eller ikke din. Prøv kommandoen på 
 BUTTON_NOT_YOURS = "Denne knappen hører til noen andre. Skriv kommandoen selv for å få din egen."
 
 # ---- bounds -------------------------------------------------------------------------------------
-SEARCH_TRIMMED = "<i>Jeg søkte bare på de første {words} ({signs} i alt).</i>"
+SEARCH_TRIMMED = "<i>Et søk tar med høyst {words} og {signs}, så resten av det du skrev ble ikke med.</i>"
 LIST_PAGE = "Side {page} av {pages}."
 BTN_PREV = "◀ Forrige"
 BTN_NEXT = "Neste ▶"

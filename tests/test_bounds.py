@@ -1,0 +1,51 @@
+"""Bounds (issue 14, point 7): /sok, paging of every list with buttons, grouped notices to the
+coordinators, one pending registration per person.
+
+Measured failures: one /sok with 900 words stalled the bot for everyone for 26–34 s, and 1,000
+words raised «Expression tree is too large» on SQLite; /kilder with 100 sources sent 101 buttons
+(over Telegram's limit); 30 registrations from one person queued 30 notices to every coordinator.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from bot import texts
+from storage import deadlines
+from tests.coord_helpers import last_message
+from tests.fixtures_bot import MEMBER
+from tests.members_helpers import add_calls
+from tests.support.harness import BotHarness
+
+pytestmark = pytest.mark.filterwarnings("ignore:Ignoring `conversation_timeout`")
+
+
+async def test_sok_with_a_thousand_words_answers_and_says_it_trimmed(
+    harness: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await add_calls(harness, {"title": "Velferdsteknologi i kommunene", "days": 10, "topics": ["helse"]})
+    seen: list[list[str]] = []
+    real = deadlines.search
+
+    async def spy(session, words, **kw):  # type: ignore[no-untyped-def]
+        seen.append(list(words))
+        return await real(session, words, **kw)
+
+    monkeypatch.setattr(deadlines, "search", spy)
+    words = ["velferdsteknologi"] + [f"ord{i}" for i in range(999)]
+    reply = last_message(await harness.send("/sok " + " ".join(words), MEMBER))
+    assert reply.text != html.escape(texts.ERROR_GENERIC)
+    assert texts.SEARCH_TRIMMED.format(words="8 ord", signs="100 tegn") in reply.text
+    assert len(seen) == 1 and len(seen[0]) <= 8 and len(" ".join(seen[0])) <= 100
+    # A short search is not trimmed and finds the call.
+    reply = last_message(await harness.send("/sok velferdsteknologi kommunene", MEMBER))
+    assert "Velferdsteknologi i kommunene" in reply.text and "høyst" not in reply.text
+
+
+async def test_search_in_storage_is_bounded_whatever_it_is_given(harness: BotHarness) -> None:
+    await add_calls(harness, {"title": "Velferdsteknologi", "days": 10})
+    async with harness.services.session() as s:
+        page = await deadlines.search(s, ["velferd"] * 5000, now=harness.services.now())
+    assert page.total == 1

@@ -11,8 +11,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Cont
 
 from bot import texts
 from handlers import registry, source_add
+from handlers.common import edit
 from handlers.conversation import stale_button
 from handlers.coordinator import answer, callback_arg, coordinator_only, keyboard, pressed, say, services_of
+from handlers.paging import nav_row, page_arg, page_note, page_of
 from handlers.source_actions import record, start_poll
 from handlers.source_cards import ADD, LIST, card_keyboard, icon, render_card, render_line
 from storage import sources as source_store
@@ -24,16 +26,25 @@ def _source_id(update: Update) -> int:
 
 
 # ---- the list and one source ------------------------------------------------------------------
-async def _show_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _show_list(update: Update, context: ContextTypes.DEFAULT_TYPE, page: int = 0) -> None:
+    """One page of the sources (``handlers.paging``): a line and a button each, ◀ ▶, «Legg til»."""
     services = services_of(context)
     tz, now = services.settings.tz, services.now()
     async with services.session() as session:
-        sources = await source_store.list_sources(session)
-        lines = [render_line(s, tz, now) for s in sources]
-        buttons = [[(f"{icon(s)} {s.name[:50]}", f"{LIST}:s:{s.id}")] for s in sources]
-    header = texts.KI_HEADER.format(count=len(lines)) if lines else texts.KI_EMPTY
+        everything = await source_store.list_sources(session)
+    sources, page, pages = page_of(everything, page)
+    lines = [render_line(s, tz, now) for s in sources]
+    buttons = [[(f"{icon(s)} {s.name[:50]}", f"{LIST}:s:{s.id}")] for s in sources]
+    header = texts.KI_HEADER.format(count=len(everything)) if everything else texts.KI_EMPTY
+    if pages > 1:
+        header += " " + page_note(page, pages)
+    buttons.append(nav_row(f"{LIST}:list:", page, pages))
     buttons.append([(texts.BTN_KI_ADD, f"{ADD}:add")])
-    await say(update, context, "\n\n".join([header, *lines]), keyboard(buttons))
+    text = "\n\n".join([header, *lines])
+    if update.callback_query is not None and page_arg(update.callback_query.data, -1) >= 0:
+        await edit(update, context, text, keyboard(buttons))
+        return
+    await say(update, context, text, keyboard(buttons))
 
 
 @coordinator_only
@@ -44,7 +55,12 @@ async def kilder(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 @coordinator_only
 async def show_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """«Alle kilder»: the list again."""
+    """«Alle kilder»: the list again; ◀ ▶: another page of it."""
+    query = update.callback_query
+    if query is not None and page_arg(query.data, -1) >= 0:
+        await answer(update)
+        await _show_list(update, context, page_arg(query.data))
+        return
     await pressed(update)
     await _show_list(update, context)
 
@@ -167,7 +183,7 @@ def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
     return [
         source_add.build_conversation(),
         CommandHandler("kilder", kilder),
-        CallbackQueryHandler(show_list, pattern=rf"^{LIST}:list$"),
+        CallbackQueryHandler(show_list, pattern=rf"^{LIST}:list(:\d+)?$"),
         CallbackQueryHandler(show_source, pattern=rf"^{LIST}:s:\d+$"),
         CallbackQueryHandler(pause, pattern=rf"^{LIST}:pause:\d+$"),
         CallbackQueryHandler(resume, pattern=rf"^{LIST}:resume:\d+$"),

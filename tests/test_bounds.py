@@ -49,3 +49,25 @@ async def test_search_in_storage_is_bounded_whatever_it_is_given(harness: BotHar
     async with harness.services.session() as s:
         page = await deadlines.search(s, ["velferd"] * 5000, now=harness.services.now())
     assert page.total == 1
+
+
+async def _sources(harness: BotHarness, count: int) -> None:
+    from storage.models import Source
+
+    async with harness.services.session() as s:
+        for i in range(count):
+            s.add(Source(name=f"Kilde {i:03d}", kind="rss", url=f"https://example.org/{i}.xml"))
+
+
+async def test_kilder_with_a_hundred_sources_pages_its_buttons(harness: BotHarness) -> None:
+    from tests.fixtures_bot import COORDINATOR
+
+    await _sources(harness, 100)
+    reply = last_message(await harness.send("/kilder", COORDINATOR))
+    assert len(reply.button_texts) == 10 + 1 + 1  # 10 sources, «Neste», «Legg til kilde»
+    assert texts.BTN_NEXT in reply.button_texts and "Side 1 av 11." in reply.text
+    calls = await harness.press(reply, texts.BTN_NEXT, COORDINATOR)
+    [page2] = [c for c in calls if c.method == "editMessageText"]
+    assert "Side 2 av 11." in page2.text and len(page2.button_texts) == 10 + 2 + 1
+    assert texts.BTN_PREV in page2.button_texts
+    assert not set(reply.button_texts[:10]) & set(page2.button_texts[:10])

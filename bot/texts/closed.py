@@ -65,8 +65,6 @@ BUTTON_NOT_YOURS = "Denne knappen hører til noen andre. Skriv kommandoen selv f
 # ---- bounds -------------------------------------------------------------------------------------
 SEARCH_TRIMMED = "<i>Et søk tar med høyst {words} og {signs}, så resten av det du skrev ble ikke med.</i>"
 LIST_PAGE = "Side {page} av {pages}."
-BTN_PREV = "◀ Forrige"
-BTN_NEXT = "Neste ▶"
 BATCH_HEADER = "<b>Nye forespørsler til FoUI-nettverket</b> ({count})"
 BATCH_REGISTRATION = "{index}. <b>{name}</b>{username} vil registrere seg for <b>{municipality}</b> ({role})."
 BATCH_JOIN = "{index}. <b>{name}</b>{username} ber om å bli med i gruppen. {status}"

@@ -5,23 +5,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from typing import Any
 
 from telegram import ChatMember, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from bot import texts
 from handlers.auth import is_coordinator
-from handlers.common import args_of, esc, is_private, reply, services
-from handlers.coordinator import refuse
+from handlers.common import answer, args_of, edit, esc, is_private, keyboard, reply, services
+from handlers.coverage import build_handlers as coverage_handlers
+from handlers.coverage import dekning
 from handlers.invite import ask_invite_markup
 from handlers.network import municipality_list, private_only, username_part
+from handlers.paging import nav_row, page_arg, page_note, page_of
 from handlers.registry import COORDINATOR, PRIVATE, Command
 from storage import membership, registry
-from storage.registry import Contact, Coverage, RegistrationStatus
+from storage.registry import Contact, RegistrationStatus
 
 log = logging.getLogger(__name__)
 
+PAGE = "ko"
+QUERY_KEY = "kontakter_query"
 PRESENT = {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 
 
@@ -67,9 +72,10 @@ async def contacts_refusal(
     return texts.CONTACTS_REFUSED_LEFT, ask_invite_markup()
 
 
-def render_contacts(contacts: Sequence[Contact]) -> str:
-    """Contacts grouped by municipality (escaped HTML)."""
-    lines = [texts.CONTACTS_HEADER.format(count=len(contacts))]
+def render_contacts(contacts: Sequence[Contact], total: int | None = None, note: str = "") -> str:
+    """Contacts grouped by municipality (escaped HTML); ``total`` and ``note`` for one page of them."""
+    header = texts.CONTACTS_HEADER.format(count=len(contacts) if total is None else total)
+    lines = [f"{header} {note}" if note else header]
     current = None
     for contact in contacts:
         if contact.municipality != current:
@@ -88,18 +94,38 @@ def render_contacts(contacts: Sequence[Contact]) -> str:
 
 
 async def kontakter(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/kontakter [kommune]: the approved FoUI contacts, all or for one municipality."""
+    """/kontakter [kommune]: the approved FoUI contacts, all or for one municipality (10 a page)."""
     user = update.effective_user
     if user is None:
         return
     if not is_private(update):
         await private_only(update, context, "kontakter")
         return
-    refusal = await contacts_refusal(context, user.id)
+    query = " ".join(args_of(context))
+    if context.user_data is not None:
+        context.user_data[QUERY_KEY] = query[:100]
+    await _show_contacts(update, context, user.id, query, 0)
+
+
+async def contacts_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """◀ ▶ under /kontakter: another page (the person is checked again)."""
+    user = update.effective_user
+    if user is None or not is_private(update):
+        return
+    await answer(update)
+    query = str((context.user_data or {}).get(QUERY_KEY) or "")
+    await _show_contacts(
+        update, context, user.id, query, page_arg(update.callback_query.data if update.callback_query else "")
+    )
+
+
+async def _show_contacts(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, user_id: int, query: str, page: int
+) -> None:
+    refusal = await contacts_refusal(context, user_id)
     if refusal is not None:
         await reply(update, context, *refusal)
         return
-    query = " ".join(args_of(context))
     wanted: list[str] | None = None
     if query:
         wanted = municipality_list(context).find(query)
@@ -116,57 +142,20 @@ async def kontakter(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         await reply(update, context, text)
         return
-    await reply(update, context, render_contacts(contacts))
-
-
-def render_coverage(coverage: Coverage, total: int) -> str:
-    """Municipalities with and without an approved contact, and what waits for approval."""
-    lines = [texts.COVERAGE_HEADER.format(covered=len(coverage.covered), total=total)]
-    if coverage.covered:
-        lines += ["", texts.COVERAGE_WITH.format(count=len(coverage.covered))]
-        lines += [
-            texts.COVERAGE_ITEM_COUNT.format(municipality=esc(name), count=count)
-            if count > 1
-            else texts.COVERAGE_ITEM.format(municipality=esc(name))
-            for name, count in coverage.covered.items()
-        ]
-    if coverage.uncovered:
-        lines += ["", texts.COVERAGE_WITHOUT.format(count=len(coverage.uncovered))]
-        lines += [
-            texts.COVERAGE_ITEM_PENDING.format(municipality=esc(name), count=coverage.pending[name])
-            if coverage.pending.get(name)
-            else texts.COVERAGE_ITEM.format(municipality=esc(name))
-            for name in coverage.uncovered
-        ]
+    shown, page, pages = page_of(contacts, page)
+    text = render_contacts(shown, len(contacts), page_note(page, pages))
+    markup = keyboard([nav_row(f"{PAGE}:", page, pages)])
+    if update.callback_query is not None:
+        await edit(update, context, text, markup)
     else:
-        lines += ["", texts.COVERAGE_ALL_COVERED]
-    if coverage.unlisted:
-        lines += ["", texts.COVERAGE_UNLISTED]
-        lines += [
-            texts.COVERAGE_ITEM_COUNT.format(municipality=esc(name), count=count)
-            for name, count in coverage.unlisted.items()
-        ]
-    pending = sum(coverage.pending.values())
-    if pending:
-        lines += ["", texts.COVERAGE_PENDING_TOTAL.format(count=pending)]
-    return "\n".join(lines)
-
-
-async def dekning(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/dekning: which municipalities have a FoUI contact (coordinators only)."""
-    user = update.effective_user
-    if user is None:
-        return
-    if not await is_coordinator(context, user.id):
-        await refuse(update, context, "dekning")
-        return
-    names = municipality_list(context).names
-    async with services(context).session() as session:
-        coverage = await registry.coverage(session, names)
-    await reply(update, context, render_coverage(coverage, len(names)))
+        await reply(update, context, text, markup)
 
 
 COMMANDS: list[Command] = [
     Command("kontakter", texts.CMD_KONTAKTER, frozenset({PRIVATE}), kontakter),
     Command("dekning", texts.CMD_DEKNING, frozenset({COORDINATOR}), dekning),
 ]
+
+
+def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
+    return [CallbackQueryHandler(contacts_page, pattern=rf"^{PAGE}:\d+$"), *coverage_handlers()]

@@ -71,3 +71,22 @@ async def test_kilder_with_a_hundred_sources_pages_its_buttons(harness: BotHarne
     assert "Side 2 av 11." in page2.text and len(page2.button_texts) == 10 + 2 + 1
     assert texts.BTN_PREV in page2.button_texts
     assert not set(reply.button_texts[:10]) & set(page2.button_texts[:10])
+
+
+async def test_kontakter_pages_ten_contacts_at_a_time(harness: BotHarness) -> None:
+    from storage.models import Chat, Registration
+    from tests.fixtures_bot import COORDINATOR
+
+    async with harness.services.session() as s:
+        for i in range(25):
+            chat = Chat(telegram_id=50_000 + i, kind="private", name=f"Kontakt {i:02d}", in_group=True)
+            s.add(chat)
+            await s.flush()
+            s.add(Registration(chat_id=chat.id, municipality="Namsos", role="rådgiver", status="approved"))
+    await harness.send("/start", COORDINATOR)
+    first = last_message(await harness.send("/kontakter", COORDINATOR))
+    assert first.text.startswith(texts.CONTACTS_HEADER.format(count=25) + " Side 1 av 3.")
+    assert first.text.count("• Kontakt") == 10 and first.button_texts == [texts.BTN_NEXT]
+    calls = await harness.press(first, texts.BTN_NEXT, COORDINATOR)
+    [second] = [c for c in calls if c.method == "editMessageText"]
+    assert "Side 2 av 3." in second.text and "Kontakt 10" in second.text and "Kontakt 09" not in second.text

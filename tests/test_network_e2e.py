@@ -461,12 +461,19 @@ async def test_coverage_for_coordinators_only(harness: BotHarness) -> None:
     await register(harness, MEMBER, "Trondheim", "rådgiver")
     await approve(harness, MEMBER)
     await register(harness, OTHER, "Osen", "rådgiver")
-    coverage = last_message(await harness.send("/dekning", COORDINATOR)).text
-    assert coverage.startswith(texts.COVERAGE_HEADER.format(covered=1, total=38))
+    first = last_message(await harness.send("/dekning", COORDINATOR))
+    coverage = first.text
+    assert coverage.startswith(texts.COVERAGE_HEADER.format(covered=1, total=38) + " Side 1 av 4.")
     assert texts.COVERAGE_WITH.format(count=1) + "\nTrondheim" in coverage
     assert texts.COVERAGE_WITHOUT.format(count=37) in coverage
-    assert texts.COVERAGE_ITEM_PENDING.format(municipality="Osen", count=1) in coverage
-    assert texts.COVERAGE_PENDING_TOTAL.format(count=1) in coverage
+    assert texts.COVERAGE_PENDING_TOTAL.format(registrations="1 registrering") in coverage
+    # 10 municipalities a page: Osen is further on.
+    pages, page = [coverage], first
+    while texts.REG_NEXT_BUTTON in page.button_texts:
+        page = last_message(await harness.press(page, texts.REG_NEXT_BUTTON, COORDINATOR))
+        pages.append(page.text)
+    assert len(pages) == 4
+    assert sum(texts.COVERAGE_ITEM_PENDING.format(municipality="Osen", count=1) in p for p in pages) == 1
 
 
 async def test_menus_put_coverage_in_the_coordinators_menu_only() -> None:

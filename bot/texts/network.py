@@ -98,7 +98,7 @@ COVERAGE_ITEM = "{municipality}"
 COVERAGE_ITEM_COUNT = "{municipality} ({count})"
 COVERAGE_ITEM_PENDING = "{municipality} – {count} venter på godkjenning"
 COVERAGE_ALL_COVERED = "Alle kommunene har en kontakt. 🎉"
-COVERAGE_PENDING_TOTAL = "{count} registrering(er) venter på godkjenning."
+COVERAGE_PENDING_TOTAL = "{registrations} venter på godkjenning."
 
 # ---- join requests and membership ------------------------------------------------------------
 JOIN_ASK_REGISTER = (

@@ -31,6 +31,7 @@ from handlers.errors import (
     friendly,
     text_for,
 )
+from handlers.paging import nav_row, page_arg, page_note, page_of
 from handlers.registry import PRIVATE, Command
 from storage import members
 from storage.models import KeywordAlert
@@ -38,11 +39,15 @@ from storage.models import KeywordAlert
 PREFIX = "va:"
 
 
-def alert_list(alerts: Sequence[KeywordAlert]) -> tuple[str, InlineKeyboardMarkup | None]:
+def alert_list(alerts: Sequence[KeywordAlert], page: int = 0) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page (``handlers.paging``) of the alerts, each with its ❌ button."""
     if not alerts:
         return texts.ALERTS_NONE, None
-    rows = [[(texts.ALERT_BUTTON.format(keyword=a.keyword), f"{PREFIX}d:{a.id}")] for a in alerts]
-    lines = [texts.ALERTS_LIST, "", *(f"🔔 {esc(a.keyword)}" for a in alerts)]
+    shown, page, pages = page_of(alerts, page)
+    rows = [[(texts.ALERT_BUTTON.format(keyword=a.keyword), f"{PREFIX}d:{a.id}")] for a in shown]
+    rows.append(nav_row(f"{PREFIX}p:", page, pages))
+    head = f"{texts.ALERTS_LIST} {page_note(page, pages)}".strip()
+    lines = [head, "", *(f"🔔 {esc(a.keyword)}" for a in shown)]
     return "\n".join(lines), keyboard(rows)
 
 
@@ -131,8 +136,24 @@ async def alert_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await edit(update, context, text, markup)
 
 
+async def alert_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """◀ ▶ under the list of alerts."""
+    query = update.callback_query
+    assert query is not None
+    svc = services(context)
+    async with svc.session() as session:
+        chat = await current_chat(session, update, svc.now())
+        alerts = await members.list_alerts(session, chat.id)
+    await answer(update)
+    text, markup = alert_list(alerts, page_arg(query.data))
+    await edit(update, context, text, markup)
+
+
 COMMANDS = [Command("varsle", texts.CMD_VARSLE, scopes=frozenset({PRIVATE}), callback=varsle)]
 
 
 def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
-    return [CallbackQueryHandler(alert_button, pattern=rf"^{PREFIX}d:\d+$")]
+    return [
+        CallbackQueryHandler(alert_button, pattern=rf"^{PREFIX}d:\d+$"),
+        CallbackQueryHandler(alert_page, pattern=rf"^{PREFIX}p:\d+$"),
+    ]

@@ -14,8 +14,10 @@ from telegram.ext import ContextTypes
 from bot import texts
 from bot.calendar.events import event_to_ics
 from handlers.auth import is_coordinator
+from handlers.common import edit
 from handlers.coordinator import answer, callback_arg, keyboard, say, services_of
 from handlers.event_cards import EV, event_card, event_when, rsvp_markup
+from handlers.paging import nav_row, page_arg, page_note, page_of
 from storage import events
 
 log = logging.getLogger(__name__)
@@ -26,16 +28,23 @@ async def arrangementer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     """/arrangementer: the coming webinars and gatherings."""
     services = services_of(context)
     now, tz = services.now(), services.settings.tz
+    query = update.callback_query
     async with services.session() as session:
-        found = await events.upcoming_events(session, now=now, limit=15)
-    if not found:
+        everything = await events.upcoming_events(session, now=now, limit=100)
+    if not everything:
         await say(update, context, texts.EVENTS_NONE)
         return
-    lines = [texts.EVENTS_HEADER, ""]
+    found, page, pages = page_of(everything, page_arg(query.data) if query else 0)
+    lines = [f"{texts.EVENTS_HEADER} {page_note(page, pages)}".strip(), ""]
     lines += [
         texts.EVENTS_LINE.format(title=html.escape(e.title), when=event_when(e, tz, now)) for e in found
     ]
     rows = [[(f"📅 {e.title[:50]}", f"{EV}:show:{e.id}")] for e in found]
+    rows.append(nav_row(f"{EV}:page:", page, pages))
+    if query is not None:  # ◀ ▶: another page of the same list
+        await answer(update)
+        await edit(update, context, "\n".join(lines), keyboard(rows))
+        return
     await say(update, context, "\n".join(lines), keyboard(rows))
 
 

@@ -292,6 +292,7 @@ def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
             },
         ),
         CallbackQueryHandler(show_event, pattern=rf"^{EV}:show:\d+$"),
+        CallbackQueryHandler(arrangementer, pattern=rf"^{EV}:page:\d+$"),
         CallbackQueryHandler(rsvp, pattern=rf"^{EV}:[yn]:\d+$"),
         CallbackQueryHandler(event_ics, pattern=rf"^{EV}:ics:\d+$"),
         CallbackQueryHandler(event_attendees, pattern=rf"^{EV}:list:\d+$"),

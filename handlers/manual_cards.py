@@ -10,8 +10,10 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import texts
+from handlers.common import answer, edit
 from handlers.conversation import date_in_past, topic_names
 from handlers.coordinator import cancel_row, keyboard, message_text, say, services_of
+from handlers.paging import nav_row, page_note, page_of
 from handlers.typed_dates import parse_typed_datetime
 from storage import manual
 from storage.models import Call
@@ -86,14 +88,24 @@ async def read_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> t
     return parsed.at, parsed.has_time
 
 
-async def pick_list(update: Update, context: ContextTypes.DEFAULT_TYPE, prefix: str, prompt: str) -> bool:
+async def pick_list(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, prefix: str, prompt: str, page: int = 0
+) -> bool:
+    """The deadlines entered by hand as buttons, 10 a page (◀ ▶ send ``<prefix>:pg:<n>``)."""
     services = services_of(context)
     async with services.session() as session:
-        calls = await manual.list_manual_calls(session, limit=40)
+        calls = await manual.list_manual_calls(session, limit=200)
     if not calls:
         await say(update, context, texts.EF_NONE)
         return False
     tz = services.settings.tz
-    rows = [[(call_button_label(c, tz), f"{prefix}:c:{c.id}")] for c in calls]
-    await say(update, context, prompt, keyboard([*rows, cancel_row(prefix)]))
+    shown, page, pages = page_of(calls, page)
+    rows = [[(call_button_label(c, tz), f"{prefix}:c:{c.id}")] for c in shown]
+    rows += [nav_row(f"{prefix}:pg:", page, pages), cancel_row(prefix)]
+    text = f"{prompt}\n{page_note(page, pages)}".strip()
+    if update.callback_query is not None:
+        await answer(update)
+        await edit(update, context, text, keyboard(rows))
+    else:
+        await say(update, context, text, keyboard(rows))
     return True

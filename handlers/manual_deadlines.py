@@ -53,8 +53,10 @@ from handlers.manual_edit import (
     EDIT_VALUE,
     delete_confirm,
     delete_pick,
+    delete_pick_page,
     edit_field,
     edit_pick,
+    edit_pick_page,
     edit_topic,
     edit_topics_done,
     edit_value,
@@ -236,7 +238,10 @@ def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
             EDIT,
             [CommandHandler("endrefrist", endrefrist)],
             {
-                EDIT_PICK: button_step(EDIT, edit_pick, r"c:\d+$"),
+                EDIT_PICK: [
+                    *button_step(EDIT, edit_pick, r"c:\d+$"),
+                    *button_step(EDIT, edit_pick_page, r"pg:\d+$"),
+                ],
                 EDIT_FIELD: button_step(EDIT, edit_field, "f:"),
                 EDIT_VALUE: [*text_step(edit_value), *button_step(EDIT, edit_value, "nolink$")],
                 EDIT_TOPICS: [
@@ -250,7 +255,10 @@ def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
             DELETE,
             [CommandHandler("slettfrist", slettfrist)],
             {
-                DELETE_PICK: button_step(DELETE, delete_pick, r"c:\d+$"),
+                DELETE_PICK: [
+                    *button_step(DELETE, delete_pick, r"c:\d+$"),
+                    *button_step(DELETE, delete_pick_page, r"pg:\d+$"),
+                ],
                 DELETE_CONFIRM: button_step(DELETE, delete_confirm, r"del:\d+$"),
             },
         ),

@@ -34,6 +34,7 @@ from handlers.coordinator import (
     services_of,
 )
 from handlers.manual_cards import MAX_SOURCE, MAX_TITLE, call_card, pick_list, read_deadline
+from handlers.paging import page_arg
 from storage import audit, manual
 from storage.rules.kinds import KIND_DEADLINE_CHANGED, KIND_NEW_CALL, KIND_REMINDER
 
@@ -54,6 +55,13 @@ async def endrefrist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str 
     """/endrefrist: change a deadline entered by hand."""
     drop_draft(context, DRAFT_EDIT)
     return EDIT_PICK if await pick_list(update, context, EDIT, texts.EF_PICK) else END
+
+
+async def edit_pick_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    """◀ ▶ in the list of deadlines to change."""
+    query = update.callback_query
+    await pick_list(update, context, EDIT, texts.EF_PICK, page_arg(query.data if query else ""))
+    return EDIT_PICK
 
 
 async def _show_fields(update: Update, context: ContextTypes.DEFAULT_TYPE, call_id: int) -> bool:
@@ -191,6 +199,13 @@ async def edit_topics_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 async def slettfrist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """/slettfrist: remove a deadline entered by hand."""
     return DELETE_PICK if await pick_list(update, context, DELETE, texts.SF_PICK) else END
+
+
+async def delete_pick_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    """◀ ▶ in the list of deadlines to remove."""
+    query = update.callback_query
+    await pick_list(update, context, DELETE, texts.SF_PICK, page_arg(query.data if query else ""))
+    return DELETE_PICK
 
 
 async def delete_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:

@@ -47,7 +47,7 @@ from storage.registry import RegistrationStatus, Submitted
 MUNICIPALITY, ROLE = range(2)
 END = ConversationHandler.END
 PREFIX = "nw.r"
-PAGE_SIZE = 12
+PAGE_SIZE = 10  # handlers.paging.PAGE_SIZE: every list with buttons pages at 10
 COLUMNS = 3
 MAX_CHOICES = 24
 DRAFT = "nw.registration"

@@ -90,3 +90,42 @@ async def test_kontakter_pages_ten_contacts_at_a_time(harness: BotHarness) -> No
     calls = await harness.press(first, texts.BTN_NEXT, COORDINATOR)
     [second] = [c for c in calls if c.method == "editMessageText"]
     assert "Side 2 av 3." in second.text and "Kontakt 10" in second.text and "Kontakt 09" not in second.text
+
+
+async def test_every_list_with_buttons_pages_at_ten(harness: BotHarness) -> None:
+    from datetime import timedelta
+
+    from storage.models import Call, Event
+    from tests.fixtures_bot import COORDINATOR
+
+    now = harness.services.now()
+    async with harness.services.session() as s:
+        for i in range(12):
+            s.add(Event(title=f"Webinar {i:02d}", starts_at=now + timedelta(days=i + 1), created_at=now))
+            s.add(
+                Call(
+                    key=f"manual:{i}",
+                    title=f"Egen frist {i:02d}",
+                    manual=True,
+                    deadline_at=now + timedelta(days=i + 3),
+                    first_seen_at=now,
+                    last_changed_at=now,
+                )
+            )
+    await harness.send("/start", MEMBER)
+    await harness.send("/varsle " + ", ".join(f"ord{i:02d}" for i in range(15)), MEMBER)
+    await harness.send("/start", COORDINATOR)
+    for person, command, per_item in (
+        (MEMBER, "/arrangementer", "📅"),
+        (MEMBER, "/varsle", "❌"),
+        (COORDINATOR, "/endrefrist", "Egen frist"),
+        (COORDINATOR, "/slettfrist", "Egen frist"),
+        (MEMBER, "/registrer", ""),
+    ):
+        reply = last_message(await harness.send(command, person))
+        items = [b for b in reply.button_texts if per_item in b] if per_item else reply.button_texts
+        assert len(items) <= 12 and texts.BTN_NEXT in reply.button_texts, (command, reply.button_texts)
+        calls = await harness.press(reply, texts.BTN_NEXT, person)
+        [page2] = [c for c in calls if c.method == "editMessageText"]
+        assert texts.BTN_PREV in page2.button_texts, command
+        await harness.send("/avbryt", person)

@@ -28,10 +28,18 @@ from handlers.auth import forget_admins, is_coordinator
 from handlers.common import answer, edit, edit_markup, esc, keyboard, services
 from handlers.invite import build_handlers as invite_handlers
 from handlers.invite import used_invite
-from handlers.network import coordinator_user_ids, notify_coordinators, refuse_button, username_part
+from handlers.network import (
+    coordinator_user_ids,
+    named_rows,
+    notify_coordinators,
+    notify_grouped,
+    refuse_button,
+    settle,
+    username_part,
+)
 from handlers.register import PREFIX as REGISTER_PREFIX
 from handlers.registry import Command
-from storage import audit, members, registry
+from storage import audit, members, network_notices, registry
 from storage.models import ChatKind, Registration
 from storage.registry import RegistrationStatus
 
@@ -55,15 +63,17 @@ def _is_network_group(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> bool:
     return group is None or group == chat_id
 
 
-def join_markup(chat_id: int, user_id: int) -> InlineKeyboardMarkup | None:
-    return keyboard(
+def join_rows(chat_id: int, user_id: int) -> list[list[tuple[str, str]]]:
+    return [
         [
-            [
-                (texts.JOIN_APPROVE_BUTTON, f"{JOIN}:a:{chat_id}:{user_id}"),
-                (texts.JOIN_DECLINE_BUTTON, f"{JOIN}:d:{chat_id}:{user_id}"),
-            ]
+            (texts.JOIN_APPROVE_BUTTON, f"{JOIN}:a:{chat_id}:{user_id}"),
+            (texts.JOIN_DECLINE_BUTTON, f"{JOIN}:d:{chat_id}:{user_id}"),
         ]
-    )
+    ]
+
+
+def join_markup(chat_id: int, user_id: int) -> InlineKeyboardMarkup | None:
+    return keyboard(join_rows(chat_id, user_id))
 
 
 async def join_request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -98,17 +108,17 @@ async def join_request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             owner = await registry.invite_owner(session, link) if link else None
             if owner is not None and owner != user.id:
                 status += "\n" + texts.JOIN_STATUS_OTHERS_LINK
-            await notify_coordinators(
+            values = {"name": esc(user.full_name), "username": username_part(user.username), "status": status}
+            await notify_grouped(
+                context,
                 session,
                 coordinators,
                 kind=registry.KIND_JOIN_REQUEST,
-                subject=registry.subject_about(
-                    user.id, "join", request.chat.id, int(request.date.timestamp())
-                ),
-                text=texts.JOIN_NOTIFY.format(
-                    name=esc(user.full_name), username=username_part(user.username), status=status
-                ),
-                markup=join_markup(request.chat.id, user.id),
+                key=f"join:{user.id}",
+                about=user.id,
+                line=texts.BATCH_JOIN.format(**values),
+                notice=texts.JOIN_NOTIFY.format(**values),
+                rows=named_rows(join_rows(request.chat.id, user.id), user.full_name),
             )
             await audit.record(
                 session, actor_id=None, action=ACTION_JOIN_ASKED, detail={"user_id": user.id}, at=svc.now()
@@ -194,6 +204,9 @@ async def decide_join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     async with svc.session() as session:
         if approve:  # an approved join request: a member from now on
             await registry.set_in_group(session, user_id, True)
+        await network_notices.drop_item(session, registry.KIND_JOIN_REQUEST, f"join:{user_id}")
+        person = await members.get_chat(session, user_id)
+        name = person.name if person is not None and person.name else str(user_id)
         await audit.record(
             session,
             actor_id=user.id,
@@ -207,6 +220,8 @@ async def decide_join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     outcome = (texts.JOIN_APPROVED_BY if approve else texts.JOIN_DECLINED_BY).format(
         coordinator=esc(user.full_name)
     )
+    if await settle(update, context, texts.BATCH_SETTLED.format(outcome=outcome.rstrip("."), name=esc(name))):
+        return
     await edit(update, context, f"{original}\n\n{outcome}" if original else outcome)
 
 

@@ -38,8 +38,8 @@ from handlers.common import (
     reply,
     services,
 )
-from handlers.network import coordinator_user_ids, municipality_list, notify_coordinators, private_only
-from handlers.register_decide import DECIDE, decide_registration, decision_markup, render_notice
+from handlers.network import coordinator_user_ids, municipality_list, named_rows, notify_grouped, private_only
+from handlers.register_decide import DECIDE, decide_registration, decision_rows, render_line, render_notice
 from handlers.registry import PRIVATE, Command
 from storage import audit, registry
 from storage.registry import RegistrationStatus, Submitted
@@ -229,15 +229,16 @@ async def type_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
                 detail={"registration_id": registration.id, "user_id": user.id, "municipality": municipality},
                 at=svc.now(),
             )
-            await notify_coordinators(
+            await notify_grouped(
+                context,
                 session,
                 coordinators,
                 kind=registry.KIND_REGISTRATION,
-                subject=registry.subject_about(
-                    user.id, registration.id, registry.request_token(registration)
-                ),
-                text=render_notice(chat.name, chat.username, registration),
-                markup=decision_markup(registration),
+                key=f"reg:{user.id}",
+                about=user.id,
+                line=render_line(chat.name, chat.username, registration),
+                notice=render_notice(chat.name, chat.username, registration),
+                rows=named_rows(decision_rows(registration), chat.name),
             )
         status = STATUS_TEXT.get(registration.status, "")
     _drop_draft(context)

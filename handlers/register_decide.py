@@ -13,8 +13,8 @@ from bot import texts
 from handlers.auth import is_coordinator
 from handlers.common import answer, edit, edit_markup, esc, keyboard, services
 from handlers.invite import invite_markup, personal_invite, valid_days
-from handlers.network import refuse_button, username_part
-from storage import audit, outbox, registry
+from handlers.network import refuse_button, settle, username_part
+from storage import audit, network_notices, outbox, registry
 from storage.models import Registration
 
 log = logging.getLogger(__name__)
@@ -33,12 +33,24 @@ def render_notice(name: str, username: str | None, registration: Registration) -
     )
 
 
-def decision_markup(registration: Registration) -> InlineKeyboardMarkup | None:
+def render_line(name: str, username: str | None, registration: Registration) -> str:
+    """The request as one line of a grouped notice."""
+    return texts.BATCH_REGISTRATION.format(
+        name=esc(name or "?"),
+        username=username_part(username),
+        municipality=esc(registration.municipality),
+        role=esc(registration.role),
+    )
+
+
+def decision_rows(registration: Registration) -> list[list[tuple[str, str]]]:
     """Approve/reject buttons for exactly this request (its id and token)."""
     key = f"{registration.id}:{registry.request_token(registration)}"
-    return keyboard(
-        [[(texts.REG_APPROVE_BUTTON, f"{DECIDE}:a:{key}"), (texts.REG_REJECT_BUTTON, f"{DECIDE}:r:{key}")]]
-    )
+    return [[(texts.REG_APPROVE_BUTTON, f"{DECIDE}:a:{key}"), (texts.REG_REJECT_BUTTON, f"{DECIDE}:r:{key}")]]
+
+
+def decision_markup(registration: Registration) -> InlineKeyboardMarkup | None:
+    return keyboard(decision_rows(registration))
 
 
 async def decide_registration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -84,6 +96,7 @@ async def decide_registration(update: Update, context: ContextTypes.DEFAULT_TYPE
                         text += "\n\n" + texts.REG_MEMBER_APPROVED_NO_INVITE
             else:
                 text = texts.REG_MEMBER_REJECTED.format(**values)
+            await network_notices.drop_item(session, registry.KIND_REGISTRATION, f"reg:{member.telegram_id}")
             await outbox.enqueue(
                 session,
                 chat_id=member.id,
@@ -98,14 +111,14 @@ async def decide_registration(update: Update, context: ContextTypes.DEFAULT_TYPE
         await edit_markup(update, context, None)
         return
     await answer(update)
-    outcome = texts.REG_DECIDED_APPROVED if approve else texts.REG_DECIDED_REJECTED
-    await edit(
-        update,
-        context,
-        render_notice(member.name, member.username, registration)
-        + "\n\n"
-        + outcome.format(coordinator=esc(user.full_name)),
+    outcome = (texts.REG_DECIDED_APPROVED if approve else texts.REG_DECIDED_REJECTED).format(
+        coordinator=esc(user.full_name)
     )
+    settled = texts.BATCH_SETTLED.format(outcome=outcome.rstrip("."), name=esc(member.name or "?"))
+    if not await settle(update, context, settled):
+        await edit(
+            update, context, render_notice(member.name, member.username, registration) + "\n\n" + outcome
+        )
     group = svc.settings.group_chat_id
     if approve and group is not None and not member.in_group:
         await _let_in(context, group, member.telegram_id)

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import String, cast, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import network_notices
 from storage.models import (
     Announcement,
     AuditLog,
@@ -139,6 +140,11 @@ async def export(session: AsyncSession, telegram_id: int, now: datetime) -> dict
         select(AuditLog.action, AuditLog.at).where(AuditLog.actor_id == telegram_id).order_by(AuditLog.at)
     )
     data["audit_log"] = [{"action": a, "at": _iso(at)} for a, at in audit.all()]
+    data["notices_about_you"] = await _notices_about(session, telegram_id)
+    data["audit_entries_about_you"] = [
+        {"action": entry.action, "at": _iso(entry.at), "detail": entry.detail}
+        for entry in await _entries_naming(session, telegram_id)
+    ]
     calls = await session.execute(
         select(Call.title, Call.first_seen_at).where(Call.created_by == telegram_id)
     )
@@ -152,6 +158,47 @@ async def export(session: AsyncSession, telegram_id: int, now: datetime) -> dict
     )
     data["announcements_you_wrote"] = [{"kind": k, "written_at": _iso(at)} for k, at in announcements.all()]
     return data
+
+
+async def _notices_about(session: AsyncSession, telegram_id: int) -> list[dict[str, Any]]:
+    """What the coordinators were told about the person: each notice's kind, state, times and text
+    (a grouped notice: the person's own line only)."""
+    rows = await session.execute(
+        select(Outbox.kind, Outbox.status, Outbox.created_at, Outbox.sent_at, Outbox.payload)
+        .where(Outbox.kind.in_(NETWORK_KINDS), Outbox.subject.startswith(f"{telegram_id}:", autoescape=True))
+        .order_by(Outbox.created_at, Outbox.id)
+    )
+    found = [
+        {"kind": k, "status": st, "queued_at": _iso(q), "sent_at": _iso(at), "text": (p or {}).get("text")}
+        for k, st, q, at, p in rows.tuples().all()
+    ]
+    for item in await network_notices.about_person(session, NETWORK_KINDS, telegram_id):
+        found.append({**item, "queued_at": _iso(item["queued_at"]), "sent_at": _iso(item["sent_at"])})
+    return found
+
+
+async def _entries_naming(session: AsyncSession, telegram_id: int) -> list[AuditLog]:
+    """Audit entries whose details name the person (an approval, a refused button, ...)."""
+    token = re.compile(rf"(?<![0-9]){telegram_id}(?![0-9])")
+    rows = (
+        await session.execute(
+            select(AuditLog)
+            .where(
+                cast(AuditLog.detail, String).contains(str(telegram_id), autoescape=True),
+                AuditLog.action.not_in(GROUP_ACTIONS),
+            )
+            .order_by(AuditLog.at, AuditLog.id)
+        )
+    ).scalars()
+    return [
+        entry
+        for entry in rows
+        if any(
+            k in IDENTIFYING_KEYS and (v == telegram_id or (isinstance(v, str) and token.search(v)))
+            for k, v in (entry.detail or {}).items()
+            if not isinstance(v, bool)
+        )
+    ]
 
 
 @dataclass
@@ -208,6 +255,7 @@ async def delete_person(session: AsyncSession, telegram_id: int, now: datetime) 
         )
     )
     counts["messages_about_you"] = _rowcount(result)
+    counts["messages_about_you"] += await network_notices.forget_person(session, NETWORK_KINDS, telegram_id)
     # Records that stay, made anonymous.
     result = await session.execute(
         update(AuditLog).where(AuditLog.actor_id == telegram_id).values(actor_id=None)

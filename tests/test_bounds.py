@@ -129,3 +129,62 @@ async def test_every_list_with_buttons_pages_at_ten(harness: BotHarness) -> None
         [page2] = [c for c in calls if c.method == "editMessageText"]
         assert texts.BTN_PREV in page2.button_texts, command
         await harness.send("/avbryt", person)
+
+
+async def test_thirty_registrations_from_one_person_make_one_notice(harness: BotHarness, clock) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from storage import registry
+    from storage.models import Outbox, Registration
+    from tests.fixtures_bot import COORDINATOR
+    from tests.test_network_e2e import known, register
+
+    await known(harness, COORDINATOR)
+    municipalities = ["Trondheim", "Malvik", "Osen", "Frøya", "Hitra", "Orkland"]
+    for i in range(30):
+        await register(harness, MEMBER, municipalities[i % len(municipalities)], f"rolle {i}")
+        clock.advance(seconds=5)  # 150 s: within one notice window
+    async with harness.services.session() as s:
+        notices = (
+            (await s.execute(select(Outbox).where(Outbox.kind == registry.KIND_REGISTRATION))).scalars().all()
+        )
+        pending = await s.scalar(select(func.count()).select_from(Registration))
+    assert pending == 1  # one person, one pending registration
+    assert len(notices) == 1
+    [notice] = notices
+    assert "rolle 29" in notice.payload["text"] and "rolle 28" not in notice.payload["text"]
+
+
+async def test_new_requests_are_grouped_and_decided_one_by_one(harness: BotHarness, clock) -> None:  # type: ignore[no-untyped-def]
+    from bot.push.sender import Sender
+    from storage import registry
+    from tests.fixtures_bot import COORDINATOR, OTHER
+    from tests.support.harness import Person
+    from tests.test_network_e2e import join_request, known, queued, register
+
+    await known(harness, COORDINATOR)
+    third = Person(id=1010, first_name="Tora", last_name="Tredje", username="tora")
+    await register(harness, MEMBER, "Trondheim", "rådgiver")
+    await register(harness, OTHER, "Malvik", "kommunalsjef")
+    await harness.process(join_request(third))
+    [regs] = await queued(harness, COORDINATOR, registry.KIND_REGISTRATION)
+    assert regs.payload["text"].startswith(texts.BATCH_HEADER.format(count=2))
+    assert "Kari Nordmann" in regs.payload["text"] and "Ola Hansen" in regs.payload["text"]
+    assert regs.next_attempt_at > harness.services.now()  # goes out when the window ends
+    [joins] = await queued(harness, COORDINATOR, registry.KIND_JOIN_REQUEST)
+    assert "Tora Tredje" in joins.payload["text"]
+
+    clock.advance(minutes=3)
+    sender = Sender(harness.services, harness.app.bot, worker="test:batch")
+    await sender.drain()
+    delivered = harness.api.last("sendMessage", COORDINATOR.id)
+    if "Kari" not in delivered.text:
+        delivered = [c for c in harness.api.sent("sendMessage", COORDINATOR.id) if "Kari" in c.text][-1]
+    assert len(delivered.button_texts) == 4
+    calls = await harness.press(delivered, f"{texts.REG_APPROVE_BUTTON} Kari", COORDINATOR)
+    [edited] = [c for c in calls if c.method == "editMessageText"]
+    assert "Kari Nordmann" in edited.text and "Ola Hansen" in edited.text
+    assert len(edited.button_texts) == 2 and all("Ola" in b for b in edited.button_texts)
+    async with harness.services.session() as s:
+        assert (await registry.registration_of(s, MEMBER.id)).status == "approved"  # type: ignore[union-attr]
+        assert (await registry.registration_of(s, OTHER.id)).status == "pending"  # type: ignore[union-attr]

@@ -17,7 +17,7 @@ from storage import members, registry
 from storage.models import AuditLog, ChatKind, Outbox, Registration
 from tests.fixtures_bot import COORDINATOR, MEMBER, OTHER
 from tests.support.fakebot import ApiCall
-from tests.support.harness import GROUP_ID, BotHarness, Person
+from tests.support.harness import GROUP_ID, BotHarness, FakeClock, Person
 
 # Without a running JobQueue (the harness does not start jobs) PTB says it ignores the timeout.
 pytestmark = pytest.mark.filterwarnings("ignore:Ignoring `conversation_timeout`")
@@ -315,7 +315,7 @@ async def test_join_request_from_an_approved_contact_is_approved_at_once(harness
     ]
 
 
-async def test_join_request_from_an_unknown_person(harness: BotHarness) -> None:
+async def test_join_request_from_an_unknown_person(harness: BotHarness, clock: FakeClock) -> None:
     await known(harness, COORDINATOR)
     calls = await harness.process(join_request(STRANGER))
     assert not [c for c in calls if c.method in ("approveChatJoinRequest", "declineChatJoinRequest")]
@@ -325,10 +325,14 @@ async def test_join_request_from_an_unknown_person(harness: BotHarness) -> None:
     [notice] = await queued(harness, COORDINATOR, registry.KIND_JOIN_REQUEST)
     assert "Per &lt;script&gt; &amp; Co" in notice.payload["text"]
     assert texts.JOIN_STATUS_UNKNOWN in notice.payload["text"]
-    # The same request seen twice (a redelivered update) queues the notice once; a new one again.
+    # The same request seen twice (a redelivered update), or asked again within a few minutes,
+    # is one line in one notice; a request after the notice went out comes in a new notice.
     update = join_request(STRANGER)
     update["chat_join_request"]["date"] += 60
     await harness.process(dict(update))
+    await harness.process(dict(update, update_id=harness.api.next_update_id()))
+    assert len(await queued(harness, COORDINATOR, registry.KIND_JOIN_REQUEST)) == 1
+    clock.advance(minutes=3)
     await harness.process(dict(update, update_id=harness.api.next_update_id()))
     assert len(await queued(harness, COORDINATOR, registry.KIND_JOIN_REQUEST)) == 2
 

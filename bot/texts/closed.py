@@ -66,13 +66,10 @@ BUTTON_NOT_YOURS = "Denne knappen hører til noen andre. Skriv kommandoen selv f
 SEARCH_TRIMMED = "<i>Et søk tar med høyst {words} og {signs}, så resten av det du skrev ble ikke med.</i>"
 LIST_PAGE = "Side {page} av {pages}."
 BATCH_HEADER = "<b>Nye forespørsler til FoUI-nettverket</b> ({count})"
-BATCH_REGISTRATION = "{index}. <b>{name}</b>{username} vil registrere seg for <b>{municipality}</b> ({role})."
-BATCH_JOIN = "{index}. <b>{name}</b>{username} ber om å bli med i gruppen. {status}"
-BATCH_MORE = "… og {count} til. Se /dekning."
-REG_ONE_PENDING = (
-    "Du har allerede en registrering som venter: <b>{municipality}</b> ({role}). "
-    "Vil du endre den, skriv /registrer igjen når en koordinator har sett på den, eller trykk «Erstatt»."
-)
+BATCH_REGISTRATION = "<b>{name}</b>{username} vil registrere seg for <b>{municipality}</b> ({role})."
+BATCH_JOIN = "<b>{name}</b>{username} ber om å bli med i gruppen. {status}"
+BATCH_BUTTON = "{action} {name}"
+BATCH_SETTLED = "{outcome} ({name})"
 
 # ---- a private chat never goes silent ---------------------------------------------------------
 PLAIN_TEXT_HELP = (

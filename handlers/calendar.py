@@ -37,7 +37,7 @@ async def kalender(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, context, texts.CALENDAR_NONE.format(scope=scope))
         return
     content = calls_to_ics(page.calls, now=now, tz_name=svc.settings.timezone)
-    caption = texts.CALENDAR_CAPTION.format(count=len(page.calls), scope=scope)
+    caption = texts.CALENDAR_CAPTION.format(count=texts.deadlines_count(len(page.calls)), scope=scope)
     await send_document(update, context, texts.CALENDAR_FILENAME, content, caption)
 
 

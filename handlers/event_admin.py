@@ -74,7 +74,7 @@ async def event_cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await say(
         update,
         context,
-        texts.EVENT_CANCEL_CONFIRM.format(title=html.escape(event.title), count=yes),
+        texts.EVENT_CANCEL_CONFIRM.format(title=html.escape(event.title), count=texts.cancel_will_tell(yes)),
         keyboard(
             [[(texts.BTN_EVENT_CANCEL_CONFIRM, f"{EV}:cancelyes:{event_id}"), (texts.BTN_NO, f"{EV}:keep")]]
         ),
@@ -115,7 +115,11 @@ async def event_cancel_confirm(update: Update, context: ContextTypes.DEFAULT_TYP
             at=now,
         )
     await say(
-        update, context, texts.EVENT_CANCELLED_DONE.format(title=html.escape(event.title), count=len(coming))
+        update,
+        context,
+        texts.EVENT_CANCELLED_DONE.format(
+            title=html.escape(event.title), count=texts.cancel_told(len(coming))
+        ),
     )
 
 

@@ -83,7 +83,8 @@ async def render_outcome(services: Services, outcome: PollOutcome) -> str:
     if outcome.warnings:
         lines.append(
             texts.KI_POLL_WARNINGS.format(
-                count=len(outcome.warnings), first=html.escape(outcome.warnings[0][:200])
+                count=texts.warnings_count(len(outcome.warnings)),
+                first=html.escape(outcome.warnings[0][:200]),
             )
         )
     return "\n".join(lines)

@@ -40,7 +40,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         catalogue = await topic_store.list_topics(session)
     name = esc(display_name(update))
     if selected and payload != "emner":
-        text = texts.WELCOME_BACK.format(name=name, count=len(selected))
+        text = texts.WELCOME_BACK.format(name=name, count=texts.topics_count(len(selected)))
     else:
         text = texts.WELCOME_PRIVATE.format(name=name)
     await reply(update, context, text, picker(catalogue, selected))

@@ -188,3 +188,18 @@ async def test_new_requests_are_grouped_and_decided_one_by_one(harness: BotHarne
     async with harness.services.session() as s:
         assert (await registry.registration_of(s, MEMBER.id)).status == "approved"  # type: ignore[union-attr]
         assert (await registry.registration_of(s, OTHER.id)).status == "pending"  # type: ignore[union-attr]
+
+
+def test_counts_read_as_norwegian() -> None:
+    assert texts.days(1) == "1 dag" and texts.days(2) == "2 dager"
+    assert texts.topics_count(1) == "1 emne" and texts.topics_count(3) == "3 emner"
+    assert texts.deadlines_count(1) == "1 frist" and texts.warnings_count(1) == "1 advarsel"
+    assert texts.registrations_count(1) == "1 registrering"
+    assert "De 0" not in texts.EVENT_CANCEL_CONFIRM.format(title="x", count=texts.cancel_will_tell(0))
+    assert texts.cancel_told(1) == "1 påmeldt får beskjed." and texts.cancel_told(2) == "2 påmeldte får beskjed."
+    for template, value in (
+        (texts.WELCOME_BACK, {"name": "Kari", "count": texts.topics_count(1)}),
+        (texts.CALENDAR_CAPTION, {"count": texts.deadlines_count(1), "scope": "x"}),
+    ):
+        rendered = template.format(**value)
+        assert "1 emner" not in rendered and "1 frister" not in rendered

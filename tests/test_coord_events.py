@@ -157,9 +157,9 @@ async def test_cancelling_an_event_tells_those_coming(harness: BotHarness) -> No
     listing = last_message(await harness.send("/arrangementer", COORDINATOR))
     admin_card = last_message(await harness.press(listing, "Webinar", COORDINATOR))
     confirm = last_message(await harness.press(admin_card, texts.BTN_EVENT_CANCEL, COORDINATOR))
-    assert "får beskjed" in confirm.text
+    assert confirm.text.endswith("Den ene som har meldt seg på, får beskjed.")
     done = last_message(await harness.press(confirm, texts.BTN_EVENT_CANCEL_CONFIRM, COORDINATOR))
-    assert done.text.startswith("🚫")
+    assert done.text.startswith("🚫") and done.text.endswith("1 påmeldt får beskjed.")
     assert (await _event(harness)).cancelled
     async with harness.services.session() as s:
         [notice] = (await s.execute(select(Outbox))).scalars().all()

@@ -98,7 +98,7 @@ async def test_calendar_has_the_members_deadlines(h: BotHarness) -> None:
     calls = await h.send("/kalender", MEMBER)
     document = only_message(calls, "sendDocument")
     assert document.params["caption"] == texts.CALENDAR_CAPTION.format(
-        count=2, scope=texts.CALENDAR_SCOPE_MINE
+        count="2 frister", scope=texts.CALENDAR_SCOPE_MINE
     )
     events = calendar_of(document).walk("VEVENT")
     assert [str(e["SUMMARY"]) for e in events] == ["Frist: Helse <1>", "Frist: Helse dato"]
@@ -113,13 +113,13 @@ async def test_calendar_without_topics_has_all_and_in_group_the_groups(h: BotHar
     )
     everything = only_message(await h.send("/kalender", MEMBER), "sendDocument")
     assert everything.params["caption"] == texts.CALENDAR_CAPTION.format(
-        count=2, scope=texts.CALENDAR_SCOPE_ALL
+        count="2 frister", scope=texts.CALENDAR_SCOPE_ALL
     )
     h.api.set_admins(GROUP_ID, [OTHER.id])
     await h.send("/abonner klima", OTHER, group=True)
     group = only_message(await h.send("/kalender", MEMBER, group=True), "sendDocument")
     assert group.chat_id == GROUP_ID
-    assert group.params["caption"] == texts.CALENDAR_CAPTION.format(count=1, scope=texts.CALENDAR_SCOPE_GROUP)
+    assert group.params["caption"] == texts.CALENDAR_CAPTION.format(count="1 frist", scope=texts.CALENDAR_SCOPE_GROUP)
 
 
 async def test_calendar_with_nothing_says_so(h: BotHarness) -> None:

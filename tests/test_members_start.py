@@ -36,7 +36,7 @@ async def test_start_in_private_welcomes_registers_and_offers_the_topic_picker(h
     assert edited.button_texts[0] == texts.TOPIC_ON.format(name="Helse, omsorg og velferdsteknologi")
 
     again = only_message(await h.send("/start", MEMBER))
-    assert again.text == texts.WELCOME_BACK.format(name="Kari", count=1)
+    assert again.text == texts.WELCOME_BACK.format(name="Kari", count="1 emne")
 
 
 async def test_start_escapes_the_persons_name(h: BotHarness) -> None:

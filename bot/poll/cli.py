@@ -103,7 +103,7 @@ async def _dry_run(settings: Settings, defs: Sequence[SourceDef], out: Any) -> i
     matcher = TopicMatcher([(t.slug, t.keywords) for t in DEFAULT_TOPICS])
     now = datetime.now(UTC)
     failures = 0
-    print(texts.POLL_HEADER_DRY.format(count=len(defs)), file=out)
+    print(texts.POLL_HEADER_DRY.format(count=texts.sources_count(len(defs))), file=out)
     async with make_fetcher(settings) as fetcher:
         for d in defs:
             try:
@@ -151,7 +151,7 @@ async def _poll_and_print(
             if count == 0:
                 print(texts.POLL_NO_SOURCES, file=out)
                 return 1
-            print(texts.POLL_HEADER.format(count=count), file=out)
+            print(texts.POLL_HEADER.format(count=texts.sources_count(count)), file=out)
             outcomes = await poll_due(services, everything=True)
         new = changed = ok = 0
         for o in outcomes:

@@ -77,3 +77,32 @@ PLAIN_TEXT_HELP = (
     "/sok og et ord for å søke, /emner for å velge emner, eller /hjelp for alt jeg kan."
 )
 PLAIN_TEXT_SEARCH = "Jeg søkte etter «{query}» for deg (skriv /hjelp for alt jeg kan):"
+
+
+# ---- counts that read as Norwegian ---------------------------------------------------------------
+def deadlines_count(count: int) -> str:
+    return count_of(count, "frist", "frister")
+
+
+def warnings_count(count: int) -> str:
+    return count_of(count, "advarsel", "advarsler")
+
+
+def sources_count(count: int) -> str:
+    return count_of(count, "kilde", "kilder")
+
+
+def cancel_will_tell(count: int) -> str:
+    """Who is told when an event is cancelled, before it is: never «De 0 som …»."""
+    if count == 0:
+        return "Ingen har meldt seg på ennå."
+    if count == 1:
+        return "Den ene som har meldt seg på, får beskjed."
+    return f"De {count} som har meldt seg på, får beskjed."
+
+
+def cancel_told(count: int) -> str:
+    """Who was told when an event was cancelled."""
+    if count == 0:
+        return "Ingen hadde meldt seg på."
+    return f"{count_of(count, 'påmeldt', 'påmeldte')} får beskjed."

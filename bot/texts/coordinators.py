@@ -157,8 +157,8 @@ ATTENDEES_NOT_COMING = "\n<b>Kan ikke:</b>"
 ATTENDEES_LINE = "• {name}{extra}"
 ATTENDEES_NONE = "Ingen har svart ennå."
 ATTENDEES_CSV_CAPTION = "Deltakerlisten som CSV (åpnes i Excel)."
-EVENT_CANCEL_CONFIRM = "Avlyse «{title}»? De {count} som har meldt seg på, får beskjed."
-EVENT_CANCELLED_DONE = "🚫 «{title}» er avlyst. {count} påmeldte får beskjed."
+EVENT_CANCEL_CONFIRM = "Avlyse «{title}»? {count}"
+EVENT_CANCELLED_DONE = "🚫 «{title}» er avlyst. {count}"
 EVENT_CANCELLED_NOTICE = "🚫 <b>Avlyst:</b> {title} ({when}) er dessverre avlyst."
 
 # ---- announcements and tips -------------------------------------------------------------------

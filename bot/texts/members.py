@@ -25,8 +25,7 @@ WELCOME_PRIVATE = (
     "<b>Velg emnene du vil følge:</b>"
 )
 WELCOME_BACK = (
-    "Hei igjen, {name}! 👋\n"
-    "Du følger {count} emner. Skriv /frister for de neste fristene, eller endre emnene her:"
+    "Hei igjen, {name}! 👋\nDu følger {count}. Skriv /frister for de neste fristene, eller endre emnene her:"
 )
 WELCOME_GROUP = (
     "Hei! 👋 Jeg er FoUI-boten. Skriv /frister for de kommende søknadsfristene, "
@@ -205,7 +204,7 @@ SEARCH_ITEM = "{title}\n{source}{status}"
 
 # ---- /kalender --------------------------------------------------------------------------------
 CALENDAR_CAPTION = (
-    "📅 {count} frister i {scope}. Åpne filen for å legge dem inn i Outlook, Google eller iPhone-kalenderen."
+    "📅 {count} i {scope}. Åpne filen for å legge dem inn i Outlook, Google eller iPhone-kalenderen."
 )
 CALENDAR_SCOPE_MINE = "emnene dine"
 CALENDAR_SCOPE_GROUP = "gruppens emner"

@@ -1,7 +1,7 @@
 """Texts of polling sources: the command line's `foui-bot poll` output and health reasons."""
 
-POLL_HEADER = "Henter {count} kilder …"
-POLL_HEADER_DRY = "Prøver {count} kilder uten å lagre noe …"
+POLL_HEADER = "Henter {count} …"
+POLL_HEADER_DRY = "Prøver {count} uten å lagre noe …"
 POLL_SOURCE_OK = "✓ {name}: {found} funnet, {new} nye, {changed} endret, {closed} avsluttet"
 POLL_SOURCE_DRY = "✓ {name}: {found} funnet (ikke lagret)"
 POLL_SOURCE_NOT_MODIFIED = "✓ {name}: uendret siden sist (304)"

@@ -60,7 +60,7 @@ KI_MARK_DEADLINE = "ny frist:"
 KI_MARK_CLOSED = "avsluttet:"
 KI_DEADLINE_NONE = "ingen frist funnet"
 KI_DEADLINE_ROLLING = "løpende"
-KI_POLL_WARNINGS = "⚠️ {count} advarsler, for eksempel: {first}"
+KI_POLL_WARNINGS = "⚠️ {count}, for eksempel: {first}"
 
 # ---- adding a source --------------------------------------------------------------------------
 KI_ADD_ASK_URL = (

@@ -196,7 +196,9 @@ def test_counts_read_as_norwegian() -> None:
     assert texts.deadlines_count(1) == "1 frist" and texts.warnings_count(1) == "1 advarsel"
     assert texts.registrations_count(1) == "1 registrering"
     assert "De 0" not in texts.EVENT_CANCEL_CONFIRM.format(title="x", count=texts.cancel_will_tell(0))
-    assert texts.cancel_told(1) == "1 påmeldt får beskjed." and texts.cancel_told(2) == "2 påmeldte får beskjed."
+    assert (
+        texts.cancel_told(1) == "1 påmeldt får beskjed." and texts.cancel_told(2) == "2 påmeldte får beskjed."
+    )
     for template, value in (
         (texts.WELCOME_BACK, {"name": "Kari", "count": texts.topics_count(1)}),
         (texts.CALENDAR_CAPTION, {"count": texts.deadlines_count(1), "scope": "x"}),

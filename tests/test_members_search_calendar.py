@@ -119,7 +119,9 @@ async def test_calendar_without_topics_has_all_and_in_group_the_groups(h: BotHar
     await h.send("/abonner klima", OTHER, group=True)
     group = only_message(await h.send("/kalender", MEMBER, group=True), "sendDocument")
     assert group.chat_id == GROUP_ID
-    assert group.params["caption"] == texts.CALENDAR_CAPTION.format(count="1 frist", scope=texts.CALENDAR_SCOPE_GROUP)
+    assert group.params["caption"] == texts.CALENDAR_CAPTION.format(
+        count="1 frist", scope=texts.CALENDAR_SCOPE_GROUP
+    )
 
 
 async def test_calendar_with_nothing_says_so(h: BotHarness) -> None:

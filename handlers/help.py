@@ -13,6 +13,7 @@ from handlers import registry
 from handlers.auth import is_coordinator
 from handlers.common import deep_link, esc, is_private, reply
 from handlers.errors import friendly
+from handlers.plain_text import answer_plain_text
 from handlers.registry import Command
 
 
@@ -63,7 +64,7 @@ def note_if_unhandled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     last message.
     """
     chat, message = update.effective_chat, update.message
-    if chat is None or chat.type != "private" or message is None or not (message.text or "").startswith("/"):
+    if chat is None or chat.type != "private" or message is None or not (message.text or "").strip():
         return
     for group, handlers in context.application.handlers.items():
         if group < 0:
@@ -76,12 +77,19 @@ def note_if_unhandled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 async def fallback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """In a private chat: answer a command no handler took, with the nearest known one."""
+    """In a private chat: answer a command no handler took (with the nearest known one; /avbryt:
+    nothing to cancel), and plain text no conversation took (``handlers.plain_text``)."""
     if context.chat_data is None or context.chat_data.pop(_UNHANDLED, None) != update.update_id:
         return
     message = update.effective_message
     text = (message.text or "") if message is not None else ""
+    if not text.startswith("/"):  # plain text no conversation took: never silence
+        await answer_plain_text(update, context)
+        return
     word = text[1:].split()[0].split("@")[0] if len(text) > 1 else ""
+    if word.casefold() == "avbryt":  # no conversation is going on
+        await reply(update, context, texts.CONV_NOTHING_TO_CANCEL)
+        return
     guess = guess_command(word, registry.all_commands()) if word else None
     if guess:
         await reply(update, context, texts.UNKNOWN_COMMAND_GUESS.format(guess=esc(guess)))
@@ -100,4 +108,4 @@ COMMANDS = [
 
 
 def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
-    return [MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND & ~filters.UpdateType.EDITED, fallback)]
+    return [MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.UpdateType.EDITED, fallback)]

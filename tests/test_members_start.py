@@ -159,6 +159,7 @@ async def test_unknown_commands_and_plain_text_in_private_get_a_hint(
 
 async def test_known_commands_get_one_answer_and_the_group_gets_no_hints(h: BotHarness) -> None:
     assert len(messages(await h.send("/frister", MEMBER))) == 1
-    assert messages(await h.send("hei, hva kan du?", MEMBER)) == []  # plain text: no lecture
+    # Plain text in private: one short, helpful answer, never silence.
+    assert [m.text for m in messages(await h.send("hei, hva kan du?", MEMBER))] == [texts.PLAIN_TEXT_HELP]
     assert messages(await h.send("/fristr", OTHER, group=True)) == []
     assert messages(await h.send("hei alle", OTHER, group=True)) == []

@@ -146,8 +146,14 @@ async def topics_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE, key:
     return chosen
 
 
-def looks_like_url(value: str) -> bool:
+def as_url(value: str) -> str:
+    """The address as typed, with https:// in front of one that starts with «www.» (www.ks.no/fou)."""
     value = value.strip()
+    return "https://" + value if value.lower().startswith("www.") else value
+
+
+def looks_like_url(value: str) -> bool:
+    value = as_url(value)
     return (
         value.startswith(("https://", "http://")) and "." in value and " " not in value and len(value) <= 2000
     )
@@ -170,7 +176,7 @@ async def read_link(update: Update, context: ContextTypes.DEFAULT_TYPE, prefix: 
         return NO_LINK
     typed = message_text(update)
     if looks_like_url(typed):
-        return typed
+        return as_url(typed)
     await say(
         update, context, texts.LINK_INVALID.format(text=html.escape(typed[:100])), link_keyboard(prefix)
     )

@@ -14,6 +14,7 @@ from bot import texts
 from handlers import registry
 from handlers.broadcast import typed_html
 from handlers.conversation import (
+    as_url,
     ask_topics,
     button_step,
     conversation,
@@ -141,7 +142,7 @@ async def new_place(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         return PLACE
     data = draft(context, DRAFT)
     if looks_like_url(typed):
-        data["video_url"], data["location"] = typed, ""
+        data["video_url"], data["location"] = as_url(typed), ""
     else:
         data["video_url"], data["location"] = None, typed
     await say(update, context, texts.NE_ASK_DESCRIPTION, keyboard([_skip_row()]))

@@ -50,3 +50,18 @@ async def test_text_inside_a_conversation_is_not_answered_twice(harness: BotHarn
     calls = await harness.send("gauldal", MEMBER)
     sent = [c for c in calls if c.method == "sendMessage"]
     assert len(sent) == 1 and texts.PLAIN_TEXT_HELP not in sent[0].text
+
+
+def test_www_addresses_are_links() -> None:
+    from handlers.conversation import as_url, looks_like_url
+
+    assert looks_like_url("www.ks.no/fou") and as_url("www.ks.no/fou") == "https://www.ks.no/fou"
+    assert looks_like_url("https://ks.no") and as_url(" https://ks.no ") == "https://ks.no"
+    assert not looks_like_url("anskaffelser.no") and not looks_like_url("www ks no")
+
+
+async def test_a_tip_with_a_www_link(harness: BotHarness) -> None:
+    await harness.send("/tips", COORDINATOR)
+    await harness.send("Ny veileder", COORDINATOR)
+    topics = last_message(await harness.send("www.ks.no/fou", COORDINATOR))
+    assert topics.text == texts.TI_ASK_TOPICS

@@ -24,6 +24,8 @@ from handlers.conversation import (
     conversation,
     draft,
     drop_draft,
+    edit_text_step,
+    editing,
     fits,
     fresh_draft,
     stale_button,
@@ -33,12 +35,12 @@ from handlers.conversation import (
 )
 from handlers.coordinator import (
     END,
-    action_row,
     callback_arg,
     cancel_row,
     coordinator_only,
     keyboard,
     pressed,
+    preview_row,
     say,
     show_preview,
 )
@@ -83,6 +85,8 @@ async def ku_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     if not await fits(update, context, text_html, MAX_TEXT):
         return TEXT
     draft(context, DRAFT)["text"] = text_html
+    if editing(context, DRAFT):
+        return await _preview(update, context)
     await say(update, context, texts.KU_ASK_AUDIENCE, audience_keyboard())
     return AUDIENCE
 
@@ -146,7 +150,7 @@ async def _preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         texts.KU_PREVIEW,
         announcement_text(data["text"]),
         texts.KU_CONFIRM.format(audience=label, recipients=texts.recipients(len(chat_ids))),
-        keyboard([action_row(KU, texts.BTN_SEND, "send")]),
+        keyboard([preview_row(KU, texts.BTN_SEND, "send")]),
     )
     return CONFIRM
 
@@ -195,7 +199,10 @@ def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
                 AUDIENCE: button_step(KU, ku_audience, "a:"),
                 TOPICS: [*button_step(KU, ku_topic, "t:"), *button_step(KU, ku_topics_done, "done$")],
                 PIN: button_step(KU, ku_pin, "pin:"),
-                CONFIRM: button_step(KU, ku_send, "send$"),
+                CONFIRM: [
+                    *button_step(KU, ku_send, "send$"),
+                    *edit_text_step(KU, DRAFT, texts.ASK_NEW_TEXT, TEXT),
+                ],
             },
         ),
         corrections.build_conversation(),

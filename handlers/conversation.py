@@ -23,6 +23,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import texts
 from handlers.coordinator import (
+    EDIT_TEXT,
     END,
     Handler,
     answer,
@@ -228,6 +229,24 @@ def conversation(
             name=name,
             allow_reentry=True,
         )
+
+
+def edit_text_step(prefix: str, key: str, question: str, state: str) -> list[BaseHandler[Any, Any, Any]]:
+    """«Endre tekst» under a preview: ask for the text again (the text step, seeing the draft's
+    ``editing`` mark, goes straight back to the preview)."""
+
+    async def edit_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+        await pressed(update)
+        draft(context, key)["editing"] = True
+        await say(update, context, question + texts.CANCEL_HINT)
+        return state
+
+    return button_step(prefix, edit_text, f"{EDIT_TEXT}$")
+
+
+def editing(context: ContextTypes.DEFAULT_TYPE, key: str) -> bool:
+    """Whether the text was typed again from a preview's «Endre tekst» (the mark is taken)."""
+    return bool(draft(context, key).pop("editing", False))
 
 
 def text_step(callback: Handler) -> list[BaseHandler[Any, Any, Any]]:

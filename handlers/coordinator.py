@@ -112,6 +112,18 @@ def cancel_row(prefix: str) -> list[tuple[str, str]]:
     return [(texts.BTN_CANCEL, f"{prefix}:cancel")]
 
 
+EDIT_TEXT = "edittext"
+
+
+def preview_row(prefix: str, label: str, action: str) -> list[tuple[str, str]]:
+    """Under every preview: «Send» (or «Lagre»), «Endre tekst» beside it, and «Avbryt»."""
+    return [
+        (label, f"{prefix}:{action}"),
+        (texts.BTN_EDIT_TEXT, f"{prefix}:{EDIT_TEXT}"),
+        *cancel_row(prefix),
+    ]
+
+
 def action_row(prefix: str, label: str, action: str) -> list[tuple[str, str]]:
     """One step's button with «Avbryt» beside it ("Send | Avbryt", "Lagre | Avbryt")."""
     return [(label, f"{prefix}:{action}"), *cancel_row(prefix)]

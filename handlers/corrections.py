@@ -14,7 +14,16 @@ from telegram.ext import CallbackQueryHandler, ContextTypes, ConversationHandler
 from bot import texts
 from bot.services import Services
 from handlers.broadcast import KR, MAX_TEXT, correction_payload, excerpt, manage_markup, typed_html
-from handlers.conversation import button_step, conversation, draft, drop_draft, fits, fresh_draft, text_step
+from handlers.conversation import (
+    button_step,
+    conversation,
+    draft,
+    drop_draft,
+    edit_text_step,
+    fits,
+    fresh_draft,
+    text_step,
+)
 from handlers.coordinator import (
     END,
     action_row,
@@ -23,6 +32,7 @@ from handlers.coordinator import (
     coordinator_only,
     keyboard,
     pressed,
+    preview_row,
     say,
     services_of,
     show_preview,
@@ -163,7 +173,7 @@ async def kr_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
         texts.KR_PREVIEW,
         data["payload"],
         texts.KR_CONFIRM.format(copies=texts.copies(count)),
-        keyboard([action_row(KR, texts.BTN_CORRECT_CONFIRM, "fixok")]),
+        keyboard([preview_row(KR, texts.BTN_CORRECT_CONFIRM, "fixok")]),
     )
     return FIX_CONFIRM
 
@@ -276,7 +286,10 @@ def build_conversation() -> ConversationHandler[Any]:
         ],
         {
             FIX_TEXT: text_step(kr_text),
-            FIX_CONFIRM: button_step(KR, kr_fix_confirm, "fixok$"),
+            FIX_CONFIRM: [
+                *button_step(KR, kr_fix_confirm, "fixok$"),
+                *edit_text_step(KR, DRAFT_FIX, texts.ASK_NEW_TEXT, FIX_TEXT),
+            ],
             WITHDRAW_CONFIRM: button_step(KR, kr_withdraw_confirm, r"wdok:\d+$"),
         },
     )

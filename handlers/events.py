@@ -21,6 +21,8 @@ from handlers.conversation import (
     date_in_past,
     draft,
     drop_draft,
+    edit_text_step,
+    editing,
     fits,
     fresh_draft,
     looks_like_url,
@@ -29,6 +31,7 @@ from handlers.conversation import (
     topics_chosen,
 )
 from handlers.coordinator import (
+    EDIT_TEXT,
     END,
     action_row,
     callback_arg,
@@ -161,6 +164,8 @@ async def new_description(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             return DESCRIPTION
         # Bold, italics and links kept as typed (Telegram's entities as safe HTML).
         data["description"] = typed_html(update)
+    if editing(context, DRAFT):
+        return await _ne_preview(update, context)
     await ask_topics(update, context, DRAFT, NEW, texts.NE_ASK_TOPICS)
     return TOPICS
 
@@ -205,6 +210,10 @@ async def new_topics_done(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """Topics chosen: show the invitation exactly as it will arrive, then ask."""
     if await topics_chosen(update, context, DRAFT) is None:
         return TOPICS
+    return await _ne_preview(update, context)
+
+
+async def _ne_preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     data = draft(context, DRAFT)
     services = services_of(context)
     async with services.session() as session:
@@ -215,7 +224,12 @@ async def new_topics_done(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         texts.NE_PREVIEW,
         event_card(_draft_event(data), services.settings.tz, services.now()),
         texts.NE_CONFIRM.format(audience=texts.AUDIENCE_GROUP_AND_TOPICS.format(count=count)),
-        keyboard([[(texts.BTN_SAVE_AND_SEND, f"{NEW}:send")], action_row(NEW, texts.BTN_SAVE_ONLY, "save")]),
+        keyboard(
+            [
+                [(texts.BTN_SAVE_AND_SEND, f"{NEW}:send"), (texts.BTN_EDIT_TEXT, f"{NEW}:{EDIT_TEXT}")],
+                action_row(NEW, texts.BTN_SAVE_ONLY, "save"),
+            ]
+        ),
         body_markup=rsvp_markup(0, 0, 0),
     )
     return CONFIRM
@@ -289,7 +303,10 @@ def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
                 PLACE: text_step(new_place),
                 DESCRIPTION: [*text_step(new_description), *button_step(NEW, new_description, "skip$")],
                 TOPICS: [*button_step(NEW, new_topic, "t:"), *button_step(NEW, new_topics_done, "done$")],
-                CONFIRM: button_step(NEW, new_save, "(send|save)$"),
+                CONFIRM: [
+                    *button_step(NEW, new_save, "(send|save)$"),
+                    *edit_text_step(NEW, DRAFT, texts.ASK_NEW_DESCRIPTION, DESCRIPTION),
+                ],
             },
         ),
         CallbackQueryHandler(show_event, pattern=rf"^{EV}:show:\d+$"),

@@ -20,6 +20,8 @@ from handlers.conversation import (
     conversation,
     draft,
     drop_draft,
+    edit_text_step,
+    editing,
     fits,
     fresh_draft,
     link_keyboard,
@@ -31,13 +33,13 @@ from handlers.conversation import (
 )
 from handlers.coordinator import (
     END,
-    action_row,
     callback_arg,
     cancel_row,
     coordinator_only,
     keyboard,
     message_text,
     pressed,
+    preview_row,
     say,
     services_of,
 )
@@ -93,6 +95,8 @@ async def new_title(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     if not await fits(update, context, title, MAX_TITLE):
         return NEW_TITLE
     draft(context, DRAFT_NEW)["title"] = title
+    if editing(context, DRAFT_NEW):
+        return await _nf_preview(update, context)
     await say(update, context, texts.NF_ASK_DEADLINE + texts.CANCEL_HINT)
     return NEW_DEADLINE
 
@@ -172,11 +176,15 @@ async def new_source(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         if not await fits(update, context, source, MAX_SOURCE):
             return NEW_SOURCE
         data["source"] = source
+    return await _nf_preview(update, context)
+
+
+async def _nf_preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     await say(
         update,
         context,
-        texts.NF_PREVIEW.format(card=_draft_card(data, context)),
-        keyboard([action_row(NEW, texts.BTN_SAVE, "save")]),
+        texts.NF_PREVIEW.format(card=_draft_card(draft(context, DRAFT_NEW), context)),
+        keyboard([preview_row(NEW, texts.BTN_SAVE, "save")]),
     )
     return NEW_CONFIRM
 
@@ -230,7 +238,10 @@ def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
                 NEW_LINK: [*text_step(new_link), *button_step(NEW, new_link, "nolink$")],
                 NEW_TOPICS: [*button_step(NEW, new_topic, "t:"), *button_step(NEW, new_topics_done, "done$")],
                 NEW_SOURCE: [*text_step(new_source), *button_step(NEW, new_source, r"s:\d+$")],
-                NEW_CONFIRM: button_step(NEW, new_save, "save$"),
+                NEW_CONFIRM: [
+                    *button_step(NEW, new_save, "save$"),
+                    *edit_text_step(NEW, DRAFT_NEW, texts.ASK_NEW_TITLE, NEW_TITLE),
+                ],
             },
         ),
         conversation(

@@ -18,6 +18,8 @@ from handlers.conversation import (
     conversation,
     draft,
     drop_draft,
+    edit_text_step,
+    editing,
     fits,
     fresh_draft,
     link_keyboard,
@@ -27,7 +29,15 @@ from handlers.conversation import (
     toggle_topic,
     topics_chosen,
 )
-from handlers.coordinator import END, action_row, coordinator_only, keyboard, pressed, say, show_preview
+from handlers.coordinator import (
+    END,
+    coordinator_only,
+    keyboard,
+    pressed,
+    preview_row,
+    say,
+    show_preview,
+)
 from storage.announcements import Audience
 
 TEXT, LINK, TOPICS, CONFIRM = "tips:tekst", "tips:lenke", "tips:emner", "tips:bekreft"
@@ -50,6 +60,8 @@ async def ti_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     if not await fits(update, context, text_html, MAX_TIP):
         return TEXT
     draft(context, DRAFT)["text"] = text_html
+    if editing(context, DRAFT):
+        return await _ti_preview(update, context)
     await say(update, context, texts.TI_ASK_LINK, link_keyboard(TI))
     return LINK
 
@@ -74,6 +86,10 @@ async def ti_topics_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """Topics chosen: the preview exactly as it arrives, then confirm."""
     if await topics_chosen(update, context, DRAFT) is None:
         return TOPICS
+    return await _ti_preview(update, context)
+
+
+async def _ti_preview(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     data = draft(context, DRAFT)
     chat_ids, label = await recipients(context, Audience(group=True, topics=tuple(data["topics"])))
     await show_preview(
@@ -82,7 +98,7 @@ async def ti_topics_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         texts.TI_PREVIEW,
         tip_text(data["text"], data.get("url"), chosen_topic_names(data)),
         texts.KU_CONFIRM.format(audience=label, recipients=texts.recipients(len(chat_ids))),
-        keyboard([action_row(TI, texts.BTN_SEND, "send")]),
+        keyboard([preview_row(TI, texts.BTN_SEND, "send")]),
     )
     return CONFIRM
 
@@ -123,7 +139,10 @@ def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
                 TEXT: text_step(ti_text),
                 LINK: [*text_step(ti_link), *button_step(TI, ti_link, "nolink$")],
                 TOPICS: [*button_step(TI, ti_topic, "t:"), *button_step(TI, ti_topics_done, "done$")],
-                CONFIRM: button_step(TI, ti_send, "send$"),
+                CONFIRM: [
+                    *button_step(TI, ti_send, "send$"),
+                    *edit_text_step(TI, DRAFT, texts.ASK_NEW_TEXT, TEXT),
+                ],
             },
         ),
         CallbackQueryHandler(stale_button, pattern=rf"^{TI}:"),

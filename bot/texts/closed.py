@@ -106,3 +106,10 @@ def cancel_told(count: int) -> str:
     if count == 0:
         return "Ingen hadde meldt seg på."
     return f"{count_of(count, 'påmeldt', 'påmeldte')} får beskjed."
+
+
+# ---- previews -----------------------------------------------------------------------------------
+BTN_EDIT_TEXT = "✏️ Endre tekst"
+ASK_NEW_TEXT = "Skriv teksten på nytt, så viser jeg den igjen før noe sendes."
+ASK_NEW_DESCRIPTION = "Skriv beskrivelsen på nytt, så viser jeg invitasjonen igjen før noe sendes."
+ASK_NEW_TITLE = "Skriv tittelen på nytt, så viser jeg fristen igjen før noe lagres."

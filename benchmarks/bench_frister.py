@@ -22,8 +22,8 @@ from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
 from bot.config import load_settings
-from bot.harness import BotHarness, FakeClock, Person, running_harness
 from storage.models import Call, CallTopic, Chat, Subscription, Topic
+from tests.support.harness import BotHarness, FakeClock, Person, running_harness
 
 CALLS = 10_000
 MEMBERS = 5_000

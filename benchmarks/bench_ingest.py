@@ -97,7 +97,7 @@ def best_of(fn: object, repeat: int = 5) -> float:
 
 
 async def run() -> None:
-    from bot import polling
+    from bot.poll import poll as polling
 
     server = LoopbackServer()
     server.start()

@@ -1,6 +1,6 @@
 """The sender against a fake Bot API on loopback that allows 30 messages a second.
 
-2,000 notices to 2,000 private chats (``--quick``: 300) through ``bot/fakeserver.py``, which
+2,000 notices to 2,000 private chats (``--quick``: 300) through ``tests/support/fakeserver.py``, which
 answers 429 above 30 messages in any one-second window. Reports the achieved rate as a ratio to
 the sender's configured limit (FOUI_SEND_RATE_GLOBAL, 25 by default; ``--rate`` to change it),
 429s received, messages lost and duplicates. The notices are real ones about one open call that
@@ -26,12 +26,12 @@ from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from bot.config import load_settings
-from bot.fakeserver import FakeBotServer
-from bot.sender import Sender
+from bot.push.sender import Sender
 from bot.services import Services
 from storage.db import migrate
 from storage.models import Call, CallTopic, Chat, Outbox, OutboxStatus, Subscription, Topic
 from storage.outbox import stats
+from tests.support.fakeserver import FakeBotServer
 
 TOKEN = "123456789:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
 SERVER_LIMIT = 30

@@ -14,11 +14,13 @@ from telegram.request import BaseRequest
 
 from bot import texts
 from bot.config import Settings
-from bot.health import schedule_heartbeat
-from bot.jobs import seed_push_hooks, start_pushes
-from bot.polling import seed_sources, start_polling
+from bot.poll.health import schedule_source_health
+from bot.poll.jobs import start_polling
+from bot.poll.seed import seed_sources
+from bot.push.fanout import on_ingest
+from bot.push.jobs import start_pushes
 from bot.services import Services, get_services
-from bot.source_health import schedule_source_health
+from bot.web.heartbeat import schedule_heartbeat
 from handlers import registry
 from storage.db import migrate, startup_lock
 
@@ -32,8 +34,21 @@ class MissingTokenError(Exception):
     """No FOUI_BOT_TOKEN configured."""
 
 
+def wire(services: Services) -> Services:
+    """Hand the wings what they need from each other: the push wing's fan-out runs in every poll."""
+    if on_ingest not in services.ingest_hooks:
+        services.ingest_hooks.append(on_ingest)
+    return services
+
+
+def make_services(settings: Settings, *, clock: Callable[[], datetime] | None = None) -> Services:
+    """The services of one process, wired."""
+    return wire(Services.create(settings, clock=clock))
+
+
 async def prepare_database(services: Services) -> None:
     """Migrate, then seed what a fresh database needs (topics, default sources); one process at a time."""
+    wire(services)
     async with startup_lock(services.engine):
         await migrate(services.engine)
         for seed in SEEDERS:
@@ -50,7 +65,7 @@ async def seed_topics(services: Services) -> None:
 
 
 # Functions run after migration on every start; issues add their seeders here.
-SEEDERS: list[Callable[[Services], Any]] = [seed_topics, seed_push_hooks, seed_sources]
+SEEDERS: list[Callable[[Services], Any]] = [seed_topics, seed_sources]
 
 
 async def start_services(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -123,7 +138,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app = builder.build()
-    app.bot_data["services"] = services or Services.create(settings, clock=clock)
+    app.bot_data["services"] = wire(services or Services.create(settings, clock=clock))
     registry.register(app)
     app.add_error_handler(error_handler)
     return app

@@ -47,19 +47,27 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.polling import cli_poll
+    from bot.app import make_services, prepare_database
+    from bot.poll.cli import cli_poll
 
-    return cli_poll(settings, url=args.url, kind=args.kind, dry_run=args.dry_run)
+    return cli_poll(
+        settings,
+        url=args.url,
+        kind=args.kind,
+        dry_run=args.dry_run,
+        make_services=make_services,
+        prepare_database=prepare_database,
+    )
 
 
 def cmd_frister(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.console import cli_frister
+    from bot.console.frister import cli_frister
 
     return cli_frister(settings, args.args)
 
 
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.console import cli_console
+    from bot.console.chat import cli_console
 
     return cli_console(settings, user_id=args.user_id, group=args.group, coordinator=args.coordinator)
 

@@ -122,7 +122,7 @@ class Settings(BaseSettings):
     @field_validator("municipalities", "municipalities_file")
     @classmethod
     def _municipality_list(cls, value: Any) -> Any:
-        from bot.municipalities import check_setting
+        from bot.region.municipalities import check_setting
 
         return check_setting(value)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from storage.db import make_engine, make_sessionmaker, session_scope
+
+IngestHook = Callable[[AsyncSession, Any, "Services"], Awaitable[None]]
 
 
 def system_clock() -> datetime:
@@ -25,6 +27,9 @@ class Services:
     clock: Callable[[], datetime] = system_clock
     started_at: datetime = field(default_factory=system_clock)
     extras: dict[str, Any] = field(default_factory=dict)
+    # Run inside a poll's transaction, right after ingest and before commit (the composition root
+    # puts the push wing's fan-out here): (session, storage.calls.IngestResult, services).
+    ingest_hooks: list[IngestHook] = field(default_factory=list)
 
     def now(self) -> datetime:
         """The current time, timezone-aware UTC (tests pass a controllable clock)."""

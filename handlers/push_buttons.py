@@ -11,11 +11,12 @@ from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from bot import texts
-from bot.notify import call_buttons
+from bot.push.render import call_buttons
 from bot.services import get_services
 from handlers.auth import chat_admin_ids
 from handlers.registry import Command
 from storage import pushes
+from storage.following import load_call
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ async def push_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await query.answer(texts.PUSH_MUTE_ADMINS_ONLY, show_alert=True)
         return
     async with svc.session() as session:
-        call = await pushes.load_call(session, call_id)
+        call = await load_call(session, call_id)
         if action == "mute":
             ok = await pushes.mute_call(session, telegram_id=chat.id, call_id=call_id, now=svc.now())
         else:
@@ -80,14 +81,14 @@ async def push_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def send_calendar(update: Update, context: ContextTypes.DEFAULT_TYPE, call_id: int) -> None:
     """Send one call's deadline as an .ics file."""
-    from bot.ics import calls_to_ics
+    from bot.calendar.ics import calls_to_ics
 
     query = update.callback_query
     chat = update.effective_chat
     assert query is not None and chat is not None
     svc = get_services(context)
     async with svc.session() as session:
-        call = await pushes.load_call(session, call_id)
+        call = await load_call(session, call_id)
     if call is None:
         await query.answer(texts.PUSH_CALL_GONE)
         return

@@ -24,6 +24,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+# The named column values live with the pure rules; importable from here as before.
+from storage.rules.values import CallStatus as CallStatus
+from storage.rules.values import ChatKind as ChatKind
+from storage.rules.values import NotifyMode as NotifyMode
+from storage.rules.values import OutboxStatus as OutboxStatus
 from storage.types import UTCDateTime, utcnow
 
 NAMING = {
@@ -42,19 +47,6 @@ class Base(DeclarativeBase):
         dict[str, Any]: JSON(),
         list[Any]: JSON(),
     }
-
-
-class ChatKind:
-    PRIVATE = "private"
-    GROUP = "group"
-    SUPERGROUP = "supergroup"
-    CHANNEL = "channel"
-
-
-class NotifyMode:
-    INSTANT = "instant"
-    DAILY = "daily"
-    WEEKLY = "weekly"
 
 
 class Chat(Base):
@@ -156,14 +148,6 @@ class Source(Base):
     items_found: Mapped[int] = mapped_column(Integer, default=0)
     failing_reported_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class CallStatus:
-    OPEN = "open"
-    PLANNED = "planned"
-    ROLLING = "rolling"
-    CLOSED = "closed"
-    REMOVED = "removed"
 
 
 class Call(Base):
@@ -278,14 +262,6 @@ class Announcement(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None] = mapped_column()
     withdrawn_at: Mapped[datetime | None] = mapped_column()
-
-
-class OutboxStatus:
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
 
 
 class Outbox(Base):

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.fakebot import ApiCall
-from bot.harness import BotHarness
 from storage.models import AuditLog, Chat, Subscription, Topic
+from tests.support.fakebot import ApiCall
+from tests.support.harness import BotHarness
 
 
 def texts_of(calls: Sequence[ApiCall]) -> list[str]:
@@ -57,7 +57,7 @@ async def add_member(
 
 async def drain(harness: BotHarness, clock: Any) -> int:
     """Run the one sender until the outbox is empty (its sleeps move the fake clock)."""
-    from bot.sender import Sender
+    from bot.push.sender import Sender
 
     async def sleep(seconds: float) -> None:
         clock.advance(seconds=seconds)

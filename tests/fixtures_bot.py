@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.config import Settings, load_settings
-from bot.harness import GROUP_ID, BotHarness, FakeClock, Person, running_harness
+from tests.support.harness import GROUP_ID, BotHarness, FakeClock, Person, running_harness
 
 COORDINATOR = Person(id=9001, first_name="Kristin", last_name="Koordinator", username="kristin_ks")
 MEMBER = Person(id=1001, first_name="Kari", last_name="Nordmann", username="kari")

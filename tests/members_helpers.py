@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.fakebot import ApiCall
-from bot.harness import BotHarness
 from storage.models import Call, CallStatus, CallTopic, Chat, Topic
+from tests.support.fakebot import ApiCall
+from tests.support.harness import BotHarness
 
 _keys = itertools.count(1)
 

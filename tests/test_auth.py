@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.harness import GROUP_ID, BotHarness
 from handlers.auth import forget_admins, is_coordinator, is_group_admin, may_manage_chat
 from tests.fixtures_bot import COORDINATOR, MEMBER, OTHER
+from tests.support.harness import GROUP_ID, BotHarness
 
 
 class _Ctx:

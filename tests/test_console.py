@@ -9,8 +9,9 @@ from pathlib import Path
 
 from bot import texts
 from bot.config import Settings, load_settings
-from bot.console import frister_text, html_to_text, run_console
-from bot.examples import EXAMPLES
+from bot.console.chat import html_to_text, run_console
+from bot.console.examples import EXAMPLES
+from bot.console.frister import frister_text
 
 
 def console_settings(url: str) -> Settings:

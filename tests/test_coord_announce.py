@@ -6,11 +6,11 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot import texts
-from bot.harness import GROUP_ID, BotHarness, FakeClock
 from storage.audit import REFUSED
 from storage.models import Announcement, Outbox, OutboxStatus
 from tests.coord_helpers import add_member, alerts, audit_entries, drain, last_message
 from tests.fixtures_bot import COORDINATOR, MEMBER
+from tests.support.harness import GROUP_ID, BotHarness, FakeClock
 
 BOLD = [{"type": "bold", "offset": 0, "length": 7}]
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from bot.dates import OSLO, parse_end, parse_time, parse_typed_datetime
+from handlers.typed_dates import OSLO, parse_end, parse_time, parse_typed_datetime
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
 

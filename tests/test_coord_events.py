@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from bot import texts
-from bot.harness import GROUP_ID, BotHarness
 from storage.audit import REFUSED
 from storage.models import Event, Outbox, Rsvp
 from tests.coord_helpers import add_member, alerts, audit_entries, last_message
 from tests.fixtures_bot import COORDINATOR, MEMBER, OTHER
+from tests.support.harness import GROUP_ID, BotHarness
 
 
 async def _create_event(harness: BotHarness, *, send: bool = True, video: bool = False) -> None:

@@ -8,11 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot import texts
-from bot.harness import GROUP_ID, BotHarness, FakeClock, Person
 from storage.audit import REFUSED
 from storage.models import Call, CallStatus, DeadlineChange
 from tests.coord_helpers import alerts, audit_entries, last_message
 from tests.fixtures_bot import COORDINATOR, MEMBER
+from tests.support.harness import GROUP_ID, BotHarness, FakeClock, Person
 
 
 async def _calls(harness: BotHarness) -> list[Call]:

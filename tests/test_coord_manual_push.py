@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot import texts
-from bot.harness import BotHarness, FakeClock
-from bot.notify import plan_all
+from bot.push.plan import plan_all
 from storage.models import Chat, Outbox, OutboxStatus, Subscription, Topic
 from tests.coord_helpers import drain, last_message
 from tests.fixtures_bot import COORDINATOR
+from tests.support.harness import BotHarness, FakeClock
 from tests.test_coord_manual import _new_deadline
 
 FOLLOWER = 2001  # follows Helse, the topic _new_deadline picks

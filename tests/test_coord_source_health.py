@@ -6,11 +6,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.harness import BotHarness, FakeClock
-from bot.source_health import report_source_health
+from bot.poll.health import report_source_health
 from storage.models import Outbox, Source
 from tests.coord_helpers import drain
 from tests.fixtures_bot import COORDINATOR
+from tests.support.harness import BotHarness, FakeClock
 
 URL = "https://example.no/rss"
 

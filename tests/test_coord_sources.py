@@ -10,11 +10,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import polling, texts
+from bot import texts
 from bot.config import Settings, load_settings
-from bot.fakebot import ApiCall
-from bot.harness import GROUP_ID, BotHarness, FakeClock, running_harness
-from handlers.sources_admin import background_polls, check_source_url, is_private_host, plain_reason
+from bot.poll import poll as polling
+from handlers.source_actions import background_polls
+from handlers.source_checks import check_source_url, is_private_host, plain_reason
 from storage import sources as source_store
 from storage.audit import REFUSED
 from storage.models import Call, Chat, Outbox, Source, Subscription, Topic
@@ -22,6 +22,8 @@ from tests.coord_helpers import alerts, audit_entries, last_message
 from tests.fixtures.feeds.loopback import LoopbackServer, Route, serve_sites
 from tests.fixtures.feeds.loopback import loopback as loopback
 from tests.fixtures_bot import COORDINATOR, MEMBER
+from tests.support.fakebot import ApiCall
+from tests.support.harness import GROUP_ID, BotHarness, FakeClock, running_harness
 
 EMPTY_PAGE = b"<!doctype html><html><head><title>Hei</title></head><body><p>Velkommen!</p></body></html>"
 
@@ -208,7 +210,7 @@ async def test_hent_naa_polls_at_once_and_reports_the_new_calls(
     assert loopback.hits["/kdd.rss"] == 1
     source = await _source(harness, sid)
     assert source is not None and source.last_success_at is not None and source.items_found == 3
-    # Through the normal path: the ON_INGEST hook queued the new-call notices in the same poll.
+    # Through the normal path: the ingest hook queued the new-call notices in the same poll.
     notices = [r for r in await _outbox(harness) if r.kind == "new_call"]
     assert notices and {r.chat_id for r in notices} == {member}
     # Again: the feed's ETag says nothing changed.
@@ -283,7 +285,7 @@ async def test_add_a_source_tried_then_saved_and_polled(
     assert report.text.startswith("✅ «KDD &lt;nyheter&gt;» er hentet: 3 funnet")
     calls = await _calls(harness)
     assert calls and all(c.source_id == source.id for c in calls)
-    # Its first poll went through ON_INGEST: the subscribers of its topic hear of the open calls.
+    # Its first poll went through the ingest hook: the subscribers of its topic hear of the open calls.
     assert {r.chat_id for r in await _outbox(harness) if r.kind == "new_call"} == {member}
     [entry] = await audit_entries(harness, "source_added")
     assert entry.actor_id == COORDINATOR.id and entry.detail["url"] == url

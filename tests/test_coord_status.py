@@ -7,11 +7,11 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot import texts
-from bot.harness import BotHarness, FakeClock
 from storage.audit import REFUSED
 from storage.models import Outbox, OutboxStatus, Source
 from tests.coord_helpers import add_member, audit_entries, last_message
 from tests.fixtures_bot import COORDINATOR, MEMBER
+from tests.support.harness import BotHarness, FakeClock
 
 
 async def _seed(harness: BotHarness, clock: FakeClock) -> None:

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.fakeserver import FakeBotServer
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Chat, Outbox, OutboxStatus
 from storage.types import utcnow
+from tests.support.fakeserver import FakeBotServer
 
 pytestmark = pytest.mark.e2e
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot import texts
-from bot.notify import plan_all, plan_digests, plan_weekly_overview
-from storage import pushes
+from bot.push.plan import plan_all, plan_digests, plan_weekly_overview
+from storage.rules import kinds
 from tests import test_push_world
 from tests.test_push_world import GROUP, World
 
@@ -23,7 +23,7 @@ def oslo(*args: int) -> datetime:
 async def digests(world: World) -> list[tuple[int, str]]:
     async with world.services.session() as s:
         await plan_digests(s, world.services)
-    return [(await world.chat_of(r), r.subject) for r in await world.rows(pushes.KIND_DIGEST)]
+    return [(await world.chat_of(r), r.subject) for r in await world.rows(kinds.KIND_DIGEST)]
 
 
 async def test_daily_digest_at_the_members_hour_with_what_is_new(world: World) -> None:
@@ -61,7 +61,7 @@ async def test_weekly_digest_on_mondays_only(world: World) -> None:
     assert await digests(world) == []
     world.clock.set(oslo(2026, 11, 30, 8, 0))  # Monday 08:00
     assert await digests(world) == [(1001, "digest:weekly:2026-11-30T07")]
-    (row,) = await world.rows(pushes.KIND_DIGEST)
+    (row,) = await world.rows(kinds.KIND_DIGEST)
     assert "siste uke" in row.payload["text"] and row.payload["call_ids"]
 
 
@@ -101,7 +101,8 @@ async def test_weekly_overview_to_the_group_on_monday_morning(world: World) -> N
 
 
 async def test_weekly_overview_follows_a_migrated_group(world: World) -> None:
-    from storage.outbox import claim, migrate_chat
+    from storage.claims import claim
+    from storage.outbox import migrate_chat
 
     world.clock.set(oslo(2026, 11, 23, 8, 0))
     async with world.services.session() as s:
@@ -112,7 +113,7 @@ async def test_weekly_overview_follows_a_migrated_group(world: World) -> None:
     world.clock.set(oslo(2026, 11, 30, 8, 0))
     async with world.services.session() as s:
         assert await plan_weekly_overview(s, world.services) == 1
-    rows = await world.rows(pushes.KIND_WEEKLY)
+    rows = await world.rows(kinds.KIND_WEEKLY)
     assert {await world.chat_of(r) for r in rows} == {-100555}
     assert "Ingen søknadsfrister" in rows[-1].payload["text"]
 

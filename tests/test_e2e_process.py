@@ -26,7 +26,6 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.fakeserver import FakeBotServer
 from feeds.catalogue import DEFAULT_TOPICS
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Chat, Outbox, Source, Subscription, Topic
@@ -34,6 +33,7 @@ from storage.topics import seed_topics
 from storage.types import utcnow
 from tests.fixtures.feeds.loopback import LoopbackServer, Route
 from tests.fixtures.feeds.loopback import loopback as loopback
+from tests.support.fakeserver import FakeBotServer
 
 pytestmark = pytest.mark.e2e
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from telegram.error import BadRequest, Forbidden, RetryAfter
 
-from bot.fakebot import FakeBotApi, FakeRequest
-from bot.harness import BotHarness
 from tests.fixtures_bot import MEMBER
+from tests.support.fakebot import FakeBotApi, FakeRequest
+from tests.support.harness import BotHarness
 
 
 async def test_harness_initialises_against_the_fake(harness: BotHarness) -> None:

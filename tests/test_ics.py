@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar
 
-from bot.ics import calls_to_ics
+from bot.calendar.ics import calls_to_ics
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 

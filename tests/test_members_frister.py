@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot import texts
-from bot.harness import GROUP_ID, BotHarness
 from tests.fixtures_bot import MEMBER, OTHER
 from tests.members_helpers import add_calls, chat_row, messages, only_message
+from tests.support.harness import GROUP_ID, BotHarness
 
 # The harness clock: Monday 23 November 2026, 09:00 UTC (10:00 in Oslo).
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

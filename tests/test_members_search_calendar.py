@@ -10,10 +10,10 @@ import pytest
 from icalendar import Calendar
 
 from bot import texts
-from bot.fakebot import ApiCall
-from bot.harness import GROUP_ID, BotHarness, FakeClock
 from tests.fixtures_bot import MEMBER, OTHER
 from tests.members_helpers import add_calls, chat_row, messages, only_message
+from tests.support.fakebot import ApiCall
+from tests.support.harness import GROUP_ID, BotHarness, FakeClock
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot import texts
-from bot.fakebot import ApiCall
-from bot.harness import BotHarness
 from tests.fixtures_bot import MEMBER, OTHER
 from tests.members_helpers import chat_row, messages, only_message
+from tests.support.fakebot import ApiCall
+from tests.support.harness import BotHarness
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot import texts
-from bot.harness import GROUP_ID, BotHarness, Person
 from handlers import registry
 from tests.fixtures_bot import COORDINATOR, MEMBER, OTHER
 from tests.members_helpers import chat_row, messages, only_message
+from tests.support.harness import GROUP_ID, BotHarness, Person
 
 
 @pytest.fixture

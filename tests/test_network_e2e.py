@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import select
 
 from bot import texts
-from bot.fakebot import ApiCall
-from bot.harness import GROUP_ID, BotHarness, Person
 from storage import members, registry
 from storage.models import AuditLog, ChatKind, Outbox, Registration
 from tests.fixtures_bot import COORDINATOR, MEMBER, OTHER
+from tests.support.fakebot import ApiCall
+from tests.support.harness import GROUP_ID, BotHarness, Person
 
 # Without a running JobQueue (the harness does not start jobs) PTB says it ignores the timeout.
 pytestmark = pytest.mark.filterwarnings("ignore:Ignoring `conversation_timeout`")

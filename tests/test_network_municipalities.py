@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import SettingsError, load_settings
-from bot.municipalities import (
+from bot.region.municipalities import (
     DEFAULT,
     NORD_GUDBRANDSDAL,
     TRONDELAG_2024,

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage import outbox
+from storage import claims, outbox
 from storage.db import make_engine, make_sessionmaker
 from storage.models import AuditLog, Chat, ChatKind, Outbox, OutboxStatus
 
@@ -51,12 +51,12 @@ async def test_claim_takes_the_oldest_due_row_per_chat(
     await _enqueue(session_factory, b, "b1", not_before=NOW - timedelta(minutes=3))
     await _enqueue(session_factory, c, "later", not_before=NOW + timedelta(minutes=1))
     async with session_factory() as s:
-        got = await outbox.claim(s, worker="w1", now=NOW, limit=10)
+        got = await claims.claim(s, worker="w1", now=NOW, limit=10)
         await s.commit()
     assert [(r.subject, r.attempts, r.telegram_id) for r in got] == [("a1", 1, 1), ("b1", 1, 2)]
     async with session_factory() as s:
-        assert await outbox.claim(s, worker="w2", now=NOW, limit=10, exclude_chats=[a]) == []
-        again = await outbox.claim(s, worker="w2", now=NOW, limit=10)
+        assert await claims.claim(s, worker="w2", now=NOW, limit=10, exclude_chats=[a]) == []
+        again = await claims.claim(s, worker="w2", now=NOW, limit=10)
         await s.commit()
     assert [r.subject for r in again] == ["a2"]
     statuses = {r.subject: (r.status, r.claimed_by) for r in await _rows(session_factory)}
@@ -74,7 +74,7 @@ async def test_inactive_chats_are_not_claimed_and_their_rows_fail(
         await outbox.deactivate_chat(s, a, reason="403: Forbidden: bot was blocked by the user")
         await s.commit()
     async with session_factory() as s:
-        got = await outbox.claim(s, worker="w", now=NOW, limit=10)
+        got = await claims.claim(s, worker="w", now=NOW, limit=10)
         await s.commit()
     assert [r.subject for r in got] == ["y"]
     rows = {r.subject: r for r in await _rows(session_factory)}
@@ -90,12 +90,12 @@ async def test_mark_sent_retry_failed_and_stats(session_factory: async_sessionma
     for chat, subject in ((a, "a"), (b, "b"), (c, "c")):
         await _enqueue(session_factory, chat, subject, not_before=NOW)
     async with session_factory() as s:
-        got = {r.subject: r for r in await outbox.claim(s, worker="w", now=NOW, limit=10)}
-        await outbox.mark_sent(s, got["a"].id, now=NOW, message_id=4711)
-        await outbox.mark_retry(
+        got = {r.subject: r for r in await claims.claim(s, worker="w", now=NOW, limit=10)}
+        await claims.mark_sent(s, got["a"].id, now=NOW, message_id=4711)
+        await claims.mark_retry(
             s, got["b"].id, at=NOW + timedelta(seconds=30), error="429", count_attempt=False
         )
-        await outbox.mark_failed(s, got["c"].id, error="400: message is too long")
+        await claims.mark_failed(s, got["c"].id, error="400: message is too long")
         await s.commit()
     rows = {r.subject: r for r in await _rows(session_factory)}
     assert (rows["a"].status, rows["a"].telegram_message_id, rows["a"].sent_at) == (
@@ -122,16 +122,16 @@ async def test_stale_claims_go_back_and_claims_can_be_released(
     await _enqueue(session_factory, a, "a", not_before=NOW)
     await _enqueue(session_factory, b, "b", not_before=NOW)
     async with session_factory() as s:
-        await outbox.claim(s, worker="host:1:dead", now=NOW, limit=1)
-        await outbox.claim(s, worker="other:2:x", now=NOW + timedelta(seconds=100), limit=1)
+        await claims.claim(s, worker="host:1:dead", now=NOW, limit=1)
+        await claims.claim(s, worker="other:2:x", now=NOW + timedelta(seconds=100), limit=1)
         await s.commit()
     async with session_factory() as s:
         assert (
-            await outbox.release_stale(s, now=NOW + timedelta(seconds=130), older_than=timedelta(seconds=120))
+            await claims.release_stale(s, now=NOW + timedelta(seconds=130), older_than=timedelta(seconds=120))
             == 1
         )
-        assert await outbox.claimers_on_host(s, "other") == ["other:2:x"]
-        assert await outbox.release_claims(s, now=NOW, claimers=["other:2:x"]) == 1
+        assert await claims.claimers_on_host(s, "other") == ["other:2:x"]
+        assert await claims.release_claims(s, now=NOW, claimers=["other:2:x"]) == 1
         await s.commit()
     assert {r.status for r in await _rows(session_factory)} == {OutboxStatus.PENDING}
 
@@ -148,7 +148,7 @@ async def test_two_claimers_at_once_never_share_a_row(db_url: str) -> None:
             mine: list[int] = []
             while True:
                 async with factory() as s:
-                    got = await outbox.claim(s, worker=name, now=NOW, limit=7)
+                    got = await claims.claim(s, worker=name, now=NOW, limit=7)
                     await s.commit()
                 if not got:
                     return mine
@@ -169,7 +169,7 @@ async def test_a_migrated_group_is_followed_and_recorded(
     (group,) = await _chats(session_factory, 1, kind=ChatKind.GROUP)
     await _enqueue(session_factory, group, "g", not_before=NOW)
     async with session_factory() as s:
-        (row,) = await outbox.claim(s, worker="w", now=NOW, limit=1)
+        (row,) = await claims.claim(s, worker="w", now=NOW, limit=1)
         assert await outbox.migrate_chat(s, group, -100777, row_id=row.id) == group
         await s.commit()
     async with session_factory() as s:
@@ -186,7 +186,7 @@ async def test_migration_onto_a_chat_that_already_exists(
     await _enqueue(session_factory, old, "g1", not_before=NOW)
     await _enqueue(session_factory, old, "g2", not_before=NOW + timedelta(hours=1))
     async with session_factory() as s:
-        (row,) = await outbox.claim(s, worker="w", now=NOW, limit=1)
+        (row,) = await claims.claim(s, worker="w", now=NOW, limit=1)
         assert await outbox.migrate_chat(s, old, -2, row_id=row.id) == new
         await s.commit()
     rows = {r.subject: r for r in await _rows(session_factory)}

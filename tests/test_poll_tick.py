@@ -12,11 +12,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.config import load_settings
-from bot.harness import FakeClock
-from bot.polling import MIN_TICK_SECONDS, TICK_SECONDS, next_tick, tick_after
+from bot.poll.jobs import MIN_TICK_SECONDS, TICK_SECONDS, next_tick, tick_after
 from bot.services import Services
 from storage import sources as source_store
 from storage.models import Source
+from tests.support.harness import FakeClock
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

@@ -1,4 +1,4 @@
-"""bot.polling: one transaction per poll with the ON_INGEST hooks, health, the sources file, the CLI."""
+"""bot.poll: one transaction per poll with the ingest hooks, health, the sources file, the CLI."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import polling
+from bot.app import make_services, prepare_database
 from bot.config import Settings, load_settings
-from bot.harness import FakeClock
+from bot.poll import cli as poll_cli
+from bot.poll import poll as polling
+from bot.poll import seed as poll_seed
 from bot.services import Services
 from feeds.catalogue import DEFAULT_TOPICS
 from storage.calls import IngestResult
@@ -21,6 +23,7 @@ from storage.models import Call, Outbox, Source
 from storage.topics import seed_topics
 from tests.fixtures.feeds.loopback import LoopbackServer, Route, serve_sites
 from tests.fixtures.feeds.loopback import loopback as loopback
+from tests.support.harness import FakeClock
 
 
 @pytest.fixture
@@ -51,7 +54,7 @@ async def test_poll_forskningsradet_then_304(services: Services, loopback: Loopb
         count = (await session.execute(select(func.count()).select_from(Call))).scalar_one()
         seen.append((list(result.new), count))
 
-    polling.ON_INGEST.append(hook)
+    services.ingest_hooks.append(hook)
     try:
         first = await polling.poll_source(services, sid)
         assert first.ok and first.result is not None
@@ -60,7 +63,7 @@ async def test_poll_forskningsradet_then_304(services: Services, loopback: Loopb
         again = await polling.poll_source(services, sid)
         assert again.ok and again.not_modified and loopback.hits["/utlysninger/"] == 2
     finally:
-        polling.ON_INGEST.remove(hook)
+        services.ingest_hooks.remove(hook)
     async with services.session() as s:
         src = await s.get(Source, sid)
         assert src is not None and src.etag == '"fr-1"' and src.consecutive_failures == 0
@@ -83,11 +86,11 @@ async def test_a_failing_hook_rolls_back_the_calls_and_records_the_failure(
         session.add(Outbox(chat_id=999999, kind="x", subject="y", payload={}))  # must vanish too
         raise RuntimeError("hook exploded")
 
-    polling.ON_INGEST.append(broken)
+    services.ingest_hooks.append(broken)
     try:
         outcome = await polling.poll_source(services, sid)
     finally:
-        polling.ON_INGEST.remove(broken)
+        services.ingest_hooks.remove(broken)
     assert not outcome.ok and outcome.reason is not None and "hook exploded" in outcome.reason
     async with services.session() as s:
         assert (await s.execute(select(func.count()).select_from(Call))).scalar_one() == 0
@@ -133,12 +136,12 @@ async def test_seeding_sources_from_a_file(db_url: str, tmp_path: Path) -> None:
     settings = load_settings(database_url=db_url, sources_file=path, _env_file=None)
     svc = Services.create(settings)
     try:
-        await polling.seed_sources(svc)
+        await poll_seed.seed_sources(svc)
         async with svc.session() as s:
             rows = (await s.execute(select(Source))).scalars().all()
         assert [(r.name, r.interval_minutes, r.topics) for r in rows] == [("Min feed", 2.5, ["helse"])]
         path.write_text("[[source]]\nname = 1\n", encoding="utf-8")
-        await polling.seed_sources(svc)  # a broken file is logged; the sources stay
+        await poll_seed.seed_sources(svc)  # a broken file is logged; the sources stay
         async with svc.session() as s:
             assert (await s.execute(select(func.count()).select_from(Source))).scalar_one() == 1
     finally:
@@ -148,8 +151,8 @@ async def test_seeding_sources_from_a_file(db_url: str, tmp_path: Path) -> None:
 async def test_default_sources_are_seeded(db_url: str) -> None:
     svc = Services.create(load_settings(database_url=db_url, _env_file=None))
     try:
-        await polling.seed_sources(svc)
-        await polling.seed_sources(svc)
+        await poll_seed.seed_sources(svc)
+        await poll_seed.seed_sources(svc)
         async with svc.session() as s:
             names = [r.name for r in (await s.execute(select(Source).order_by(Source.id))).scalars()]
         assert len(names) == 4 and "Statsforvalteren i Trøndelag" in names
@@ -161,7 +164,18 @@ def test_cli_dry_run_saves_nothing(sqlite_url: str, loopback: LoopbackServer) ->
     urls = serve_sites(loopback)
     settings: Settings = load_settings(database_url=sqlite_url, _env_file=None)
     out = io.StringIO()
-    assert polling.cli_poll(settings, url=urls["rss"], kind="rss", dry_run=True, out=out) == 0
+    assert (
+        poll_cli.cli_poll(
+            settings,
+            url=urls["rss"],
+            kind="rss",
+            dry_run=True,
+            out=out,
+            make_services=make_services,
+            prepare_database=prepare_database,
+        )
+        == 0
+    )
     text = out.getvalue()
     assert "Skjønnsmidlar til fornying og innovasjon for 2026" in text
     assert "torsdag 15. januar kl. 12:00" in text and "løpende" in text
@@ -173,8 +187,14 @@ def test_cli_poll_url_saves_and_prints(sqlite_url: str, loopback: LoopbackServer
     settings = load_settings(database_url=sqlite_url, _env_file=None)
     out = io.StringIO()
     assert (
-        polling.cli_poll(
-            settings, url=urls["forskningsradet"], kind="forskningsradet", dry_run=False, out=out
+        poll_cli.cli_poll(
+            settings,
+            url=urls["forskningsradet"],
+            kind="forskningsradet",
+            dry_run=False,
+            out=out,
+            make_services=make_services,
+            prepare_database=prepare_database,
         )
         == 0
     )
@@ -184,8 +204,14 @@ def test_cli_poll_url_saves_and_prints(sqlite_url: str, loopback: LoopbackServer
     assert "kl. 13:00" in text and "emner:" in text
     out2 = io.StringIO()
     assert (
-        polling.cli_poll(
-            settings, url=urls["forskningsradet"], kind="forskningsradet", dry_run=False, out=out2
+        poll_cli.cli_poll(
+            settings,
+            url=urls["forskningsradet"],
+            kind="forskningsradet",
+            dry_run=False,
+            out=out2,
+            make_services=make_services,
+            prepare_database=prepare_database,
         )
         == 0
     )
@@ -194,9 +220,39 @@ def test_cli_poll_url_saves_and_prints(sqlite_url: str, loopback: LoopbackServer
 
 def test_cli_argument_errors(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     settings = load_settings(database_url=sqlite_url, _env_file=None)
-    assert polling.cli_poll(settings, url="http://127.0.0.1:9/x", kind=None, dry_run=True) == 2
-    assert polling.cli_poll(settings, url="http://127.0.0.1:9/x", kind="ftp", dry_run=True) == 2
-    assert polling.cli_poll(settings, url=None, kind="rss", dry_run=True) == 2
+    assert (
+        poll_cli.cli_poll(
+            settings,
+            url="http://127.0.0.1:9/x",
+            kind=None,
+            dry_run=True,
+            make_services=make_services,
+            prepare_database=prepare_database,
+        )
+        == 2
+    )
+    assert (
+        poll_cli.cli_poll(
+            settings,
+            url="http://127.0.0.1:9/x",
+            kind="ftp",
+            dry_run=True,
+            make_services=make_services,
+            prepare_database=prepare_database,
+        )
+        == 2
+    )
+    assert (
+        poll_cli.cli_poll(
+            settings,
+            url=None,
+            kind="rss",
+            dry_run=True,
+            make_services=make_services,
+            prepare_database=prepare_database,
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "--kind" in err and "Ukjent kildetype" in err
 

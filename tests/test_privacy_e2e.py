@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import func, select
 
 from bot import texts
-from bot.harness import GROUP_ID, BotHarness
 from storage import members, privacy, registry
 from storage.models import (
     AuditLog,
@@ -26,6 +25,7 @@ from storage.models import (
     Topic,
 )
 from tests.fixtures_bot import COORDINATOR, MEMBER, OTHER
+from tests.support.harness import GROUP_ID, BotHarness
 from tests.test_network_e2e import approve, known, last_message, queued, register
 
 pytestmark = pytest.mark.filterwarnings("ignore:Ignoring `conversation_timeout`")

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from bot import texts
-from bot.harness import GROUP_ID, BotHarness
-from bot.notify import notify_new_calls
-from bot.sender import Sender
+from bot.push.fanout import notify_new_calls
+from bot.push.sender import Sender
 from storage.models import Call, CallMute, Chat, Subscription, Topic
 from tests.fixtures_bot import MEMBER, OTHER
+from tests.support.harness import GROUP_ID, BotHarness
 
 DEADLINE = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
 

@@ -11,16 +11,18 @@ import pytest
 from telegram import Bot
 
 from bot.config import load_settings
-from bot.fakebot import FakeBotApi, FakeRequest
-from bot.harness import FakeClock
-from bot.jobs import SENDER_KEY
-from bot.notify import notify_new_calls, on_ingest, plan_reminders, wake_after_commit
-from bot.sender import Sender
+from bot.push.fanout import notify_new_calls, on_ingest, wake_after_commit
+from bot.push.plan import plan_reminders
+from bot.push.sender import Sender
+from bot.push.wake import SENDER_KEY
 from bot.services import Services
-from storage import outbox, pushes
+from storage import outbox
 from storage.calls import DeadlineChanged, IngestResult
 from storage.models import Call, CallStatus, DeadlineChange, OutboxStatus
+from storage.rules import kinds
 from tests import test_push_world
+from tests.support.fakebot import FakeBotApi, FakeRequest
+from tests.support.harness import FakeClock
 from tests.test_push_world import World
 
 world = test_push_world.world
@@ -83,7 +85,7 @@ async def test_a_notice_held_over_night_says_i_dag_the_morning_it_goes_out(world
     world.clock.set(oslo(2026, 12, 1, 22, 0))  # Tuesday evening, in the quiet hours
     call = await world.call("Velferdsteknologi", oslo(2026, 12, 2, 12, 0))
     assert await _notify(world, call) == 1
-    [row] = await world.rows(pushes.KIND_NEW_CALL)
+    [row] = await world.rows(kinds.KIND_NEW_CALL)
     assert "i morgen" in row.payload["text"]  # true when it was written
     world.clock.set(oslo(2026, 12, 2, 6, 59))
     await world.drain_all(rounds=1)
@@ -103,8 +105,8 @@ async def test_a_held_notice_whose_deadline_passes_in_the_night_is_not_sent(worl
     world.clock.set(oslo(2026, 12, 2, 7, 0))
     await world.drain_all()
     assert world.api.sent(chat_id=1001) == []
-    [row] = await world.rows(pushes.KIND_NEW_CALL)
-    assert (row.status, row.last_error) == (OutboxStatus.CANCELLED, pushes.CANCELLED_EXPIRED)
+    [row] = await world.rows(kinds.KIND_NEW_CALL)
+    assert (row.status, row.last_error) == (OutboxStatus.CANCELLED, kinds.CANCELLED_EXPIRED)
 
 
 async def test_a_call_closed_by_its_source_cancels_its_queued_pushes(world: World) -> None:
@@ -120,11 +122,11 @@ async def test_a_call_closed_by_its_source_cancels_its_queued_pushes(world: Worl
         assert await plan_reminders(s, world.services) == 2
     async with world.services.session() as s:
         await on_ingest(s, IngestResult(closed=[call]), world.services)
-    reminders = await world.rows(pushes.KIND_REMINDER)
+    reminders = await world.rows(kinds.KIND_REMINDER)
     assert [(r.status, r.last_error) for r in reminders] == [
-        (OutboxStatus.CANCELLED, pushes.CANCELLED_CLOSED)
+        (OutboxStatus.CANCELLED, kinds.CANCELLED_CLOSED)
     ] * 2
-    assert {r.status for r in await world.rows(pushes.KIND_NEW_CALL)} == {OutboxStatus.SENT}
+    assert {r.status for r in await world.rows(kinds.KIND_NEW_CALL)} == {OutboxStatus.SENT}
     world.clock.set(oslo(2026, 12, 7, 7, 0))
     await world.drain_all()
     assert len(world.api.sent()) == 2  # nothing more
@@ -143,8 +145,8 @@ async def test_a_call_closed_without_a_poll_is_caught_by_the_sender(world: World
     world.clock.set(oslo(2026, 12, 2, 7, 0))
     await world.drain_all()
     assert world.api.sent(chat_id=1001) == []
-    [row] = await world.rows(pushes.KIND_NEW_CALL)
-    assert (row.status, row.last_error) == (OutboxStatus.CANCELLED, pushes.CANCELLED_CLOSED)
+    [row] = await world.rows(kinds.KIND_NEW_CALL)
+    assert (row.status, row.last_error) == (OutboxStatus.CANCELLED, kinds.CANCELLED_CLOSED)
 
 
 async def test_a_polled_deadline_change_cancels_reminders_for_the_old_deadline(world: World) -> None:
@@ -168,8 +170,8 @@ async def test_a_polled_deadline_change_cancels_reminders_for_the_old_deadline(w
         await s.flush()
         change = DeadlineChanged(call, oslo(2026, 12, 18, 13, 0), new_at, False, False)
         await on_ingest(s, IngestResult(deadline_changed=[change]), world.services)
-    [reminder] = await world.rows(pushes.KIND_REMINDER)
-    assert (reminder.status, reminder.last_error) == (OutboxStatus.CANCELLED, pushes.CANCELLED_DEADLINE)
+    [reminder] = await world.rows(kinds.KIND_REMINDER)
+    assert (reminder.status, reminder.last_error) == (OutboxStatus.CANCELLED, kinds.CANCELLED_DEADLINE)
     world.clock.set(oslo(2026, 12, 5, 7, 0))
     await world.drain_all()
     assert not any("18. desember" in c.text for c in world.api.sent(chat_id=1001))
@@ -215,5 +217,5 @@ async def test_a_chat_that_went_inactive_while_its_push_waited_gets_nothing(worl
     world.clock.set(oslo(2026, 12, 2, 7, 0))
     await world.drain_all()
     assert world.api.sent(chat_id=1001) == []
-    [row] = await world.rows(pushes.KIND_NEW_CALL)
+    [row] = await world.rows(kinds.KIND_NEW_CALL)
     assert row.status == OutboxStatus.FAILED and "inaktiv" in (row.last_error or "")

@@ -1,4 +1,4 @@
-"""The fan-out hooked into the real poll (bot.polling.ON_INGEST), against fixture feeds on loopback."""
+"""The fan-out hooked into the real poll (the ingest hook the composition root wires), against fixture feeds on loopback."""
 
 from __future__ import annotations
 
@@ -8,17 +8,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import polling
+from bot.app import wire
 from bot.config import load_settings
-from bot.harness import FakeClock
-from bot.jobs import register_ingest_hook
-from bot.notify import on_ingest
+from bot.poll import poll as polling
+from bot.push.fanout import on_ingest
 from bot.services import Services
 from feeds.catalogue import DEFAULT_TOPICS
 from storage.models import Chat, Outbox, Source, Subscription, Topic
 from storage.topics import seed_topics
 from tests.fixtures.feeds.loopback import LoopbackServer, serve_sites
 from tests.fixtures.feeds.loopback import loopback as loopback
+from tests.support.harness import FakeClock
 
 NOW = datetime(2024, 6, 1, 8, 0, tzinfo=UTC)
 
@@ -29,10 +29,8 @@ async def services(db_url: str) -> AsyncIterator[Services]:
     svc = Services.create(settings, clock=FakeClock(NOW))
     async with svc.session() as s:
         await seed_topics(s, DEFAULT_TOPICS)
-    assert register_ingest_hook()
+    wire(svc)
     yield svc
-    if on_ingest in polling.ON_INGEST:
-        polling.ON_INGEST.remove(on_ingest)
     await svc.engine.dispose()
 
 
@@ -56,9 +54,9 @@ async def test_a_poll_queues_notices_for_followers_in_the_same_transaction(
         sid = src.id
     outcome = await polling.poll_source(services, sid)
     assert outcome.ok and outcome.result is not None and len(outcome.result.new) == 3
-    assert polling.ON_INGEST.count(on_ingest) == 1
-    register_ingest_hook()
-    assert polling.ON_INGEST.count(on_ingest) == 1  # registering twice adds it once
+    assert services.ingest_hooks.count(on_ingest) == 1
+    wire(services)
+    assert services.ingest_hooks.count(on_ingest) == 1  # wiring twice adds it once
     async with services.session() as s:
         rows = (await s.execute(select(Outbox.chat_id, Outbox.kind, Outbox.subject))).tuples().all()
     assert len(rows) == 3 and {r[0] for r in rows} == {early.id} and {r[1] for r in rows} == {"new_call"}

@@ -14,16 +14,19 @@ from sqlalchemy import delete, select, update
 from telegram import Bot
 
 from bot.config import load_settings
-from bot.fakebot import FakeBotApi, FakeRequest
-from bot.harness import FakeClock
-from bot.notify import notify_new_calls, plan_digests, plan_reminders, plan_weekly_overview
-from bot.sender import RATE_HELD, Sender
+from bot.push.fanout import notify_new_calls
+from bot.push.outcomes import RATE_HELD
+from bot.push.plan import plan_digests, plan_reminders, plan_weekly_overview
+from bot.push.sender import Sender
 from bot.services import Services
-from storage import outbox, pushes
+from storage import claims, notices, outbox, pushes
+from storage.claims import Claimed
 from storage.models import CallMute, Chat, Outbox, OutboxStatus, Subscription
-from storage.outbox import Claimed
 from storage.privacy import delete_person
+from storage.rules import kinds, quiet
 from tests import test_push_world
+from tests.support.fakebot import FakeBotApi, FakeRequest
+from tests.support.harness import FakeClock
 from tests.test_push_world import GROUP, TOKEN, World
 
 world = test_push_world.world
@@ -61,7 +64,7 @@ async def test_a_digest_held_over_night_is_written_again_for_the_day_it_arrives(
     world.clock.set(oslo(2026, 12, 1, 22, 0))
     async with world.services.session() as s:
         assert await plan_digests(s, world.services) == 1
-    [row] = await world.rows(pushes.KIND_DIGEST)
+    [row] = await world.rows(kinds.KIND_DIGEST)
     assert "i morgen" in row.payload["text"] and "(2)" in row.payload["text"]
     world.clock.set(oslo(2026, 12, 2, 7, 0))
     await world.drain_all()
@@ -79,8 +82,8 @@ async def test_a_late_digest_with_nothing_left_open_is_not_sent(world: World) ->
     world.clock.set(oslo(2026, 12, 2, 7, 0))
     await world.drain_all()
     assert world.api.sent(chat_id=1001) == []
-    [row] = await world.rows(pushes.KIND_DIGEST)
-    assert (row.status, row.last_error) == (OutboxStatus.CANCELLED, pushes.CANCELLED_DIGEST_EMPTY)
+    [row] = await world.rows(kinds.KIND_DIGEST)
+    assert (row.status, row.last_error) == (OutboxStatus.CANCELLED, kinds.CANCELLED_DIGEST_EMPTY)
 
 
 async def test_a_late_digest_leaves_out_a_call_the_member_muted_meanwhile(world: World) -> None:
@@ -96,7 +99,7 @@ async def test_a_late_digest_leaves_out_a_call_the_member_muted_meanwhile(world:
     await world.drain_all()
     [sent] = world.api.sent(chat_id=1001)
     assert "Beholdes" in sent.text and "Dempes" not in sent.text
-    [row] = await world.rows(pushes.KIND_DIGEST)
+    [row] = await world.rows(kinds.KIND_DIGEST)
     assert row.payload["call_ids"] == [keep]  # what it held, for «Fristen er endret» later
 
 
@@ -107,7 +110,7 @@ async def test_ukas_frister_sent_a_day_late_lists_the_next_14_days_from_that_day
     world.clock.set(oslo(2026, 11, 30, 8, 0))
     async with world.services.session() as s:
         assert await plan_weekly_overview(s, world.services) == 1
-    [row] = await world.rows(pushes.KIND_WEEKLY)
+    [row] = await world.rows(kinds.KIND_WEEKLY)
     assert "(i dag)" in row.payload["text"] and "Om to uker" not in row.payload["text"]
     world.clock.set(oslo(2026, 12, 1, 8, 0))  # held a day (the bot was down, Telegram failed, ...)
     await world.sender.drain()
@@ -131,7 +134,7 @@ async def _held_notice(world: World, **member: Any) -> tuple[int, int]:
 async def _morning(world: World) -> Outbox:
     world.clock.set(oslo(2026, 12, 2, 7, 0))
     await world.drain_all()
-    [row] = await world.rows(pushes.KIND_NEW_CALL)
+    [row] = await world.rows(kinds.KIND_NEW_CALL)
     return row
 
 
@@ -141,7 +144,7 @@ async def test_a_member_who_unsubscribed_meanwhile_gets_no_notice(world: World) 
         await s.execute(delete(Subscription).where(Subscription.chat_id == chat))
     row = await _morning(world)
     assert world.api.sent(chat_id=1001) == []
-    assert (row.status, row.last_error) == (OutboxStatus.CANCELLED, pushes.CANCELLED_UNFOLLOWED)
+    assert (row.status, row.last_error) == (OutboxStatus.CANCELLED, kinds.CANCELLED_UNFOLLOWED)
 
 
 async def test_a_member_who_unsubscribed_but_has_a_matching_keyword_still_gets_it(world: World) -> None:
@@ -159,7 +162,7 @@ async def test_a_muted_call_is_not_announced(world: World) -> None:
         assert await pushes.mute_call(s, telegram_id=1001, call_id=call, now=world.clock.now)
     row = await _morning(world)
     assert world.api.sent(chat_id=1001) == []
-    assert (row.status, row.last_error) == (OutboxStatus.CANCELLED, pushes.CANCELLED_MUTED)
+    assert (row.status, row.last_error) == (OutboxStatus.CANCELLED, kinds.CANCELLED_MUTED)
 
 
 async def test_a_member_who_chose_a_digest_meanwhile_gets_it_there_not_as_a_notice(world: World) -> None:
@@ -167,7 +170,7 @@ async def test_a_member_who_chose_a_digest_meanwhile_gets_it_there_not_as_a_noti
     await _set_chat(world, chat, notify_mode="daily")
     row = await _morning(world)
     assert world.api.sent(chat_id=1001) == []
-    assert (row.status, row.last_error) == (OutboxStatus.CANCELLED, pushes.CANCELLED_DIGEST_MODE)
+    assert (row.status, row.last_error) == (OutboxStatus.CANCELLED, kinds.CANCELLED_DIGEST_MODE)
     world.clock.set(oslo(2026, 12, 2, 8, 0))
     async with world.services.session() as s:
         assert await plan_digests(s, world.services) == 1  # the call is in the next digest
@@ -184,8 +187,8 @@ async def test_a_reminder_for_someone_who_unsubscribed_is_not_sent(world: World)
     world.clock.set(oslo(2026, 12, 5, 7, 0))
     await world.drain_all()
     assert world.api.sent(chat_id=1001) == []
-    [row] = await world.rows(pushes.KIND_REMINDER)
-    assert (row.status, row.last_error) == (OutboxStatus.CANCELLED, pushes.CANCELLED_UNFOLLOWED)
+    [row] = await world.rows(kinds.KIND_REMINDER)
+    assert (row.status, row.last_error) == (OutboxStatus.CANCELLED, kinds.CANCELLED_UNFOLLOWED)
 
 
 async def test_a_push_claimed_just_before_the_member_deleted_their_data_is_not_sent(world: World) -> None:
@@ -194,12 +197,12 @@ async def test_a_push_claimed_just_before_the_member_deleted_their_data_is_not_s
     call = await world.call("Slettet", oslo(2026, 12, 20, 12, 0))
     await _notify(world, call)
     async with world.services.session() as s:
-        claimed = await outbox.claim(s, worker="t:1:w", now=world.clock.now, limit=10)
+        claimed = await claims.claim(s, worker="t:1:w", now=world.clock.now, limit=10)
     async with world.services.session() as s:
         await delete_person(s, 1001, world.clock.now)
     async with world.services.session() as s:
-        reasons = await pushes.unwanted(s, claimed, world.sender._policy)
-    assert reasons == {claimed[0].id: pushes.CANCELLED_NO_CHAT}
+        reasons = await notices.unwanted(s, claimed, world.sender._policy)
+    assert reasons == {claimed[0].id: kinds.CANCELLED_NO_CHAT}
 
 
 async def test_the_check_costs_a_few_queries_per_batch_not_per_row(world: World) -> None:
@@ -209,7 +212,7 @@ async def test_the_check_costs_a_few_queries_per_batch_not_per_row(world: World)
     call = await world.call("Mange", oslo(2026, 12, 20, 12, 0))
     assert await _notify(world, call) == 30
     async with world.services.session() as s:
-        claimed = await outbox.claim(s, worker="t:1:w", now=world.clock.now, limit=30)
+        claimed = await claims.claim(s, worker="t:1:w", now=world.clock.now, limit=30)
     statements: list[str] = []
     from sqlalchemy import event
 
@@ -219,7 +222,7 @@ async def test_the_check_costs_a_few_queries_per_batch_not_per_row(world: World)
     event.listen(world.services.engine.sync_engine, "before_cursor_execute", count)
     try:
         async with world.services.session() as s:
-            assert await pushes.unwanted(s, claimed, world.sender._policy) == {}
+            assert await notices.unwanted(s, claimed, world.sender._policy) == {}
     finally:
         event.remove(world.services.engine.sync_engine, "before_cursor_execute", count)
     assert len(statements) <= 8
@@ -230,8 +233,8 @@ async def test_the_check_costs_a_few_queries_per_batch_not_per_row(world: World)
 
 async def test_held_pushes_go_out_at_once_when_the_member_switches_quiet_hours_off(world: World) -> None:
     chat, _ = await _held_notice(world)
-    [row] = await world.rows(pushes.KIND_NEW_CALL)
-    assert row.next_attempt_at == oslo(2026, 12, 2, 7, 0) and row.last_error == pushes.QUIET_HELD
+    [row] = await world.rows(kinds.KIND_NEW_CALL)
+    assert row.next_attempt_at == oslo(2026, 12, 2, 7, 0) and row.last_error == quiet.QUIET_HELD
     world.clock.set(oslo(2026, 12, 1, 22, 30))
     await world.drain_all(rounds=1)
     assert world.api.sent(chat_id=1001) == []
@@ -246,7 +249,7 @@ async def test_held_pushes_follow_quiet_hours_that_end_earlier(world: World) -> 
     await _set_chat(world, chat, quiet_hours="22-06")
     world.clock.set(oslo(2026, 12, 1, 23, 0))
     await world.drain_all(rounds=1)
-    [row] = await world.rows(pushes.KIND_NEW_CALL)
+    [row] = await world.rows(kinds.KIND_NEW_CALL)
     assert row.next_attempt_at == oslo(2026, 12, 2, 6, 0)
     world.clock.set(oslo(2026, 12, 2, 6, 0))
     await world.drain_all()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot import texts
-from bot.notify import notify_deadline_changes, notify_new_calls, on_ingest
-from storage import pushes
+from bot.push.fanout import notify_deadline_changes, notify_new_calls, on_ingest
 from storage.models import CallMute, OutboxStatus
+from storage.rules import kinds
 from tests import test_push_world
 from tests.test_push_world import World
 
@@ -137,9 +137,9 @@ async def test_a_changed_deadline_goes_to_those_who_were_told(world: World) -> N
     changed = world.api.last(chat_id=1001)
     assert "Fristen er endret" in changed.text
     assert "fredag 11. desember kl. 13:00" in changed.text and "fredag 4. desember kl. 13:00" in changed.text
-    assert [r for r in await world.rows(pushes.KIND_DEADLINE_CHANGED) if r.chat_id != told] == []
+    assert [r for r in await world.rows(kinds.KIND_DEADLINE_CHANGED) if r.chat_id != told] == []
     # The notice still waiting for the quiet hours to end now shows the new deadline.
-    (pending,) = [r for r in await world.rows(pushes.KIND_NEW_CALL) if r.status == OutboxStatus.PENDING]
+    (pending,) = [r for r in await world.rows(kinds.KIND_NEW_CALL) if r.status == OutboxStatus.PENDING]
     assert "11. desember" in pending.payload["text"]
 
 
@@ -183,4 +183,4 @@ async def test_on_ingest_hook_queues_new_and_changed(world: World) -> None:
 
     async with world.services.session() as s:
         await on_ingest(s, Result(), world.services)
-    assert [r.kind for r in await world.rows()] == [pushes.KIND_NEW_CALL]
+    assert [r.kind for r in await world.rows()] == [kinds.KIND_NEW_CALL]

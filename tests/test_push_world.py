@@ -14,11 +14,11 @@ from sqlalchemy import select
 from telegram import Bot
 
 from bot.config import load_settings
-from bot.fakebot import FakeBotApi, FakeRequest
-from bot.harness import FakeClock
-from bot.sender import Sender
+from bot.push.sender import Sender
 from bot.services import Services
 from storage.models import Call, CallTopic, Chat, ChatKind, KeywordAlert, Outbox, Subscription, Topic
+from tests.support.fakebot import FakeBotApi, FakeRequest
+from tests.support.harness import FakeClock
 
 TOKEN = "123456789:FAKE_TOKEN_for_offline_use_only_000000"
 GROUP = -1001234567890

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.notify import plan_event_reminders, plan_reminders, policy_for
+from bot.push.plan import plan_event_reminders, plan_reminders
 from storage import pushes
 from storage.models import Call, CallMute, DeadlineChange, Event, EventTopic, Rsvp
-from storage.pushes import before_quiet, in_quiet, quiet_end
+from storage.rules import kinds
 from tests import test_push_world
 from tests.test_push_world import World
 
@@ -26,27 +26,13 @@ def oslo(*args: int) -> datetime:
 async def plan(world: World) -> list[tuple[int, str]]:
     async with world.services.session() as s:
         await plan_reminders(s, world.services)
-    return [(await world.chat_of(r), r.subject) for r in await world.rows(pushes.KIND_REMINDER)]
+    return [(await world.chat_of(r), r.subject) for r in await world.rows(kinds.KIND_REMINDER)]
 
 
 async def member(world: World, telegram_id: int = 1001, **kw: object) -> int:
     chat = await world.chat(telegram_id, **kw)  # type: ignore[arg-type]
     await world.subscribe(chat, "helse", at=datetime(2020, 1, 1, tzinfo=UTC))
     return chat
-
-
-def test_quiet_hour_helpers() -> None:
-    q = (21, 7)
-    assert in_quiet(oslo(2026, 3, 2, 21, 0), q, OSLO) and in_quiet(oslo(2026, 3, 2, 6, 59), q, OSLO)
-    assert not in_quiet(oslo(2026, 3, 2, 7, 0), q, OSLO) and not in_quiet(oslo(2026, 3, 2, 20, 59), q, OSLO)
-    assert quiet_end(oslo(2026, 3, 2, 23, 0), q, OSLO) == oslo(2026, 3, 3, 7, 0)
-    assert quiet_end(oslo(2026, 3, 3, 2, 0), q, OSLO) == oslo(2026, 3, 3, 7, 0)
-    assert before_quiet(oslo(2026, 3, 3, 2, 0), q, OSLO) == oslo(2026, 3, 2, 20, 0)
-    assert before_quiet(oslo(2026, 3, 2, 22, 0), q, OSLO) == oslo(2026, 3, 2, 20, 0)
-    assert before_quiet(oslo(2026, 3, 2, 12, 0), q, OSLO) == oslo(2026, 3, 2, 12, 0)
-    assert not in_quiet(oslo(2026, 3, 2, 23, 0), None, OSLO)
-    # The night summer time starts (last Sunday of March): 07:00 is still 07:00 in Oslo.
-    assert quiet_end(oslo(2027, 3, 28, 1, 0), q, OSLO) == datetime(2027, 3, 28, 5, 0, tzinfo=UTC)
 
 
 async def test_reminders_at_each_lead_time_and_only_once(world: World) -> None:
@@ -177,7 +163,7 @@ async def test_muting_cancels_queued_reminders(world: World) -> None:
     await plan(world)
     async with world.services.session() as s:
         assert await pushes.mute_call(s, telegram_id=1001, call_id=call, now=world.clock.now)
-    assert [r.status for r in await world.rows(pushes.KIND_REMINDER)] == ["cancelled"]
+    assert [r.status for r in await world.rows(kinds.KIND_REMINDER)] == ["cancelled"]
     assert chat
 
 
@@ -214,18 +200,10 @@ async def test_event_reminders_day_and_hour_before(world: World, now: datetime, 
             world.clock.set(moment)
             async with world.services.session() as s:
                 await plan_event_reminders(s, world.services)
-    rows = await world.rows(pushes.KIND_EVENT_REMINDER)
+    rows = await world.rows(kinds.KIND_EVENT_REMINDER)
     leads = sorted({r.subject.rsplit(":", 1)[1] for r in rows})
     assert leads == expected
     assert {await world.chat_of(r) for r in rows} == ({1001, 1003} if expected else set())
     if expected:
         text = rows[-1].payload["text"]
         assert "Webinar om &lt;velferd&gt;" in text and "Teams" in text
-
-
-async def test_event_reminder_an_hour_before_waits_for_quiet_hours_to_end(world: World) -> None:
-    policy = policy_for(world.services.settings)
-    at = pushes.event_reminder_moment(oslo(2026, 12, 10, 8, 0), "hour", policy.default_quiet, OSLO)
-    assert at == oslo(2026, 12, 10, 7, 0)
-    at = pushes.event_reminder_moment(oslo(2026, 12, 10, 7, 10), "hour", policy.default_quiet, OSLO)
-    assert at == oslo(2026, 12, 9, 20, 0)

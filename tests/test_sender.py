@@ -16,12 +16,13 @@ from sqlalchemy import select
 from telegram import Bot
 
 from bot.config import load_settings
-from bot.fakebot import FakeBotApi, FakeRequest
-from bot.harness import FakeClock
-from bot.sender import Sender, backoff, split_text
+from bot.push.delivery import backoff, split_text
+from bot.push.sender import Sender
 from bot.services import Services
 from storage import outbox
 from storage.models import Chat, ChatKind, Outbox, OutboxStatus
+from tests.support.fakebot import FakeBotApi, FakeRequest
+from tests.support.harness import FakeClock
 
 TOKEN = "123456789:FAKE_TOKEN_for_offline_use_only_000000"
 # A Monday at 11:00 in Oslo: outside the default quiet hours.

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.config import Settings
-from bot.fakebot import FakeBotApi
-from bot.harness import GROUP_ID, running_harness
 from tests.fixtures_bot import COORDINATOR
+from tests.support.fakebot import FakeBotApi
+from tests.support.harness import GROUP_ID, running_harness
 
 
 async def test_group_admins_get_the_coordinators_menu(settings: Settings) -> None:

@@ -1,4 +1,4 @@
-"""A fake Bot API over HTTP on loopback, built on ``bot.fakebot.FakeBotApi``.
+"""A fake Bot API over HTTP on loopback, built on ``tests.support.fakebot.FakeBotApi``.
 
 For the benchmark and the tests that run the real process (``foui-bot run``) against it: point
 ``FOUI_TELEGRAM_API_URL`` at ``server.base_url`` and use any token of the right shape.
@@ -7,7 +7,7 @@ For the benchmark and the tests that run the real process (``foui-bot run``) aga
   server answers 429 with ``retry_after`` as Telegram does, and counts it (``too_many``).
 - ``accepted``: every message it accepted (chat id, text, time), so tests count losses and
   duplicates (``duplicates()``: the same text to the same chat more than once).
-- Run it by hand: ``python -m bot.fakeserver --port 8081 --rate 30``.
+- Run it by hand: ``python -m tests.support.fakeserver --port 8081 --rate 30``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from email.policy import HTTP
 from typing import Any
 from urllib.parse import parse_qsl
 
-from bot.fakebot import FakeBotApi, _ApiError
+from tests.support.fakebot import BotApiError, FakeBotApi
 
 SEND_METHODS = frozenset(
     {"sendMessage", "sendDocument", "sendPhoto", "copyMessage", "forwardMessage", "sendMediaGroup"}
@@ -143,7 +143,7 @@ class FakeBotServer:
             self._window.append(now)
         try:
             result = await self.api.handle(method, params, files)
-        except _ApiError as err:
+        except BotApiError as err:
             answer: dict[str, Any] = {"ok": False, "error_code": err.code, "description": err.description}
             if err.parameters:
                 answer["parameters"] = err.parameters

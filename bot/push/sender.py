@@ -21,35 +21,29 @@ How it keeps the promises:
   rows follow the chat's quiet hours as they are now: released early when the member shortens or
   switches them off (``follow_quiet_hours``), held longer when they now end later.
 - Just before sending, each claimed batch is screened (``screen``, by default
-  ``bot.notify.screen_claimed``, a handful of queries per batch): a push about a call whose
+  ``bot.push.refresh.screen_claimed``, a handful of queries per batch): a push about a call whose
   recipient no longer wants it (unsubscribed, muted it, chose a digest, deleted their data) or
   whose call closed is cancelled with the reason. Then each push is checked (``refresh``, by
-  default ``bot.notify.refresh_payload``): cancelled when its deadline is over; a push, digest or
+  default ``bot.push.refresh.refresh_payload``): cancelled when its deadline is over; a push, digest or
   weekly overview written on an earlier day is written again, so its "i morgen" is true today.
 - A claim is never left to look abandoned while this sender still has it: rows in flight have
   their claim renewed at each housekeeping, and rows that would wait longer than a quarter of
   ``FOUI_OUTBOX_CLAIM_TIMEOUT_SECONDS`` for their turn (a long 429 pause) are given back first.
 
-Tests drive it one step at a time with ``await sender.drain_once()`` and inject ``sleep`` (the
-services' clock gives the time), so nothing actually waits.
+Tests drive it step by step (``await sender.drain_once()``, an injected ``sleep``): nothing waits.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
-import dataclasses
 import logging
-import warnings
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, Message
-from telegram.constants import ParseMode
+from telegram import Bot
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -59,65 +53,33 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.config import parse_quiet_hours
+from bot.push.checks import PreSendChecks, Refresh, Screen
+from bot.push.delivery import retry_after_seconds, send_payload
+from bot.push.refresh import refresh_payload, screen_claimed
+from bot.push.render import policy_for
 from bot.services import Services
 from storage import outbox
-from storage.outbox import Claimed
-from storage.pushes import QUIET_HELD, QuietHours, cancel_claimed, follow_quiet_hours, in_quiet, quiet_end
+from storage.claims import (
+    Claimed,
+    claim,
+    mark_failed,
+    mark_retry,
+    mark_sent,
+    release_stale,
+    touch_claims,
+    worker_name,
+)
+from storage.pushes import follow_quiet_hours
+from storage.rules.quiet import QuietHours
 
 log = logging.getLogger(__name__)
 
-MAX_TEXT = 4096
-MAX_CAPTION = 1024
-BACKOFF_BASE_SECONDS = 5.0
-BACKOFF_MAX_SECONDS = 15 * 60.0
 HOUSEKEEPING_SECONDS = 10.0
-RATE_HELD = "holdt tilbake: Telegram ba oss vente"
 
 Sleep = Callable[[float], Awaitable[Any]]
-# (session, services, chat id, kind, payload) -> the payload to send, or the reason not to send it.
-Refresh = Callable[[AsyncSession, Services, int, str, dict[str, Any]], Awaitable[dict[str, Any] | str]]
-# (session, services, claimed rows) -> {row id: the reason not to send it} (the recipient no longer wants it)
-Screen = Callable[[AsyncSession, Services, list[Claimed]], Awaitable[dict[int, str]]]
 
 
-def backoff(attempts: int) -> float:
-    """Seconds to wait after ``attempts`` failed tries: 5, 10, 20, ... up to 15 minutes."""
-    return float(min(BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0), BACKOFF_MAX_SECONDS))
-
-
-def _retry_after_seconds(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """Split a long HTML text at paragraph (then line) boundaries into parts of at most ``limit``."""
-    if len(text) <= limit:
-        return [text]
-    parts: list[str] = []
-    current = ""
-    for paragraph in text.split("\n\n"):
-        candidate = f"{current}\n\n{paragraph}" if current else paragraph
-        if len(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            parts.append(current)
-        while len(paragraph) > limit:
-            cut = paragraph.rfind("\n", 0, limit)
-            cut = cut if cut > 0 else limit
-            parts.append(paragraph[:cut])
-            paragraph = paragraph[cut:].lstrip("\n")
-        current = paragraph
-    if current:
-        parts.append(current)
-    return parts
-
-
-class Sender:
+class Sender(PreSendChecks):
     """Drains the outbox; one per process (``services.extras["sender"]``)."""
 
     def __init__(
@@ -132,15 +94,13 @@ class Sender:
         refresh: Refresh | None = None,
         screen: Screen | None = None,
     ) -> None:
-        from bot.notify import policy_for, refresh_payload, screen_claimed
-
         settings = services.settings
         self._refresh: Refresh = refresh or refresh_payload
         self._screen: Screen = screen or screen_claimed
         self._policy = policy_for(settings)
         self.services = services
         self.bot = bot
-        self.worker = worker or outbox.worker_name()
+        self.worker = worker or worker_name()
         self._sleep: Sleep = sleep or asyncio.sleep
         self._global_interval = 1.0 / settings.send_rate_global
         self._private_interval = 1.0 / settings.send_rate_private_per_second
@@ -276,8 +236,8 @@ class Sender:
         timeout = timedelta(seconds=self.services.settings.outbox_claim_timeout_seconds)
         async with self.services.session() as session:
             # First our own rows still in flight (a slow answer from Telegram): they are not abandoned.
-            await outbox.touch_claims(session, self._sending, worker=self.worker, now=now)
-            released = await outbox.release_stale(session, now=now, older_than=timeout)
+            await touch_claims(session, self._sending, worker=self.worker, now=now)
+            released = await release_stale(session, now=now, older_than=timeout)
             failed = await outbox.fail_inactive(session)
             early = await follow_quiet_hours(session, now=now, policy=self._policy)
         if early:
@@ -287,41 +247,6 @@ class Sender:
         if failed:
             log.info("%d queued messages were for chats that no longer take messages", failed)
         self._chat_ready = {cid: t for cid, t in self._chat_ready.items() if t > now}
-
-    async def release_own_host_claims(self, *, everything: bool) -> int:
-        """At start: give back what an earlier run left in ``sending``.
-
-        ``everything`` when this process is known to be the only sender (SQLite behind the lock);
-        otherwise only claims of processes on this host that are no longer alive.
-        """
-        import os
-        import socket
-
-        now = self.now()
-        async with self.services.session() as session:
-            if everything:
-                count = await outbox.release_claims(session, now=now)
-            else:
-                host = socket.gethostname()
-                dead = []
-                for name in await outbox.claimers_on_host(session, host):
-                    try:
-                        pid = int(name.split(":")[-2])
-                    except (IndexError, ValueError):
-                        continue
-                    if pid == os.getpid() and name != self.worker:
-                        dead.append(name)
-                        continue
-                    try:
-                        os.kill(pid, 0)
-                    except ProcessLookupError:
-                        dead.append(name)
-                    except PermissionError:
-                        continue
-                count = await outbox.release_claims(session, now=now, claimers=dead)
-        if count:
-            log.warning("gave back %d messages an earlier run had claimed but not finished", count)
-        return count
 
     async def _dispatch(self, limit: int, *, wait: bool = True) -> list[asyncio.Task[None]]:
         """Claim up to ``limit`` rows and start sending each in its global slot.
@@ -339,9 +264,7 @@ class Sender:
         now = self.now()
         throttled = {cid for cid, ready in self._chat_ready.items() if ready > now} | self._busy
         async with self.services.session() as session:
-            claimed = await outbox.claim(
-                session, worker=self.worker, now=now, limit=limit, exclude_chats=throttled
-            )
+            claimed = await claim(session, worker=self.worker, now=now, limit=limit, exclude_chats=throttled)
         tasks: list[asyncio.Task[None]] = []
         ready: list[Claimed] = []
         for row in claimed:
@@ -374,50 +297,6 @@ class Sender:
             return 0.0
         return max(0.0, (self._next_slot - self.now()).total_seconds())
 
-    async def _give_back(self, rows: list[Claimed]) -> None:
-        assert self._next_slot is not None
-        at = self._next_slot
-
-        async def _write(session: AsyncSession) -> None:
-            for row in rows:
-                await outbox.mark_retry(session, row.id, at=at, error=RATE_HELD, count_attempt=False)
-
-        await self._record(_write)
-        self._sending.difference_update(row.id for row in rows)
-        self.counters["given_back"] += len(rows)
-
-    async def _still_wanted(self, rows: list[Claimed]) -> list[Claimed]:
-        """Cancel, with the reason, the pushes whose recipient no longer wants them (one batch check)."""
-        if not any("call_id" in row.payload for row in rows):
-            return rows
-        async with self.services.session() as session:
-            reasons = await self._screen(session, self.services, rows)
-        for row in rows:
-            if row.id in reasons:
-                await self._cancel(row, reasons[row.id])
-        return [row for row in rows if row.id not in reasons]
-
-    async def _hold(self, row_id: int, until: datetime) -> None:
-        async def _write(session: AsyncSession) -> None:
-            await outbox.mark_retry(session, row_id, at=until, error=QUIET_HELD, count_attempt=False)
-
-        await self._record(_write)
-
-    def _quiet_until(self, row: Claimed) -> datetime | None:
-        if row.payload.get("urgent"):
-            return None
-        quiet = self._default_quiet
-        if row.quiet_hours is not None:
-            try:
-                quiet = parse_quiet_hours(row.quiet_hours)
-            except ValueError:
-                quiet = self._default_quiet
-        now = self.now()
-        tz = self.services.settings.tz
-        if not in_quiet(now, quiet, tz):
-            return None
-        return quiet_end(now, quiet, tz)
-
     # ---- one message -------------------------------------------------------------------------
     async def _deliver(self, row: Claimed) -> None:
         """Send one claimed row and record the outcome; never raises."""
@@ -431,7 +310,7 @@ class Sender:
             row = fresh
             message_id = await self.send(row)
         except RetryAfter as exc:
-            seconds = _retry_after_seconds(exc)
+            seconds = retry_after_seconds(exc)
             self.counters["rate_limited"] += 1
             until = self.now() + timedelta(seconds=seconds)
             self._chat_ready[row.chat_id] = max(self._chat_ready.get(row.chat_id, until), until)
@@ -439,7 +318,7 @@ class Sender:
                 self._pause_all(seconds)
             log.warning("429 for chat %s: waiting %.0f s", row.chat_id, seconds)
             await self._record(
-                lambda s: outbox.mark_retry(
+                lambda s: mark_retry(
                     s, row.id, at=until, error=f"429: vent {seconds:.0f} s", count_attempt=False
                 )
             )
@@ -450,7 +329,7 @@ class Sender:
 
             async def _follow(session: AsyncSession) -> None:
                 await outbox.migrate_chat(session, row.chat_id, new_id, row_id=row.id)
-                await outbox.mark_retry(
+                await mark_retry(
                     session, row.id, at=self.now(), error=f"gruppen flyttet til {new_id}", count_attempt=False
                 )
 
@@ -465,7 +344,7 @@ class Sender:
                 self.counters["failed"] += 1
                 refused = f"400: {exc.message}"
                 log.error("Telegram refused message %s (%s %s): %s", row.id, row.kind, row.subject, refused)
-                await self._record(lambda s: outbox.mark_failed(s, row.id, error=refused))
+                await self._record(lambda s: mark_failed(s, row.id, error=refused))
         except (NetworkError, TelegramError) as exc:
             await self._retry_later(row, f"{type(exc).__name__}: {exc}")
         except Exception as exc:  # a bug or a bad payload must not stop the sender
@@ -474,100 +353,12 @@ class Sender:
         else:
             self.counters["sent"] += 1
             await self._record(
-                lambda s: outbox.mark_sent(
-                    s, row.id, now=self.now(), message_id=message_id, payload=rewritten
-                )
+                lambda s: mark_sent(s, row.id, now=self.now(), message_id=message_id, payload=rewritten)
             )
         finally:
             self._busy.discard(row.chat_id)
             self._sending.discard(row.id)
 
-    async def _fresh(self, row: Claimed) -> Claimed | str:
-        """The row as it should go out now, or the reason it should not (see ``refresh``)."""
-        if "call_id" not in row.payload and "rendered_on" not in row.payload:
-            return row
-        async with self.services.session() as session:
-            fresh = await self._refresh(session, self.services, row.chat_id, row.kind, row.payload)
-        if isinstance(fresh, str) or fresh is row.payload:
-            return fresh if isinstance(fresh, str) else row
-        return dataclasses.replace(row, payload=fresh)
-
-    async def _cancel(self, row: Claimed, reason: str) -> None:
-        self.counters["cancelled"] += 1
-        log.info("outbox row %s (%s %s) not sent: %s", row.id, row.kind, row.subject, reason)
-        await self._record(lambda s: cancel_claimed(s, row.id, reason=reason))
-
-    async def _gone(self, row: Claimed, reason: str) -> None:
-        self.counters["chat_inactive"] += 1
-        log.info("chat %s no longer takes messages (%s); marked inactive", row.chat_id, reason)
-
-        async def _mark(session: AsyncSession) -> None:
-            await outbox.mark_failed(session, row.id, error=reason)
-            await outbox.deactivate_chat(session, row.chat_id, reason=reason)
-
-        await self._record(_mark)
-
-    async def _retry_later(self, row: Claimed, error: str) -> None:
-        max_attempts = self.services.settings.send_max_attempts
-        if row.attempts >= max_attempts:
-            self.counters["failed"] += 1
-            log.error("gave up on outbox row %s after %d tries: %s", row.id, row.attempts, error)
-            reason = f"ga opp etter {row.attempts} forsøk: {error}"
-            await self._record(lambda s: outbox.mark_failed(s, row.id, error=reason))
-            return
-        self.counters["retried"] += 1
-        at = self.now() + timedelta(seconds=backoff(row.attempts))
-        log.warning("outbox row %s: %s; try %d again at %s", row.id, error, row.attempts + 1, at)
-        await self._record(lambda s: outbox.mark_retry(s, row.id, at=at, error=error))
-
-    async def _record(self, write: Callable[[AsyncSession], Awaitable[Any]]) -> None:
-        """Write an outcome in its own short transaction; a busy database gets a few more tries."""
-        for attempt in range(5):
-            try:
-                async with self.services.session() as session:
-                    await write(session)
-                return
-            except OperationalError:
-                if attempt == 4:
-                    log.exception("could not record an outbox outcome; the claim timeout will retry it")
-                    return
-                await asyncio.sleep(0.2 * (attempt + 1))
-
     async def send(self, row: Claimed) -> int | None:
         """Send one row's payload to its chat; returns Telegram's message id (the first, if split)."""
-        payload = row.payload
-        chat_id = row.telegram_id
-        markup = payload.get("reply_markup")
-        reply_markup = InlineKeyboardMarkup.de_json(markup, self.bot) if isinstance(markup, dict) else None
-        preview = LinkPreviewOptions(is_disabled=True) if payload.get("disable_web_page_preview") else None
-        document = payload.get("document")
-        message: Message
-        if isinstance(document, dict):
-            content = base64.b64decode(document.get("content_b64") or "")
-            caption = document.get("caption") or payload.get("text") or None
-            message = await self.bot.send_document(
-                chat_id,
-                InputFile(content, filename=str(document.get("filename") or "fil")),
-                caption=caption[:MAX_CAPTION] if caption else None,
-                parse_mode=ParseMode.HTML if caption else None,
-                reply_markup=reply_markup,
-            )
-            first_id = message.message_id
-        else:
-            parts = split_text(str(payload.get("text") or ""))
-            first_id = None
-            for index, part in enumerate(parts):
-                message = await self.bot.send_message(
-                    chat_id,
-                    part,
-                    parse_mode=ParseMode.HTML,
-                    link_preview_options=preview,
-                    reply_markup=reply_markup if index == len(parts) - 1 else None,
-                )
-                first_id = first_id or message.message_id
-        if payload.get("pin") and row.is_group and first_id is not None:
-            try:
-                await self.bot.pin_chat_message(chat_id, first_id, disable_notification=True)
-            except TelegramError as exc:  # delivered all the same; a missing right is not a reason to resend
-                log.warning("could not pin message %s in chat %s: %s", first_id, chat_id, exc)
-        return first_id
+        return await send_payload(self.bot, row)

@@ -1,7 +1,7 @@
-"""Drive the real Application in-process against the fake Bot API (tests, benchmarks, console).
+"""Driving the real Application inside the process: a person's message or button press goes in
+with ``process_update``, and the Bot API calls it caused come back with their full payloads.
 
-``BotHarness`` pushes an update in with ``process_update`` and returns the Bot API calls it caused,
-with their full payloads: text, parse mode, buttons and chat.
+The console reads them as text; the tests build their harness on the same driver.
 """
 
 from __future__ import annotations
@@ -10,36 +10,18 @@ import itertools
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from telegram import Update
 
-from bot.app import build_application
+from bot.app import build_application, prepare_database, start_services, stop_services
 from bot.config import Settings
-from bot.fakebot import ApiCall, FakeBotApi, FakeRequest
+from bot.console.botapi import ApiCall, InProcessBotApi, InProcessRequest
 from bot.services import Services, get_services
 
 GROUP_ID = -1001234567890
-
-
-@dataclass
-class FakeClock:
-    """A controllable clock: timezone-aware UTC, moved by hand."""
-
-    now: datetime = field(default_factory=lambda: datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set(self, value: datetime) -> None:
-        if value.tzinfo is None:
-            raise ValueError("FakeClock needs an aware datetime")
-        self.now = value.astimezone(UTC)
-
-    def advance(self, **kwargs: float) -> None:
-        self.now += timedelta(**kwargs)
 
 
 @dataclass
@@ -63,10 +45,10 @@ class Person:
         return user
 
 
-class BotHarness:
-    """The real Application with the fake Bot API behind it."""
+class InProcessBot:
+    """The real Application with the in-process Bot API behind it."""
 
-    def __init__(self, app: Any, api: FakeBotApi) -> None:
+    def __init__(self, app: Any, api: InProcessBotApi) -> None:
         self.app = app
         self.api = api
         self._message_ids = itertools.count(1)
@@ -168,25 +150,23 @@ class BotHarness:
 
 
 @asynccontextmanager
-async def running_harness(
+async def running_bot(
     settings: Settings,
     *,
-    api: FakeBotApi | None = None,
+    api: InProcessBotApi | None = None,
     clock: Callable[[], datetime] | None = None,
     start_jobs: bool = False,
-) -> AsyncIterator[BotHarness]:
+) -> AsyncIterator[InProcessBot]:
     """Build, initialize and prepare the Application (migrations, seeds); shut it down afterwards."""
-    from bot.app import prepare_database, start_services, stop_services
-
-    api = api or FakeBotApi()
-    app = build_application(settings, request=FakeRequest(api), clock=clock)
+    api = api or InProcessBotApi()
+    app = build_application(settings, request=InProcessRequest(api), clock=clock)
     await app.initialize()
     try:
         if start_jobs:
             await start_services(app)
         else:
             await prepare_database(get_services(app))
-        yield BotHarness(app, api)
+        yield InProcessBot(app, api)
     finally:
         await app.shutdown()
         await stop_services(app)

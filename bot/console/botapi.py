@@ -1,9 +1,8 @@
-"""An in-process fake of the Telegram Bot API.
+"""The Telegram Bot API answered inside the process, for ``foui-bot console``.
 
-Used by the tests, the benchmarks and ``foui-bot console``: the real python-telegram-bot
-``Application`` talks to ``FakeRequest`` instead of the network. Every call is recorded with its
-full payload (``FakeBotApi.calls``), and failures can be scripted per method and chat
-(``FakeBotApi.fail``) to exercise 429, 403, 400, migrated groups, 500 and timeouts.
+The real python-telegram-bot ``Application`` talks to ``InProcessRequest`` instead of the network;
+``InProcessBotApi`` answers each method as Telegram would for a bot that may do everything, and
+records every call with its full payload (``calls``), which the console shows as text.
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram.error import TimedOut
 from telegram.request import BaseRequest, RequestData
 
 BOT_USER = {
@@ -68,33 +66,13 @@ class ApiCall:
         raise KeyError(f"no button containing {text_part!r} in {self.button_texts}")
 
 
-@dataclass
-class Failure:
-    """A scripted failure: the next ``times`` matching calls answer with this error."""
-
-    method: str | None
-    chat_id: int | None
-    error_code: int
-    description: str
-    retry_after: int | None = None
-    migrate_to_chat_id: int | None = None
-    timeout: bool = False
-    times: int = 1
-
-    def matches(self, method: str, chat_id: int | None) -> bool:
-        if self.method is not None and self.method != method:
-            return False
-        return self.chat_id is None or self.chat_id == chat_id
-
-
-class FakeBotApi:
-    """The state of the fake Bot API: recorded calls, sent messages, admins and scripted failures."""
+class InProcessBotApi:
+    """The Bot API answered in the process: recorded calls, sent messages, admins and members."""
 
     def __init__(self, bot_user: dict[str, Any] | None = None) -> None:
         self.bot_user = dict(bot_user or BOT_USER)
         self.calls: list[ApiCall] = []
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
-        self.failures: list[Failure] = []
         self.admins: dict[int, list[int]] = {}
         self.members: dict[int, dict[int, str]] = {}
         self.updates: asyncio.Queue[dict[str, Any]] | None = None
@@ -102,23 +80,7 @@ class FakeBotApi:
         self._message_ids = itertools.count(1000)
         self._update_ids = itertools.count(1)
 
-    # ---- scripting -------------------------------------------------------------------------
-    def fail(
-        self,
-        method: str | None = None,
-        *,
-        chat_id: int | None = None,
-        error_code: int = 400,
-        description: str = "Bad Request",
-        retry_after: int | None = None,
-        migrate_to_chat_id: int | None = None,
-        timeout: bool = False,
-        times: int = 1,
-    ) -> None:
-        self.failures.append(
-            Failure(method, chat_id, error_code, description, retry_after, migrate_to_chat_id, timeout, times)
-        )
-
+    # ---- set-up ----------------------------------------------------------------------------
     def set_admins(self, chat_id: int, user_ids: list[int]) -> None:
         self.admins[chat_id] = list(user_ids)
 
@@ -144,15 +106,6 @@ class FakeBotApi:
         self.calls.clear()
 
     # ---- the API ---------------------------------------------------------------------------
-    def _take_failure(self, method: str, chat_id: int | None) -> Failure | None:
-        for failure in self.failures:
-            if failure.matches(method, chat_id):
-                failure.times -= 1
-                if failure.times <= 0:
-                    self.failures.remove(failure)
-                return failure
-        return None
-
     def _message(self, chat_id: Any, params: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
         message_id = next(self._message_ids)
         cid = int(chat_id) if str(chat_id).lstrip("-").isdigit() else 0
@@ -170,20 +123,18 @@ class FakeBotApi:
         self.messages[(cid, message_id)] = message
         return message
 
-    async def handle(self, method: str, params: dict[str, Any], files: dict[str, tuple[str, bytes]]) -> Any:
-        """Answer one Bot API call: returns the ``result`` or raises ``_ApiError``."""
+    def record(self, method: str, params: dict[str, Any], files: dict[str, tuple[str, bytes]]) -> ApiCall:
         call = ApiCall(method, params, files, time.monotonic())
         self.calls.append(call)
-        failure = self._take_failure(method, call.chat_id)
-        if failure is not None:
-            if failure.timeout:
-                raise TimedOut("fake timeout")
-            parameters: dict[str, Any] = {}
-            if failure.retry_after is not None:
-                parameters["retry_after"] = failure.retry_after
-            if failure.migrate_to_chat_id is not None:
-                parameters["migrate_to_chat_id"] = failure.migrate_to_chat_id
-            raise _ApiError(failure.error_code, failure.description, parameters)
+        return call
+
+    async def handle(self, method: str, params: dict[str, Any], files: dict[str, tuple[str, bytes]]) -> Any:
+        """Answer one Bot API call: returns the ``result`` or raises ``BotApiError``."""
+        self.record(method, params, files)
+        return await self.answer(method, params, files)
+
+    async def answer(self, method: str, params: dict[str, Any], files: dict[str, tuple[str, bytes]]) -> Any:
+        """The result of a call, as Telegram would give it for a bot that may do everything."""
         hook = self.hooks.get(method)
         if hook is not None:
             return hook(params)
@@ -322,7 +273,9 @@ class FakeBotApi:
         self.updates.put_nowait(update)
 
 
-class _ApiError(Exception):
+class BotApiError(Exception):
+    """An error answer (``ok: false``) of the Bot API."""
+
     def __init__(self, code: int, description: str, parameters: dict[str, Any]) -> None:
         super().__init__(description)
         self.code = code
@@ -330,10 +283,10 @@ class _ApiError(Exception):
         self.parameters = parameters
 
 
-class FakeRequest(BaseRequest):
-    """A python-telegram-bot request class answered in-process by a ``FakeBotApi``."""
+class InProcessRequest(BaseRequest):
+    """A python-telegram-bot request class answered in-process by an ``InProcessBotApi``."""
 
-    def __init__(self, api: FakeBotApi) -> None:
+    def __init__(self, api: InProcessBotApi) -> None:
         self.api = api
 
     @property
@@ -364,7 +317,7 @@ class FakeRequest(BaseRequest):
                 files[name] = (str(filename), data)
         try:
             result = await self.api.handle(api_method, params, files)
-        except _ApiError as err:
+        except BotApiError as err:
             body: dict[str, Any] = {"ok": False, "error_code": err.code, "description": err.description}
             if err.parameters:
                 body["parameters"] = err.parameters

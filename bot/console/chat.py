@@ -1,7 +1,7 @@
 """``foui-bot console`` and ``foui-bot frister``: the bot in the terminal, without a token.
 
 The console drives the real Application through the same fake Bot API as the tests
-(``running_harness``): what you type goes in as a Telegram message, the bot's answers come out
+(``running_bot``): what you type goes in as a Telegram message, the bot's answers come out
 as text, its buttons as numbered choices you pick by typing the number, and files it sends are
 saved to disk.
 """
@@ -12,11 +12,9 @@ import asyncio
 import html
 import logging
 import re
-import sys
 import tempfile
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +22,8 @@ from telegram.warnings import PTBUserWarning
 
 from bot import texts
 from bot.config import Settings
-from bot.fakebot import ApiCall, FakeBotApi
-from bot.harness import GROUP_ID, BotHarness, Person, running_harness
+from bot.console.botapi import ApiCall, InProcessBotApi
+from bot.console.driver import GROUP_ID, InProcessBot, Person, running_bot
 
 Out = Callable[[str], None]
 QUIT = {":q", ":quit", "exit", "quit"}
@@ -45,7 +43,7 @@ class Console:
     """One person chatting with the bot; ``buttons`` are the choices of the last answer."""
 
     def __init__(
-        self, harness: BotHarness, person: Person, *, group: bool, out: Out, files_dir: Path
+        self, harness: InProcessBot, person: Person, *, group: bool, out: Out, files_dir: Path
     ) -> None:
         self.harness = harness
         self.person = person
@@ -148,13 +146,13 @@ async def run_console(
     files_dir: Path | None = None,
 ) -> int:
     """Chat with the bot until the input ends (Ctrl+D) or the person types ':q'."""
-    from bot.examples import load_examples
+    from bot.console.examples import load_examples
 
     settings = console_settings(settings, user_id=user_id, group=group, coordinator=coordinator)
-    api = FakeBotApi()
+    api = InProcessBotApi()
     person = Person(id=user_id, first_name="Kari", last_name="Nordmann", username="kari")
     files_dir = files_dir or Path(tempfile.gettempdir()) / "foui-console"
-    async with running_harness(settings, api=api) as harness:
+    async with running_bot(settings, api=api) as harness:
         count = await load_examples(harness.services)
         out(texts.CONSOLE_INTRO)
         who = texts.CONSOLE_WHO_COORDINATOR if coordinator else texts.CONSOLE_WHO_MEMBER
@@ -184,7 +182,7 @@ def _safe(url: str) -> str:
     return url
 
 
-def _quiet_logs(settings: Settings) -> None:
+def quiet_logs(settings: Settings) -> None:
     """Keep routine log lines (and PTB's warnings for developers) out of the conversation (DEBUG shows everything)."""
     if settings.log_level != "DEBUG":
         # e.g. "Ignoring `conversation_timeout` because the Applications JobQueue is not running"
@@ -197,56 +195,5 @@ def _quiet_logs(settings: Settings) -> None:
 
 def cli_console(settings: Settings, *, user_id: int, group: bool, coordinator: bool) -> int:
     """``foui-bot console``."""
-    _quiet_logs(settings)
+    quiet_logs(settings)
     return asyncio.run(run_console(settings, user_id=user_id, group=group, coordinator=coordinator))
-
-
-# ---- foui-bot frister ------------------------------------------------------------------------
-
-
-async def frister_text(settings: Settings, args: Sequence[str]) -> tuple[int, str]:
-    """The upcoming deadlines as plain text, every page, as /frister in the group shows them."""
-    from bot.app import prepare_database
-    from bot.services import Services
-    from handlers import frister
-    from handlers.errors import UserError, text_for
-    from storage import deadlines
-    from storage import topics as topic_store
-
-    services = Services.create(settings)
-    try:
-        await prepare_database(services)
-        now, tz = services.now(), settings.tz
-        parts: list[str] = []
-        async with services.session() as session:
-            catalogue = await topic_store.list_topics(session)
-            sources = await deadlines.source_names(session)
-            try:
-                query = frister.parse_args(
-                    args,
-                    topics=catalogue,
-                    sources=sources,
-                    default_days=settings.frister_default_days,
-                    private=False,
-                )
-            except UserError as error:
-                return 2, html_to_text(text_for(error))
-            page = 0
-            while True:
-                listing = await frister.load(session, replace(query, page=page), chat_id=None, now=now, tz=tz)
-                text, _ = frister.render(listing, now, tz, private=False)
-                parts.append(html_to_text(text))
-                page += 1
-                if page >= listing.pages:
-                    break
-        return 0, "\n\n".join(parts)
-    finally:
-        await services.engine.dispose()
-
-
-def cli_frister(settings: Settings, args: Sequence[str]) -> int:
-    """``foui-bot frister [emne | kilde | antall dager | alle]``."""
-    _quiet_logs(settings)
-    code, text = asyncio.run(frister_text(settings, list(args)))
-    print(text, file=sys.stdout if code == 0 else sys.stderr)
-    return code

@@ -1,0 +1,1 @@
+"""The calendar wing: iCalendar files of deadlines and events."""

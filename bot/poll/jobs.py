@@ -1,0 +1,76 @@
+"""The poll wing's scheduled job: each source polled at its own interval, one chain of jobs."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from telegram.ext import Application, ContextTypes
+
+from bot.poll.poll import poll_due
+from bot.services import Services, get_services
+from storage import sources as source_store
+
+log = logging.getLogger(__name__)
+
+JOB_NAME = "poll-sources"
+# The job runs again when the next source is due, but looks at least every TICK_SECONDS (sources
+# added or changed meanwhile) and at most every MIN_TICK_SECONDS (a source whose poll broke before
+# its next time was recorded cannot make it spin). Each source keeps its own interval.
+TICK_SECONDS = 20.0
+MIN_TICK_SECONDS = 1.0
+FIRST_POLL_SECONDS = 5.0  # after a start, let the bot settle before the first fetches
+
+
+async def poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The scheduled job: poll the sources that are due, then plan the next run."""
+    app = context.application
+    services = get_services(app)
+    try:
+        outcomes = await poll_due(services)
+        for o in outcomes:
+            if o.result is not None and (o.result.new or o.result.deadline_changed or o.result.closed):
+                log.info(
+                    "source %s: %d new, %d deadline changes, %d closed",
+                    o.name,
+                    len(o.result.new),
+                    len(o.result.deadline_changed),
+                    len(o.result.closed),
+                )
+    finally:
+        if app.running and app.job_queue is not None:
+            _schedule(app, await next_tick(services))
+
+
+def tick_after(now: datetime, next_due: datetime | None) -> float:
+    """Seconds until the job looks again: when the next source is due, within the bounds."""
+    if next_due is None:
+        return TICK_SECONDS
+    return min(TICK_SECONDS, max(MIN_TICK_SECONDS, (next_due - now).total_seconds()))
+
+
+async def next_tick(services: Services) -> float:
+    """Seconds until the next source is due (never polled: at once), within the bounds."""
+    try:
+        async with services.session() as session:
+            sources = await source_store.list_sources(session, include_disabled=False)
+    except Exception:
+        log.exception("could not read when the sources are due; looking again in %s s", TICK_SECONDS)
+        return TICK_SECONDS
+    now = services.now()
+    due = [s.next_poll_at or now for s in sources]
+    return tick_after(now, min(due) if due else None)
+
+
+def _schedule(app: Application[Any, Any, Any, Any, Any, Any], seconds: float) -> None:
+    assert app.job_queue is not None
+    app.job_queue.run_once(poll_job, when=seconds, name=JOB_NAME, job_kwargs={"misfire_grace_time": None})
+
+
+async def start_polling(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """A STARTER: poll each source at its own interval; one chain of jobs, each planning the next."""
+    if app.job_queue is None:
+        log.warning("no JobQueue: sources are not polled (install python-telegram-bot[job-queue])")
+        return
+    _schedule(app, max(FIRST_POLL_SECONDS, await next_tick(get_services(app))))

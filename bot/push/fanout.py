@@ -1,0 +1,171 @@
+"""The fan-out: new calls and changed deadlines queued in the outbox for those who follow them.
+
+Every function here only queues (``storage.outbox.enqueue``); the sender delivers. The outbox's
+unique key (chat, kind, subject) makes each of them safe to run again: a second poll, a restart
+or another process queues nothing twice.
+
+- New calls: ``notify_new_calls`` (called through ``on_ingest``, the hook the composition root
+  hands to the poll wing, in the ingest's own transaction), to members with instant notices who
+  followed a matching topic or keyword when the call was first seen. Members on daily or weekly
+  digests get ``bot.push.plan.plan_digests`` instead.
+- Changed deadlines: ``notify_deadline_changes``, "Fristen er endret" to those who were told.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.push.render import (
+    policy_for,
+    render_deadline_changed,
+    render_new_call,
+)
+from bot.services import Services
+from storage import pushes
+from storage.following import load_call
+from storage.models import Chat
+from storage.notices import new_call_notices, told_of
+from storage.outbox import enqueue
+from storage.rules.kinds import (
+    CALL_KINDS,
+    CANCELLED_CLOSED,
+    CANCELLED_DEADLINE,
+    KIND_DEADLINE_CHANGED,
+    KIND_NEW_CALL,
+    KIND_REMINDER,
+)
+from storage.rules.policy import PushPolicy
+from storage.rules.quiet import QUIET_HELD, quiet_end
+from storage.rules.reminders import reminder_key
+
+log = logging.getLogger(__name__)
+
+
+def _not_before(chat: Chat, moment: datetime, policy: PushPolicy) -> datetime:
+    """Held back to the end of the chat's quiet hours, if ``moment`` falls in them."""
+    return quiet_end(moment, policy.quiet_for(chat), policy.tz)
+
+
+async def enqueue_for(
+    session: AsyncSession,
+    chat: Chat,
+    *,
+    kind: str,
+    subject: str,
+    payload: dict[str, Any],
+    now: datetime,
+    policy: PushPolicy,
+) -> bool:
+    """Queue one push for a chat, held back to the end of its quiet hours and noted as such (so the
+    held row follows the chat's quiet hours if the member changes them)."""
+    at = _not_before(chat, now, policy)
+    note = QUIET_HELD if at > now else None
+    return await enqueue(
+        session, chat_id=chat.id, kind=kind, subject=subject, payload=payload, not_before=at, note=note
+    )
+
+
+async def notify_new_calls(session: AsyncSession, services: Services, call_ids: Iterable[int]) -> int:
+    """Queue a notice of each new call for every instant-notice member and group that follows it."""
+    now = services.now()
+    policy = policy_for(services.settings)
+    count = 0
+    for notice in await new_call_notices(session, call_ids, policy, now=now):
+        payload = render_new_call(notice.call, now, services.settings)
+        if await enqueue_for(
+            session,
+            notice.chat,
+            kind=KIND_NEW_CALL,
+            subject=f"call:{notice.call.id}",
+            payload=payload,
+            now=now,
+            policy=policy,
+        ):
+            count += 1
+    if count:
+        log.info("queued %d notices of new calls", count)
+    return count
+
+
+async def notify_deadline_changes(
+    session: AsyncSession,
+    services: Services,
+    changes: Iterable[Any],
+) -> int:
+    """ "Fristen er endret" to those who were told of each call; notices not sent yet are rewritten.
+
+    ``changes``: ``storage.calls.DeadlineChanged`` items or (call_id, old_at, new_at, old_rolling,
+    new_rolling) tuples.
+    """
+    now = services.now()
+    policy = policy_for(services.settings)
+    count = 0
+    for change in changes:
+        if isinstance(change, tuple):
+            call_id, old_at, _new_at, old_rolling, _new_rolling = change
+        else:  # storage.calls.DeadlineChanged
+            call_id, old_at, old_rolling = change.call_id, change.old_at, change.old_rolling
+        call = await load_call(session, call_id)
+        if call is None:
+            continue
+        # Reminders queued for the old deadline, and an earlier change not sent yet, are replaced.
+        await pushes.cancel_pending(
+            session,
+            [call.id],
+            kinds=(KIND_REMINDER, KIND_DEADLINE_CHANGED),
+            reason=CANCELLED_DEADLINE,
+        )
+        for row in await pushes.pending_rows(session, KIND_NEW_CALL, f"call:{call.id}"):
+            row.payload = render_new_call(call, now, services.settings)
+        payload = render_deadline_changed(call, old_at, old_rolling, services.settings, now)
+        key = reminder_key(call)
+        for chat in await told_of(session, call):
+            if await enqueue_for(
+                session,
+                chat,
+                kind=KIND_DEADLINE_CHANGED,
+                subject=f"call:{call.id}:{key}",
+                payload=payload,
+                now=now,
+                policy=policy,
+            ):
+                count += 1
+    return count
+
+
+async def on_ingest(session: AsyncSession, result: Any, services: Services) -> None:
+    """The ingest hook (``Services.ingest_hooks``, wired by ``bot.app``): new calls, changed deadlines and closed calls, in the
+    poll's own transaction."""
+    new = list(getattr(result, "new", []) or [])
+    changed = list(getattr(result, "deadline_changed", []) or [])
+    closed = list(getattr(result, "closed", []) or [])
+    if closed:
+        cancelled = await pushes.cancel_pending(session, closed, kinds=CALL_KINDS, reason=CANCELLED_CLOSED)
+        if cancelled:
+            log.info("cancelled %d queued pushes about %d closed calls", cancelled, len(closed))
+    if new:
+        await notify_new_calls(session, services, new)
+    if changed:
+        await notify_deadline_changes(session, services, changed)
+    if new or changed:
+        wake_after_commit(session, services)
+
+
+def wake_after_commit(session: AsyncSession, services: Services) -> None:
+    """Wake this process's sender once the transaction that queued rows has committed.
+
+    Waking it before the commit would let it look, see nothing yet, and wait a whole
+    ``FOUI_OUTBOX_POLL_SECONDS`` for rows that were already there.
+    """
+    from bot.push.wake import wake_sender
+
+    def _wake(_session: Any) -> None:
+        wake_sender(services)
+
+    event.listen(session.sync_session, "after_commit", _wake, once=True)

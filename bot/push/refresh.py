@@ -1,0 +1,117 @@
+"""Checks just before sending: a queued push is screened (still wanted?) and written again when
+it was written on an earlier day (``Sender(refresh=..., screen=...)``)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.push.render import (
+    WEEKLY_DAYS,
+    local_day,
+    policy_for,
+    render_digest_calls,
+    render_new_call,
+    render_reminder,
+    render_weekly,
+)
+from bot.services import Services
+from storage.claims import Claimed
+from storage.digests import deadlines_between
+from storage.following import following, load_call, load_calls
+from storage.notices import unwanted
+from storage.rules.audience import LIVE_STATUSES
+from storage.rules.kinds import (
+    CALL_KINDS,
+    CANCELLED_CLOSED,
+    CANCELLED_DEADLINE,
+    CANCELLED_DIGEST_EMPTY,
+    CANCELLED_EXPIRED,
+    KIND_DIGEST,
+    KIND_NEW_CALL,
+    KIND_REMINDER,
+    KIND_WEEKLY,
+)
+from storage.rules.reminders import deadline_end, reminder_key
+
+log = logging.getLogger(__name__)
+
+
+async def refresh_payload(
+    session: AsyncSession, services: Services, chat_id: int, kind: str, payload: dict[str, Any]
+) -> dict[str, Any] | str:
+    """A queued push, checked just before the sender sends it (``Sender(refresh=...)``).
+
+    Returns the reason not to send it (the call closed or removed, its deadline over, or changed
+    after this reminder was written; a digest none of whose calls is still open), or the payload:
+    written again when it was written on an earlier day, so a notice, a digest or «Ukas frister»
+    held over night does not say "i morgen" on the day itself. Same-day payloads cost no query.
+    """
+    now = services.now()
+    settings = services.settings
+    today = local_day(now, settings)
+    if kind == KIND_DIGEST:
+        if payload.get("rendered_on") in (None, today):
+            return payload
+        return await _refresh_digest(session, services, chat_id, payload)
+    if kind == KIND_WEEKLY:
+        if payload.get("rendered_on") in (None, today):
+            return payload
+        calls = await deadlines_between(session, now, now + timedelta(days=WEEKLY_DAYS))
+        return {**payload, **render_weekly(calls, now, settings)}
+    call_id = payload.get("call_id")
+    if kind not in CALL_KINDS or not isinstance(call_id, int):
+        return payload
+    expires = payload.get("expires_at")
+    if isinstance(expires, str) and datetime.fromisoformat(expires) <= now:
+        return CANCELLED_EXPIRED
+    if payload.get("rendered_on") in (None, today):
+        return payload
+    call = await load_call(session, call_id)
+    if call is None or call.status not in LIVE_STATUSES:
+        return CANCELLED_CLOSED
+    end = deadline_end(call)
+    if end is not None and end <= now:
+        return CANCELLED_EXPIRED
+    if kind == KIND_NEW_CALL:
+        return render_new_call(call, now, settings)
+    if kind == KIND_REMINDER:
+        if payload.get("deadline_key") != reminder_key(call):
+            return CANCELLED_DEADLINE
+        return render_reminder(call, now, settings)
+    return payload
+
+
+async def _refresh_digest(
+    session: AsyncSession, services: Services, chat_id: int, payload: dict[str, Any]
+) -> dict[str, Any] | str:
+    """A digest written on an earlier day (held by quiet hours, retries or a stopped bot), as it
+    should read now: calls closed, past their deadline, muted or no longer followed are left out
+    (nothing left: not sent), and the days left are counted from today."""
+    now = services.now()
+    ids = [i for i in payload.get("call_ids") or [] if isinstance(i, int)]
+    calls = [
+        c
+        for c in await load_calls(session, ids)
+        if c.status in LIVE_STATUSES and ((end := deadline_end(c)) is None or end > now)
+    ]
+    wanted = await following(session, [chat_id], calls, policy_for(services.settings))
+    calls = [c for c in calls if (chat_id, c.id) in wanted]
+    if not calls:
+        return CANCELLED_DIGEST_EMPTY
+    order = {call_id: index for index, call_id in enumerate(ids)}
+    calls.sort(key=lambda c: order.get(c.id, len(order)))
+    mode = str(payload.get("digest_mode") or "daily")
+    return {**payload, **render_digest_calls(mode, calls, now, services.settings)}
+
+
+async def screen_claimed(
+    session: AsyncSession, services: Services, rows: Sequence[Claimed]
+) -> dict[int, str]:
+    """Of a claimed batch, the pushes about a call their recipient no longer wants (unsubscribed,
+    muted, switched to a digest, deleted their data), with the reason (``Sender(screen=...)``)."""
+    return await unwanted(session, rows, policy_for(services.settings))

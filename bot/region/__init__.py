@@ -1,0 +1,1 @@
+"""The region wing: the network's region and its municipalities."""

@@ -1,0 +1,263 @@
+"""Claiming outbox rows for sending, and their life cycle until sent, retried, failed or cancelled.
+
+The sender (``bot/sender.py``) works the rows through a small life cycle::
+
+    pending --claim--> sending --mark_sent--> sent
+       ^                  |----mark_retry---> pending (later)
+       |                  |----mark_failed--> failed (with the reason)
+       |                  `--cancel_claimed-> cancelled (no longer wanted)
+       `--release_stale-- (a claimer that died: its rows go back after a timeout;
+                          a live claimer renews its claims with ``touch_claims``)
+
+A claim is one conditional UPDATE (``status = 'pending'`` in the WHERE clause; on PostgreSQL
+the rows are also locked with ``FOR UPDATE SKIP LOCKED``), committed before anything is sent,
+so two senders on the same database never get the same row. A crash between sending and
+``mark_sent`` repeats at most the rows that were in flight.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Chat, ChatKind, Outbox, OutboxStatus
+
+
+def worker_name(tag: str = "") -> str:
+    """A name for one sender, unique enough to tell claimers apart: host, pid and a tag."""
+    import os
+    import secrets
+
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{tag or secrets.token_hex(3)}"
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """One claimed row, with what the sender needs to know about its chat."""
+
+    id: int
+    chat_id: int
+    telegram_id: int
+    chat_kind: str
+    kind: str
+    subject: str
+    payload: dict[str, Any]
+    attempts: int
+    quiet_hours: str | None = None
+
+    @property
+    def is_group(self) -> bool:
+        return self.chat_kind in (ChatKind.GROUP, ChatKind.SUPERGROUP, ChatKind.CHANNEL) or (
+            self.telegram_id < 0
+        )
+
+
+async def claim(
+    session: AsyncSession,
+    *,
+    worker: str,
+    now: datetime,
+    limit: int,
+    exclude_chats: Iterable[int] = (),
+) -> list[Claimed]:
+    """Claim up to ``limit`` due rows, at most one per chat (the oldest), for ``worker``.
+
+    Rows of chats in ``exclude_chats`` (database ids: throttled or busy in this sender) are left.
+    The caller commits; after the commit no other claimer can get these rows.
+    """
+    if limit <= 0:
+        return []
+    excluded = sorted(set(exclude_chats))
+    first_per_chat = (
+        select(func.min(Outbox.id).label("id"))
+        .join(Chat, Chat.id == Outbox.chat_id)
+        .where(
+            Outbox.status == OutboxStatus.PENDING,
+            Outbox.next_attempt_at <= now,
+            Chat.active.is_(True),
+        )
+        .group_by(Outbox.chat_id)
+        .order_by(func.min(Outbox.next_attempt_at), func.min(Outbox.id))
+        .limit(limit)
+    )
+    if excluded:
+        first_per_chat = first_per_chat.where(Outbox.chat_id.not_in(excluded))
+    ids = list((await session.execute(first_per_chat)).scalars())
+    if not ids:
+        return []
+    target = Outbox.id.in_(ids)
+    if session.get_bind().dialect.name == "postgresql":
+        lockable = (
+            select(Outbox.id)
+            .where(Outbox.id.in_(ids), Outbox.status == OutboxStatus.PENDING)
+            .with_for_update(skip_locked=True)
+        )
+        target = Outbox.id.in_(lockable.scalar_subquery())
+    stmt = (
+        update(Outbox)
+        .where(target, Outbox.status == OutboxStatus.PENDING)
+        .values(
+            status=OutboxStatus.SENDING,
+            claimed_by=worker[:100],
+            claimed_at=now,
+            attempts=Outbox.attempts + 1,
+        )
+        .returning(Outbox.id)
+        .execution_options(synchronize_session=False)
+    )
+    won = list((await session.execute(stmt)).scalars())
+    if not won:
+        return []
+    rows = await session.execute(
+        select(Outbox, Chat.telegram_id, Chat.kind, Chat.quiet_hours)
+        .join(Chat, Chat.id == Outbox.chat_id)
+        .where(Outbox.id.in_(won))
+        .order_by(Outbox.id)
+        .execution_options(populate_existing=True)
+    )
+    return [
+        Claimed(
+            id=row.id,
+            chat_id=row.chat_id,
+            telegram_id=int(telegram_id),
+            chat_kind=kind,
+            kind=row.kind,
+            subject=row.subject,
+            payload=dict(row.payload or {}),
+            attempts=row.attempts,
+            quiet_hours=quiet,
+        )
+        for row, telegram_id, kind, quiet in rows.all()
+    ]
+
+
+async def mark_sent(
+    session: AsyncSession,
+    row_id: int,
+    *,
+    now: datetime,
+    message_id: int | None,
+    payload: dict[str, Any] | None = None,
+) -> None:
+    """The message was delivered: record when and Telegram's message id (for later edits), and the
+    payload as sent when it was written again just before sending."""
+    values: dict[str, Any] = {
+        "status": OutboxStatus.SENT,
+        "sent_at": now,
+        "telegram_message_id": message_id,
+        "last_error": None,
+    }
+    if payload is not None:
+        values["payload"] = payload
+    await session.execute(
+        update(Outbox)
+        .where(Outbox.id == row_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def mark_retry(
+    session: AsyncSession, row_id: int, *, at: datetime, error: str, count_attempt: bool = True
+) -> None:
+    """Try again at ``at``; a retry that is not the message's fault (429, a moved group) is not counted."""
+    values: dict[str, Any] = {
+        "status": OutboxStatus.PENDING,
+        "next_attempt_at": at,
+        "last_error": error[:2000],
+        "claimed_by": None,
+        "claimed_at": None,
+    }
+    if not count_attempt:
+        values["attempts"] = Outbox.attempts - 1
+    await session.execute(
+        update(Outbox)
+        .where(Outbox.id == row_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def mark_failed(session: AsyncSession, row_id: int, *, error: str) -> None:
+    """Give up on this message, keeping the reason."""
+    await session.execute(
+        update(Outbox)
+        .where(Outbox.id == row_id)
+        .values(status=OutboxStatus.FAILED, last_error=error[:2000], claimed_by=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def touch_claims(session: AsyncSession, row_ids: Iterable[int], *, worker: str, now: datetime) -> int:
+    """The claimer is alive and still sending these rows: renew their claim (so a slow answer from
+    Telegram is not taken for a dead claimer and the row sent a second time)."""
+    ids = sorted(set(row_ids))
+    if not ids:
+        return 0
+    result = await session.execute(
+        update(Outbox)
+        .where(Outbox.id.in_(ids), Outbox.status == OutboxStatus.SENDING, Outbox.claimed_by == worker[:100])
+        .values(claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def release_stale(session: AsyncSession, *, now: datetime, older_than: timedelta) -> int:
+    """Rows claimed longer ago than ``older_than`` go back to pending (their claimer died)."""
+    result = await session.execute(
+        update(Outbox)
+        .where(Outbox.status == OutboxStatus.SENDING, Outbox.claimed_at < now - older_than)
+        .values(status=OutboxStatus.PENDING, claimed_by=None, claimed_at=None, next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def release_claims(
+    session: AsyncSession, *, now: datetime, claimers: Sequence[str] | None = None, host: str | None = None
+) -> int:
+    """Give rows back that a claimer left in ``sending`` when it stopped.
+
+    ``claimers`` None releases every claim (only safe when this process is the only sender, as on
+    SQLite behind the single-instance lock); ``host`` limits it to claimers on one host.
+    """
+    stmt = update(Outbox).where(Outbox.status == OutboxStatus.SENDING)
+    if claimers is not None:
+        if not claimers:
+            return 0
+        stmt = stmt.where(Outbox.claimed_by.in_(list(claimers)))
+    if host is not None:
+        stmt = stmt.where(Outbox.claimed_by.like(f"{host[:40]}:%"))
+    result = await session.execute(
+        stmt.values(
+            status=OutboxStatus.PENDING, claimed_by=None, claimed_at=None, next_attempt_at=now
+        ).execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def claimers_on_host(session: AsyncSession, host: str) -> list[str]:
+    """The claimer names on ``host`` that still hold rows in ``sending``."""
+    rows = await session.execute(
+        select(Outbox.claimed_by)
+        .where(Outbox.status == OutboxStatus.SENDING, Outbox.claimed_by.like(f"{host[:40]}:%"))
+        .distinct()
+    )
+    return [name for name in rows.scalars() if name]
+
+
+async def cancel_claimed(session: AsyncSession, row_id: int, *, reason: str) -> None:
+    """The sender decided not to send a claimed row after all (its call closed, its deadline passed)."""
+    await session.execute(
+        update(Outbox)
+        .where(Outbox.id == row_id)
+        .values(status=OutboxStatus.CANCELLED, last_error=reason, claimed_by=None)
+        .execution_options(synchronize_session=False)
+    )

@@ -1,0 +1,107 @@
+"""Digests and the weekly overview, from the database: what each daily or weekly member is due,
+the deadlines in a span, and the network group's chat row the overview goes to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.following import calls_where, recipients
+from storage.models import Call, CallStatus, Chat, ChatKind, NotifyMode, Outbox
+from storage.outbox import current_telegram_id
+from storage.rules.audience import LIVE_STATUSES
+from storage.rules.digests import digest_subject, digest_window, in_digest
+from storage.rules.kinds import KIND_DIGEST
+from storage.rules.policy import PushPolicy
+from storage.rules.reminders import deadline_end
+
+
+@dataclass(frozen=True)
+class DigestDue:
+    chat: Chat
+    mode: str
+    scheduled: datetime
+    start: datetime
+    calls: list[Call]
+
+    @property
+    def subject(self) -> str:
+        return digest_subject(self.mode, self.scheduled)
+
+
+async def due_digests(session: AsyncSession, *, now: datetime, policy: PushPolicy) -> list[DigestDue]:
+    """Digests due now: for each member on daily or weekly, what was first seen since the last one."""
+    chats = list(
+        (
+            await session.execute(
+                select(Chat).where(
+                    Chat.active.is_(True), Chat.notify_mode.in_((NotifyMode.DAILY, NotifyMode.WEEKLY))
+                )
+            )
+        ).scalars()
+    )
+    if not chats:
+        return []
+    plans = {
+        chat.id: digest_window(now, chat.notify_mode, policy.digest_hour_for(chat), policy.tz)
+        for chat in chats
+    }
+    done = set(
+        (
+            await session.execute(
+                select(Outbox.chat_id, Outbox.subject).where(
+                    Outbox.kind == KIND_DIGEST, Outbox.chat_id.in_([c.id for c in chats])
+                )
+            )
+        )
+        .tuples()
+        .all()
+    )
+    earliest = min(start for _, start in plans.values())
+    calls = await calls_where(
+        session,
+        and_(Call.first_seen_at >= earliest, Call.first_seen_at < now, Call.status.in_(LIVE_STATUSES)),
+    )
+    calls = [c for c in calls if (end := deadline_end(c)) is None or end > now]
+    found = await recipients(session, calls, policy)
+    result = []
+    for chat in chats:
+        scheduled, start = plans[chat.id]
+        if (chat.id, digest_subject(chat.notify_mode, scheduled)) in done:
+            continue
+        picked = [c for c in calls if in_digest(c.first_seen_at, found[c.id].get(chat.id), start, scheduled)]
+        if picked:
+            picked.sort(key=lambda c: (deadline_end(c) or datetime.max.replace(tzinfo=UTC), c.id))
+            result.append(DigestDue(chat, chat.notify_mode, scheduled, start, picked))
+    return result
+
+
+async def deadlines_between(session: AsyncSession, start: datetime, end: datetime) -> list[Call]:
+    """Open calls whose deadline falls from ``start`` (whole days count to their end) to ``end``."""
+    calls = await calls_where(
+        session,
+        and_(
+            Call.status.in_((CallStatus.OPEN, CallStatus.PLANNED)),
+            Call.rolling.is_(False),
+            Call.deadline_at.is_not(None),
+            Call.deadline_at >= start - timedelta(days=1),
+            Call.deadline_at <= end,
+        ),
+    )
+    calls = [c for c in calls if (e := deadline_end(c)) is not None and e >= start]
+    calls.sort(key=lambda c: (c.deadline_at or start, c.id))
+    return calls
+
+
+async def group_chat(session: AsyncSession, telegram_id: int, *, now: datetime) -> Chat:
+    """The network group's chat row (following recorded migrations), created when missing."""
+    current = await current_telegram_id(session, telegram_id)
+    chat = (await session.execute(select(Chat).where(Chat.telegram_id == current))).scalar_one_or_none()
+    if chat is None:
+        chat = Chat(telegram_id=current, kind=ChatKind.SUPERGROUP, name="", in_group=True, created_at=now)
+        session.add(chat)
+        await session.flush()
+    return chat

@@ -1,0 +1,171 @@
+"""Due reminders, worked out from the database: deadline reminders for calls and event reminders.
+
+The moments themselves are pure rules (``storage.rules.reminders``); here are the queries that
+find who follows what. Running them twice is harmless: the outbox's unique key (chat, kind,
+subject) refuses a second copy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from storage.following import calls_where, chats_by_id, muted_pairs, recipients
+from storage.models import Call, CallStatus, Chat, DeadlineChange, Event, Rsvp, Subscription
+from storage.rules.audience import event_audience
+from storage.rules.policy import PushPolicy
+from storage.rules.reminders import (
+    deadline_end,
+    event_reminder_subject,
+    latest_event_reminder,
+    latest_reminder,
+    reminder_key,
+    reminder_subject,
+)
+
+
+@dataclass(frozen=True)
+class ReminderDue:
+    call: Call
+    chat: Chat
+    days: int
+    at: datetime
+
+    @property
+    def subject(self) -> str:
+        return reminder_subject(self.call.id, reminder_key(self.call), self.days)
+
+
+async def _deadline_set_at(session: AsyncSession, call_ids: Iterable[int]) -> dict[int, datetime]:
+    ids = sorted(set(call_ids))
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(DeadlineChange.call_id, func.max(DeadlineChange.changed_at))
+        .where(DeadlineChange.call_id.in_(ids))
+        .group_by(DeadlineChange.call_id)
+    )
+    return {call_id: at for call_id, at in rows.tuples() if at is not None}
+
+
+async def _custom_reminder_days(session: AsyncSession) -> list[int]:
+    rows = await session.execute(select(Chat.reminder_days).where(Chat.reminder_days.is_not(None)))
+    return [int(d) for days in rows.scalars() for d in (days or []) if 0 <= int(d) <= 365]
+
+
+async def due_reminders(session: AsyncSession, *, now: datetime, policy: PushPolicy) -> list[ReminderDue]:
+    """The reminders due now, worked out from the database.
+
+    For each open call with a deadline still ahead, and each active chat that follows it and has
+    not muted it: of the chat's lead times whose moment has come, the latest one, provided that
+    moment came after the chat could have known of the deadline (the call first seen, the
+    deadline last changed, the chat started following). Earlier lead times that were missed are
+    not sent late: the latest reminder says how many days are left.
+    """
+    longest = max(
+        [*policy.default_reminder_days, 0, *await _custom_reminder_days(session)],
+    )
+    horizon = now + timedelta(days=longest + 2)
+    calls = await calls_where(
+        session,
+        and_(
+            Call.status.in_((CallStatus.OPEN, CallStatus.PLANNED)),
+            Call.rolling.is_(False),
+            Call.deadline_at.is_not(None),
+            Call.deadline_at <= horizon,
+            Call.deadline_at >= now - timedelta(days=1),
+        ),
+    )
+    calls = [c for c in calls if (end := deadline_end(c)) is not None and end > now]
+    found = await recipients(session, calls, policy)
+    chats = await chats_by_id(session, (cid for per in found.values() for cid in per))
+    muted = await muted_pairs(session, (c.id for c in calls))
+    changed = await _deadline_set_at(session, (c.id for c in calls))
+    due: list[ReminderDue] = []
+    for call in calls:
+        known = max(call.first_seen_at, changed.get(call.id, call.first_seen_at))
+        for chat_id, since in found[call.id].items():
+            if (chat_id, call.id) in muted:
+                continue
+            chat = chats[chat_id]
+            latest = latest_reminder(call, chat, policy, now=now, earliest=max(known, since))
+            if latest is not None:
+                due.append(ReminderDue(call, chat, *latest))
+    return due
+
+
+@dataclass(frozen=True)
+class EventReminderDue:
+    event: Event
+    chat: Chat
+    lead: str
+    at: datetime
+
+    @property
+    def subject(self) -> str:
+        return event_reminder_subject(self.event.id, self.event.starts_at, self.lead)
+
+
+async def due_event_reminders(
+    session: AsyncSession, *, now: datetime, policy: PushPolicy
+) -> list[EventReminderDue]:
+    """Reminders for events that start within a day: to those who said yes and to the followers
+    of the event's topics (not to those who said no); only the latest lead time that has come."""
+    events = list(
+        (
+            await session.execute(
+                select(Event)
+                .options(selectinload(Event.topics))
+                .where(
+                    Event.cancelled.is_(False),
+                    Event.starts_at > now,
+                    Event.starts_at <= now + timedelta(days=1, hours=2),
+                )
+            )
+        )
+        .scalars()
+        .unique()
+    )
+    if not events:
+        return []
+    ids = [e.id for e in events]
+    answers: dict[int, dict[int, str]] = {}
+    for event_id, chat_id, answer in (
+        await session.execute(select(Rsvp.event_id, Rsvp.chat_id, Rsvp.answer).where(Rsvp.event_id.in_(ids)))
+    ).tuples():
+        answers.setdefault(event_id, {})[chat_id] = answer
+    topic_ids = sorted({t.id for e in events for t in e.topics})
+    followers: dict[int, set[int]] = {}
+    if topic_ids:
+        for topic_id, chat_id in (
+            await session.execute(
+                select(Subscription.topic_id, Subscription.chat_id).where(
+                    Subscription.topic_id.in_(topic_ids)
+                )
+            )
+        ).tuples():
+            followers.setdefault(topic_id, set()).add(chat_id)
+    wanted = {
+        event.id: event_audience(
+            answers.get(event.id, {}), (cid for t in event.topics for cid in followers.get(t.id, set()))
+        )
+        for event in events
+    }
+    chats = await chats_by_id(session, (cid for ids_ in wanted.values() for cid in ids_))
+    due = []
+    for event in events:
+        for chat_id in sorted(wanted[event.id]):
+            chat = chats.get(chat_id)
+            if chat is None or not chat.active:
+                continue
+            latest = latest_event_reminder(
+                event.starts_at, event.created_at, policy.quiet_for(chat), policy.tz, now=now
+            )
+            if latest is not None:
+                due.append(EventReminderDue(event, chat, *latest))
+    return due

@@ -1,0 +1,1 @@
+"""Pure push rules shared by storage and bot, no SQLAlchemy."""

@@ -1,0 +1,22 @@
+"""The kinds of push (the outbox's ``kind``) and the reasons a queued push is cancelled."""
+
+from __future__ import annotations
+
+KIND_NEW_CALL = "new_call"
+KIND_DEADLINE_CHANGED = "deadline_changed"
+KIND_REMINDER = "reminder"
+KIND_DIGEST = "digest"
+KIND_WEEKLY = "weekly_overview"
+KIND_EVENT_REMINDER = "event_reminder"
+
+# The kinds that are about one call (their payload holds its ``call_id``).
+CALL_KINDS = (KIND_NEW_CALL, KIND_REMINDER, KIND_DEADLINE_CHANGED)
+
+CANCELLED_CLOSED = "utlysningen er stengt"
+CANCELLED_DEADLINE = "fristen er endret"
+CANCELLED_EXPIRED = "fristen er ute"
+CANCELLED_MUTED = "ikke interessert"
+CANCELLED_UNFOLLOWED = "mottakeren følger ikke lenger emnene eller søkeordene"
+CANCELLED_DIGEST_MODE = "mottakeren har valgt sammendrag i stedet"
+CANCELLED_NO_CHAT = "mottakeren finnes ikke lenger"
+CANCELLED_DIGEST_EMPTY = "ingen av utlysningene i sammendraget er aktuelle lenger"

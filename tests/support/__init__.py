@@ -1,0 +1,1 @@
+"""Test doubles and drivers: the fake Bot API (in-process and over HTTP) and the harness."""

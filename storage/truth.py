@@ -75,7 +75,7 @@ def start(call: Call, reading: Reading, *, certain: bool, evidence: str, label: 
     """A new call's truth; True when the coordinators are to be asked."""
     decision = on_new_call(reading, certain=certain, label_without_date=bool(label))
     _set_source(call, reading)
-    call.deadline_evidence = (evidence or label)[:500]
+    call.deadline_evidence = (label if reading.empty else evidence)[:500]
     _set_state(call, decision.state, now)
     return decision.ask
 

@@ -54,7 +54,9 @@ def reading_text(reading: Reading, settings: Settings) -> str:
         return texts.DEADLINE_ROLLING
     if reading.at is None:
         return texts.DEADLINE_NONE
-    return texts.format_datetime(reading.at, has_time=reading.has_time, tz=settings.tz)
+    local = reading.at.astimezone(settings.tz)
+    text = texts.format_date(local.date(), year=True)  # the year always: guessing it is one way to be wrong
+    return f"{text} kl. {local:%H:%M}" if reading.has_time else text
 
 
 def check_buttons(call: Call) -> dict[str, Any]:

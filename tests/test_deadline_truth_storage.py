@@ -69,7 +69,8 @@ async def test_a_new_call_keeps_its_evidence_and_certainty(
         assert other.deadline_state == DeadlineState.WAITING and other.deadline_waiting_since == NOW
         assert other.deadline_at == MARCH  # shown to members, marked "frist ikke bekreftet"
         label, blank = await _ingest(
-            s, item(None, certain=False, key="k3", deadline_label="Søknadsfrist: kommer", deadline_evidence="")
+            s,
+            item(None, certain=False, key="k3", deadline_label="Søknadsfrist: kommer", deadline_evidence=""),
         )
         assert label.ask == [blank.id] and blank.deadline_state == DeadlineState.WAITING
         assert blank.deadline_evidence == "Søknadsfrist: kommer"

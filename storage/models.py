@@ -211,6 +211,7 @@ class DeadlineChange(Base):
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     # False while the new deadline waits for a coordinator: members are told once it is confirmed.
     told: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    old_has_time: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class CallMute(Base):

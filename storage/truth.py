@@ -89,8 +89,10 @@ async def _pending(session: AsyncSession, call_id: int) -> list[DeadlineChange]:
     return list((await session.execute(query)).scalars())
 
 
-def _old_side(change: DeadlineChange, has_time: bool) -> Reading:
-    return Reading(None if change.old_rolling else change.old_deadline_at, has_time, change.old_rolling)
+def _old_side(change: DeadlineChange) -> Reading:
+    return Reading(
+        None if change.old_rolling else change.old_deadline_at, change.old_has_time, change.old_rolling
+    )
 
 
 def _record(session: AsyncSession, call: Call, new: Reading, *, told: bool, now: datetime) -> None:
@@ -103,6 +105,7 @@ def _record(session: AsyncSession, call: Call, new: Reading, *, told: bool, now:
             new_rolling=new.rolling,
             changed_at=now,
             told=told,
+            old_has_time=call.deadline_has_time,
         )
     )
 
@@ -150,7 +153,7 @@ async def apply_reading(
         else:
             pending = await _pending(session, call.id) if decision.tell else []
             if decision.tell:
-                told = told_reading([(_old_side(p, call.deadline_has_time), target) for p in pending], before)
+                told = told_reading([(_old_side(p), target) for p in pending], before)
                 for change in pending:
                     change.told = True
             _record(session, call, target, told=decision.tell, now=now)
@@ -187,7 +190,7 @@ async def _decide(
 ) -> Answer:
     before = effective(call)
     pending = await _pending(session, call.id)
-    told = told_reading([(_old_side(p, call.deadline_has_time), reading) for p in pending], before)
+    told = told_reading([(_old_side(p), reading) for p in pending], before)
     for change in pending:
         change.told = True
     if not reading.same(before):

@@ -42,6 +42,9 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("deadline_changes", schema=None) as batch_op:
         batch_op.add_column(sa.Column("told", sa.Boolean(), server_default=sa.true(), nullable=False))
+        batch_op.add_column(
+            sa.Column("old_has_time", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
     # The calls known so far keep their deadlines as before: the source said what they show, and a
     # deadline entered by hand stands on a coordinator's word.
     op.execute(
@@ -53,6 +56,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("deadline_changes", schema=None) as batch_op:
+        batch_op.drop_column("old_has_time")
         batch_op.drop_column("told")
     with op.batch_alter_table("calls", schema=None) as batch_op:
         batch_op.drop_column("source_rolling")

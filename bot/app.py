@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.poll.health import schedule_source_health
 from bot.poll.jobs import start_polling
 from bot.poll.seed import seed_sources
+from bot.push.confirm import on_ingest_truth
 from bot.push.fanout import on_ingest
 from bot.push.jobs import start_pushes
 from bot.services import Services, get_services
@@ -35,9 +36,11 @@ class MissingTokenError(Exception):
 
 
 def wire(services: Services) -> Services:
-    """Hand the wings what they need from each other: the push wing's fan-out runs in every poll."""
-    if on_ingest not in services.ingest_hooks:
-        services.ingest_hooks.append(on_ingest)
+    """Hand the wings what they need from each other: the push wing's fan-out runs in every poll, and
+    so does its question to the coordinators about deadlines that are not certain."""
+    for hook in (on_ingest, on_ingest_truth):
+        if hook not in services.ingest_hooks:
+            services.ingest_hooks.append(hook)
     return services
 
 

@@ -45,6 +45,7 @@ from handlers.coordinator import (
     services_of,
 )
 from handlers.manual_cards import MAX_SOURCE, MAX_TITLE, call_card, read_deadline, render_card
+from handlers.manual_duplicates import DUP_NEXT, open_existing, warn_if_same
 from handlers.manual_edit import (
     DELETE,
     DELETE_CONFIRM,
@@ -77,6 +78,7 @@ NEW_TITLE, NEW_DEADLINE, NEW_LINK, NEW_TOPICS, NEW_SOURCE, NEW_CONFIRM = (
     "nyfrist:kilde",
     "nyfrist:bekreft",
 )
+NEW_DUPLICATE = "nyfrist:finnes"
 NEW = "nf"
 DRAFT_NEW = "draft:nyfrist"
 DEFAULT_SOURCES = ("KS", "Statsforvalteren i Trøndelag", "Trøndelag fylkeskommune")
@@ -96,9 +98,12 @@ async def new_title(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     title = message_text(update)
     if not await fits(update, context, title, MAX_TITLE):
         return NEW_TITLE
-    draft(context, DRAFT_NEW)["title"] = title
+    data = draft(context, DRAFT_NEW)
+    data["title"] = title
     if editing(context, DRAFT_NEW):
         return await _nf_preview(update, context)
+    if await warn_if_same(update, context, NEW, data, next_step=NEW_DEADLINE, title=title):
+        return NEW_DUPLICATE
     await say(update, context, texts.NF_ASK_DEADLINE + texts.CANCEL_HINT)
     return NEW_DEADLINE
 
@@ -124,9 +129,30 @@ async def new_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     url = await read_link(update, context, NEW)
     if url is None:
         return NEW_LINK
-    draft(context, DRAFT_NEW)["url"] = url or None
+    data = draft(context, DRAFT_NEW)
+    data["url"] = url or None
+    deadline_at = datetime.fromisoformat(data["deadline"])
+    if url and await warn_if_same(
+        update, context, NEW, data, next_step=NEW_TOPICS, url=url, deadline_at=deadline_at
+    ):
+        return NEW_DUPLICATE
     await ask_topics(update, context, DRAFT_NEW, NEW, texts.NF_ASK_TOPICS)
     return NEW_TOPICS
+
+
+async def new_add_anyway(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """«Legg inn likevel»: on to the next step."""
+    await pressed(update)
+    if draft(context, DRAFT_NEW).pop(DUP_NEXT, NEW_DEADLINE) == NEW_TOPICS:
+        await ask_topics(update, context, DRAFT_NEW, NEW, texts.NF_ASK_TOPICS)
+        return NEW_TOPICS
+    await say(update, context, texts.NF_ASK_DEADLINE + texts.CANCEL_HINT)
+    return NEW_DEADLINE
+
+
+async def new_open_existing(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """«Åpne den»: the call already there, and nothing new."""
+    return await open_existing(update, context, DRAFT_NEW)
 
 
 async def new_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -236,6 +262,10 @@ def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
             [CommandHandler("nyfrist", nyfrist)],
             {
                 NEW_TITLE: text_step(new_title),
+                NEW_DUPLICATE: [
+                    *button_step(NEW, new_open_existing, r"open:\d+$"),
+                    *button_step(NEW, new_add_anyway, "dupok$"),
+                ],
                 NEW_DEADLINE: text_step(new_deadline),
                 NEW_LINK: [*text_step(new_link), *button_step(NEW, new_link, "nolink$")],
                 NEW_TOPICS: [*button_step(NEW, new_topic, "t:"), *button_step(NEW, new_topics_done, "done$")],

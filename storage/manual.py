@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -202,3 +202,44 @@ async def cancel_pending_pushes(session: AsyncSession, call_id: int, *, kinds: S
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def title_key(title: str) -> str:
+    """A title as duplicates are compared: any case, any spacing."""
+    return "".join(title.casefold().split())
+
+
+async def same_calls(
+    session: AsyncSession,
+    *,
+    title: str | None = None,
+    url: str | None = None,
+    deadline_at: datetime | None = None,
+    limit: int = 3,
+) -> list[Call]:
+    """Open calls (polled or entered by hand) that a new deadline would repeat: the same title
+    (forgiving case and spacing), or the same link (with or without a trailing /) and deadline."""
+    found: list[Call] = []
+    live = Call.status.in_((CallStatus.OPEN, CallStatus.PLANNED, CallStatus.ROLLING))
+    if title:
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        folded = func.casefold(Call.title) if sqlite else func.lower(Call.title)
+        spaced = func.replace(func.replace(func.replace(folded, " ", ""), "\t", ""), "\n", "")
+        query = (
+            select(Call)
+            .options(selectinload(Call.topics))
+            .where(live, spaced == title_key(title))
+            .order_by(Call.id)
+            .limit(limit)
+        )
+        found += list((await session.execute(query)).scalars())
+    if url and deadline_at is not None:
+        query = (
+            select(Call)
+            .options(selectinload(Call.topics))
+            .where(live, func.rtrim(Call.url, "/") == url.rstrip("/"), Call.deadline_at == deadline_at)
+            .order_by(Call.id)
+            .limit(limit)
+        )
+        found += [c for c in (await session.execute(query)).scalars() if c not in found]
+    return found[:limit]

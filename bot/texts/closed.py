@@ -113,3 +113,14 @@ BTN_EDIT_TEXT = "✏️ Endre tekst"
 ASK_NEW_TEXT = "Skriv teksten på nytt, så viser jeg den igjen før noe sendes."
 ASK_NEW_DESCRIPTION = "Skriv beskrivelsen på nytt, så viser jeg invitasjonen igjen før noe sendes."
 ASK_NEW_TITLE = "Skriv tittelen på nytt, så viser jeg fristen igjen før noe lagres."
+
+# ---- /nyfrist: no duplicates by hand ------------------------------------------------------------
+NF_DUPLICATE_TITLE = (
+    "⚠️ Det finnes allerede en utlysning med samme tittel:\n\n{card}\n\nVil du åpne den i stedet?"
+)
+NF_DUPLICATE_LINK = (
+    "⚠️ Det finnes allerede en utlysning med samme lenke og frist:\n\n{card}\n\nVil du åpne den i stedet?"
+)
+BTN_OPEN_EXISTING = "📂 Åpne den"
+BTN_ADD_ANYWAY = "Legg inn likevel"
+NF_OPENED = "{card}\n\nDen er allerede med i /frister og påminnelsene. Vil du endre den, skriv /endrefrist."

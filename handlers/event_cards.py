@@ -65,6 +65,7 @@ def rsvp_rows(event_id: int, yes: int, no: int) -> list[list[tuple[str, str]]]:
 def admin_row(event_id: int) -> list[tuple[str, str]]:
     return [
         (texts.BTN_EVENT_ATTENDEES, f"{EV}:list:{event_id}"),
+        (texts.BTN_EVENT_EDIT, f"{EV}:edit:{event_id}"),
         (texts.BTN_EVENT_CANCEL, f"{EV}:cancel:{event_id}"),
     ]
 

@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import texts
-from handlers import registry
+from handlers import event_edit, registry
 from handlers.broadcast import typed_html
 from handlers.conversation import (
     as_url,
@@ -309,6 +309,7 @@ def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
                 ],
             },
         ),
+        *event_edit.build_handlers(),
         CallbackQueryHandler(show_event, pattern=rf"^{EV}:show:\d+$"),
         CallbackQueryHandler(arrangementer, pattern=rf"^{EV}:page:\d+$"),
         CallbackQueryHandler(rsvp, pattern=rf"^{EV}:[yn]:\d+$"),

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage.models import Chat, ChatKind, Event, Rsvp, Subscription, Topic
+from storage.models import Chat, ChatKind, Event, Outbox, OutboxStatus, Rsvp, Subscription, Topic
+from storage.rules.kinds import KIND_EVENT_REMINDER
 from storage.topics import topics_by_slug
 
 YES = "yes"
@@ -160,3 +162,51 @@ async def topic_subscriber_ids(session: AsyncSession, topic_ids: Sequence[int]) 
         .order_by(Chat.id)
     )
     return list((await session.execute(query)).scalars())
+
+
+EDITABLE = frozenset({"title", "starts_at", "ends_at", "location", "video_url", "description"})
+# What those coming are told about when it changes: the time and the place.
+TOLD = ("starts_at", "ends_at", "location", "video_url")
+
+
+async def update_event(
+    session: AsyncSession, event_id: int, **values: object
+) -> tuple[Event, set[str]] | None:
+    """Change fields of an event not cancelled; returns it and the names of the fields that
+    changed (None when it is gone or cancelled)."""
+    unknown = set(values) - EDITABLE
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    event = await get_event(session, event_id)
+    if event is None or event.cancelled:
+        return None
+    changed = {name for name, value in values.items() if getattr(event, name) != value}
+    for name in changed:
+        setattr(event, name, values[name])
+    await session.flush()
+    return event, changed
+
+
+def change_subject(event: Event) -> str:
+    """The outbox subject of the notice of a change: one per time and place, so those coming are
+    told once of each change, however often it is saved."""
+    raw = "|".join(
+        str(v) for v in (event.starts_at.isoformat(), event.ends_at, event.location, event.video_url)
+    )
+    return f"event:{event.id}:changed:{hashlib.sha256(raw.encode()).hexdigest()[:12]}"
+
+
+async def cancel_old_reminders(session: AsyncSession, event_id: int, old_starts_at: datetime) -> int:
+    """Reminders queued for the old start are not sent (the new start gets its own)."""
+    starts = old_starts_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+    result = await session.execute(
+        update(Outbox)
+        .where(
+            Outbox.kind == KIND_EVENT_REMINDER,
+            Outbox.subject.startswith(f"event:{event_id}:{starts}:", autoescape=True),
+            Outbox.status == OutboxStatus.PENDING,
+        )
+        .values(status=OutboxStatus.CANCELLED, last_error="arrangementet har fått ny tid")
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -74,3 +74,52 @@ async def test_formatting_is_kept_in_the_invitation_the_reminder_and_the_ics(
     assert str(item["description"]) == (
         "Program: innlegg fra KS. Meld deg på her (https://www.ks.no/pamelding?id=1&x=2) <senest fredag>"
     )
+
+
+async def _edit(harness: BotHarness, field: str, value: str) -> str:
+    listing = last_message(await harness.send("/arrangementer", COORDINATOR))
+    card = last_message(await harness.press(listing, "Samling", COORDINATOR))
+    what = last_message(await harness.press(card, texts.BTN_EVENT_EDIT, COORDINATOR))
+    question = last_message(await harness.press(what, field, COORDINATOR))
+    assert question.text.endswith(texts.CANCEL_HINT)
+    return last_message(await harness.send(value, COORDINATOR)).text
+
+
+async def test_editing_an_event_tells_those_coming_of_a_new_time_or_place_once(
+    harness: BotHarness, clock: FakeClock
+) -> None:
+    from tests.fixtures_bot import MEMBER
+
+    await add_member(harness, MEMBER.id, name="Kari Nordmann", topics=["helse"])
+    event = await _create(harness)
+    listing = last_message(await harness.send("/arrangementer", MEMBER))
+    card = last_message(await harness.press(listing, "Samling", MEMBER))
+    await harness.press(card, "Jeg kommer", MEMBER)
+    clock.set(event.starts_at - timedelta(days=1))  # the day-before reminder is queued
+    async with harness.services.session() as s:
+        await plan_event_reminders(s, harness.services)
+
+    async def changed() -> list[Outbox]:
+        async with harness.services.session() as s:
+            query = select(Outbox).where(Outbox.kind == "event_changed").order_by(Outbox.id)
+            return list((await s.execute(query)).scalars())
+
+    saved = await _edit(harness, texts.BTN_EE_TIME, "6. mars kl. 14")
+    assert saved.startswith("✅ Endret. 1 påmeldt får beskjed om endringen.")
+    [notice] = await changed()
+    assert "lørdag 6. mars kl. 14:00–16:00" in notice.payload["text"]
+    async with harness.services.session() as s:
+        old = (await s.execute(select(Outbox).where(Outbox.kind == "event_reminder"))).scalars().all()
+    assert old and all(r.status == "cancelled" for r in old)
+    # The same time again, or a new title: nobody is told again.
+    await _edit(harness, texts.BTN_EE_TIME, "6. mars kl. 14")
+    await _edit(harness, texts.BTN_FIELD_TITLE, "Samling om velferd (ny tittel)")
+    assert len(await changed()) == 1
+    # A new place is told, once.
+    await _edit(harness, texts.BTN_EE_PLACE, "Quality Hotel Panorama")
+    assert len(await changed()) == 2 and "Quality Hotel Panorama" in (await changed())[-1].payload["text"]
+    await _edit(harness, texts.BTN_EE_DESCRIPTION, "Ny beskrivelse")
+    async with harness.services.session() as s:
+        stored = (await s.execute(select(Event))).scalar_one()
+    assert stored.title == "Samling om velferd (ny tittel)" and stored.description == "Ny beskrivelse"
+    assert stored.location == "Quality Hotel Panorama"

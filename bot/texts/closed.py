@@ -124,3 +124,25 @@ NF_DUPLICATE_LINK = (
 BTN_OPEN_EXISTING = "📂 Åpne den"
 BTN_ADD_ANYWAY = "Legg inn likevel"
 NF_OPENED = "{card}\n\nDen er allerede med i /frister og påminnelsene. Vil du endre den, skriv /endrefrist."
+
+# ---- editing an event ---------------------------------------------------------------------------
+BTN_EVENT_EDIT = "✏️ Endre"
+BTN_EE_TIME = "Tid"
+BTN_EE_PLACE = "Sted"
+BTN_EE_LINK = "Lenke til møtet"
+BTN_EE_DESCRIPTION = "Beskrivelse"
+EE_WHAT = "{card}\n\nHva vil du endre?"
+EE_ASK_TITLE = "Skriv den nye tittelen."
+EE_ASK_START = "Når starter det nå? For eksempel «5. mars kl. 13». Slutten flyttes like mye."
+EE_ASK_PLACE = "Hvor er det nå? Skriv stedet, eller send lenken til et videomøte (https://…)."
+EE_ASK_LINK = "Send den nye lenken til møtet (https://…)."
+EE_ASK_DESCRIPTION = "Skriv den nye beskrivelsen (fet, kursiv og lenker blir med)."
+EE_SAVED = "✅ Endret. {told}\n\n{card}"
+EVENT_CHANGED_NOTICE = "📅 <b>Endret:</b> {title}\n🕐 {when}\n📍 {place}"
+
+
+def told_count(count: int) -> str:
+    """Who was told of a changed time or place."""
+    if count == 0:
+        return "Ingen påmeldte måtte få beskjed."
+    return f"{count_of(count, 'påmeldt', 'påmeldte')} får beskjed om endringen."

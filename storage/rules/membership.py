@@ -25,7 +25,7 @@ from storage.rules.kinds import (
 KIND_ANNOUNCEMENT = "announcement"  # announcements and tips (``storage.announcements.OUTBOX_KIND``)
 KIND_EVENT = "event"  # an event invitation
 KIND_EVENT_CANCELLED = "event_cancelled"
-KIND_EVENT_CHANGED = "event_changed"
+KIND_EVENT_CHANGED = "event_changed"  # handlers.event_edit
 
 # The network's own material: for members (and the network's group) only.
 MEMBERS_ONLY_KINDS = frozenset(

@@ -9,7 +9,7 @@ from bot import texts
 from bot.calendar.ics import calls_to_ics
 from handlers.common import current_chat, is_private, reply, send_document, services
 from handlers.errors import friendly
-from handlers.frister import day_bounds
+from handlers.frister_query import day_bounds
 from handlers.registry import Command
 from storage import deadlines, members
 

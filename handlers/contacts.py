@@ -14,7 +14,7 @@ from bot import texts
 from handlers.auth import is_coordinator
 from handlers.common import args_of, esc, is_private, reply, services
 from handlers.coordinator import refuse
-from handlers.register import municipality_list, private_only, username_part
+from handlers.network import municipality_list, private_only, username_part
 from handlers.registry import COORDINATOR, PRIVATE, Command
 from storage import registry
 from storage.registry import Contact, Coverage, RegistrationStatus

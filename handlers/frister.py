@@ -2,17 +2,14 @@
 
 Grouped "Denne uka", "Neste uke", then by week; rolling calls ("løpende") in a short section of
 their own; paged with buttons. Defaults: the member's topics in a private chat, all topics in a
-group, the next FOUI_FRISTER_DEFAULT_DAYS days. ``parse_args``, ``load`` and ``render`` are plain
-functions (the terminal's ``foui-bot frister`` uses them too).
+group, the next FOUI_FRISTER_DEFAULT_DAYS days. ``render`` here and ``parse_args``/``load`` (from
+handlers.frister_query) are plain functions; the terminal's ``foui-bot frister`` uses them through this
+module.
 """
 
 from __future__ import annotations
 
-import re
-import zlib
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,199 +26,20 @@ from handlers.common import (
     esc,
     is_private,
     keyboard,
-    match_name,
-    match_topic,
     names_source,
     reply,
     services,
     shorten,
-    topic_word,
 )
-from handlers.errors import BadDays, Expired, UnknownArgument, friendly
+from handlers.errors import friendly
+from handlers.frister_query import ALL, MINE, PREFIX, Listing, Query, decode, is_days, load, parse_args
 from handlers.registry import Command
-from storage import deadlines, members
+from storage import deadlines
 from storage import topics as topic_store
-from storage.models import Call, CallStatus, Topic
+from storage.models import Call, CallStatus
 
-PREFIX = "fr:"
-PAGE_SIZE = 8
-MAX_DAYS = 3650
-ROLLING_SHOWN = 5
 TITLE_MAX = 150
 URL_MAX = 400
-
-MINE, ALL, TOPIC = "m", "a", "t"
-ALL_WORDS = {"alle", "alt", "all"}
-DAY_WORDS = {"d", "dag", "dager", "dagar"}
-# Any whole number (negative and huge ones too) is meant as days; parse_args checks the range.
-_DAYS = re.compile(r"([-+−]?\d+)(d|dag|dager)?")
-
-
-@dataclass(frozen=True)
-class Query:
-    """What to list: whose topics (mine, all, one topic), from which source, how many days ahead."""
-
-    scope: str = ALL
-    topic_id: int | None = None
-    source: str | None = None
-    days: int | None = 60  # None: every upcoming deadline
-    page: int = 0
-
-    def encode(self, page: int) -> str:
-        """Callback data (at most 64 bytes): fr:<page>:<scope>:<days>:<source checksum>."""
-        scope = f"{TOPIC}{self.topic_id}" if self.scope == TOPIC else self.scope
-        source = source_key(self.source) if self.source else ""
-        return f"{PREFIX}{page}:{scope}:{self.days or 0}:{source}"
-
-
-def source_key(name: str) -> str:
-    return format(zlib.crc32(name.encode()), "x")
-
-
-def decode(data: str, sources: Sequence[str]) -> Query:
-    """The Query in a button's callback data; Expired if it no longer makes sense."""
-    try:
-        page_s, scope_s, days_s, source_s = data.removeprefix(PREFIX).split(":")
-        page, days = int(page_s), int(days_s)
-    except ValueError:
-        raise Expired() from None
-    source = None
-    if source_s:
-        source = next((s for s in sources if source_key(s) == source_s), None)
-        if source is None:
-            raise Expired()
-    if scope_s.startswith(TOPIC):
-        if not scope_s[1:].isdigit():
-            raise Expired()
-        return Query(TOPIC, int(scope_s[1:]), source, days or None, max(page, 0))
-    if scope_s not in (MINE, ALL):
-        raise Expired()
-    return Query(scope_s, None, source, days or None, max(page, 0))
-
-
-def parse_args(
-    words: Sequence[str],
-    *,
-    topics: Sequence[Topic],
-    sources: Sequence[str],
-    default_days: int,
-    private: bool,
-) -> Query:
-    """The Query a person asked for; UnknownArgument (with the valid choices) or BadDays if not."""
-    days: int | None = default_days
-    explicit_days = False
-    everything = False
-    rest: list[str] = []
-    for word in words:
-        folded = word.casefold().strip(",.;")
-        match = _DAYS.fullmatch(folded)
-        if match:
-            days = int(match.group(1).replace("−", "-"))
-            if not 1 <= days <= MAX_DAYS:
-                raise BadDays(MAX_DAYS)
-            explicit_days = True
-        elif folded in ALL_WORDS:
-            everything = True
-        elif folded in DAY_WORDS or not folded:
-            continue
-        else:
-            rest.append(word)
-    if everything and not explicit_days:
-        days = None
-    query = Query(MINE if private and not everything else ALL, None, None, days)
-    if not rest:
-        return query
-    phrase = " ".join(rest)
-    found = _topic_or_source(phrase, topics, sources)
-    if found is not None:
-        return _with(query, found)
-    for word in rest:  # "helse forskningsrådet": a topic and a source
-        found = _topic_or_source(word, topics, sources)
-        if found is None:
-            raise UnknownArgument(word, [topic_word(t) for t in topics], list(sources))
-        query = _with(query, found)
-    return query
-
-
-def _topic_or_source(text: str, topics: Sequence[Topic], sources: Sequence[str]) -> Topic | str | None:
-    """Close matches first (topic, then source), near-misses only after."""
-    for fuzzy in (False, True):
-        topic = match_topic(text, topics, fuzzy=fuzzy)
-        if topic is not None:
-            return topic
-        source = match_name(text, sources, fuzzy=fuzzy)
-        if source is not None:
-            return source
-    return None
-
-
-def _with(query: Query, found: Topic | str) -> Query:
-    if isinstance(found, str):
-        return replace(query, source=found, scope=query.scope if query.scope == TOPIC else ALL)
-    return replace(query, scope=TOPIC, topic_id=found.id)
-
-
-@dataclass
-class Listing:
-    """One page of deadlines, ready to render."""
-
-    query: Query
-    total: int
-    calls: Sequence[Call]
-    rolling_total: int
-    rolling: Sequence[Call]
-    topic: Topic | None = None
-    no_topics: bool = False  # "mine" asked, but the member follows none: showing all
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
-
-
-def day_bounds(now: datetime, days: int | None, tz: ZoneInfo) -> tuple[datetime, datetime | None]:
-    """The start of today and the end of the last day of the window, in local time."""
-    today = now.astimezone(tz).date()
-    start = datetime.combine(today, time(0, 0), tz)
-    if days is None:
-        return start, None
-    end = datetime.combine(today + timedelta(days=days), time(23, 59, 59), tz)
-    return start, end
-
-
-async def load(session: Any, query: Query, *, chat_id: int | None, now: datetime, tz: ZoneInfo) -> Listing:
-    """Fetch one page of the listing (and the rolling calls on the first page)."""
-    topic_ids: set[int] | None = None
-    topic: Topic | None = None
-    no_topics = False
-    if query.scope == TOPIC and query.topic_id is not None:
-        found = await topic_store.list_topics(session)
-        topic = next((t for t in found if t.id == query.topic_id), None)
-        if topic is None:
-            raise Expired()
-        topic_ids = {topic.id}
-    elif query.scope == MINE and chat_id is not None:
-        topic_ids = await members.subscribed_topic_ids(session, chat_id) or None
-        no_topics = topic_ids is None
-    day_start, until = day_bounds(now, query.days, tz)
-    page = await deadlines.upcoming(
-        session,
-        now=now,
-        day_start=day_start,
-        until=until,
-        topic_ids=topic_ids,
-        source=query.source,
-        offset=query.page * PAGE_SIZE,
-        limit=PAGE_SIZE,
-    )
-    if page.total and query.page * PAGE_SIZE >= page.total:  # the list shrank since the button
-        last = (page.total - 1) // PAGE_SIZE
-        return await load(session, replace(query, page=last), chat_id=chat_id, now=now, tz=tz)
-    rolling = deadlines.Page(0, [])
-    if query.page == 0:
-        rolling = await deadlines.rolling(
-            session, topic_ids=topic_ids, source=query.source, limit=ROLLING_SHOWN
-        )
-    return Listing(query, page.total, page.calls, rolling.total, rolling.calls, topic, no_topics)
 
 
 # ---- rendering -------------------------------------------------------------------------------
@@ -370,7 +188,7 @@ async def frister(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     async with svc.session() as session:
         chat = await current_chat(session, update, now)
         topics = await topic_store.list_topics(session) if words else []
-        needs_sources = any(not _DAYS.fullmatch(w.casefold()) for w in words)
+        needs_sources = any(not is_days(w) for w in words)
         sources = await deadlines.source_names(session) if needs_sources else []
         query = parse_args(
             words,

@@ -26,15 +26,8 @@ from telegram.ext import (
 from bot import texts
 from handlers.auth import forget_admins, is_coordinator
 from handlers.common import answer, edit, edit_markup, esc, keyboard, services
-from handlers.register import (
-    PREFIX as REGISTER_PREFIX,
-)
-from handlers.register import (
-    coordinator_user_ids,
-    notify_coordinators,
-    refuse_button,
-    username_part,
-)
+from handlers.network import coordinator_user_ids, notify_coordinators, refuse_button, username_part
+from handlers.register import PREFIX as REGISTER_PREFIX
 from handlers.registry import Command
 from storage import audit, members, registry
 from storage.models import ChatKind

@@ -12,7 +12,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from bot import texts
 from handlers.common import answer, edit, is_private, keyboard, reply, send_document, services
-from handlers.register import DRAFT, private_only
+from handlers.network import private_only
+from handlers.register import DRAFT
 from handlers.registry import PRIVATE, Command
 from storage import audit, privacy
 

@@ -16,6 +16,7 @@ from bot.services import get_services
 from handlers.auth import chat_admin_ids
 from handlers.registry import Command
 from storage import pushes
+from storage.following import load_call
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ async def push_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await query.answer(texts.PUSH_MUTE_ADMINS_ONLY, show_alert=True)
         return
     async with svc.session() as session:
-        call = await pushes.load_call(session, call_id)
+        call = await load_call(session, call_id)
         if action == "mute":
             ok = await pushes.mute_call(session, telegram_id=chat.id, call_id=call_id, now=svc.now())
         else:
@@ -87,7 +88,7 @@ async def send_calendar(update: Update, context: ContextTypes.DEFAULT_TYPE, call
     assert query is not None and chat is not None
     svc = get_services(context)
     async with svc.session() as session:
-        call = await pushes.load_call(session, call_id)
+        call = await load_call(session, call_id)
     if call is None:
         await query.answer(texts.PUSH_CALL_GONE)
         return

@@ -1,19 +1,17 @@
 """/registrer: a member says which municipality they are the FoUI contact for, and their role.
 
 The municipality is chosen with buttons (paged) or found by typing part of its name; then the role
-is typed. Coordinators get a notice with approve/reject buttons (checked on the server side at
-every press); the member is told the outcome.
+is typed. Coordinators get a notice with approve/reject buttons (handlers.register_decide); the
+member is told the outcome. This module registers the conversation and the decision buttons.
 """
 
 from __future__ import annotations
 
-import logging
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -27,13 +25,11 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot import texts
-from bot.region.municipalities import Municipalities, from_settings
-from handlers.auth import chat_admin_ids, is_coordinator
+from bot.region.municipalities import Municipalities
 from handlers.common import (
     Button,
     answer,
     current_chat,
-    deep_link,
     edit,
     edit_markup,
     esc,
@@ -42,18 +38,15 @@ from handlers.common import (
     reply,
     services,
 )
-from handlers.coordinator import refuse
+from handlers.network import coordinator_user_ids, municipality_list, notify_coordinators, private_only
+from handlers.register_decide import DECIDE, decide_registration, decision_markup, render_notice
 from handlers.registry import PRIVATE, Command
-from storage import audit, outbox, registry
-from storage.models import Registration
+from storage import audit, registry
 from storage.registry import RegistrationStatus, Submitted
-
-log = logging.getLogger(__name__)
 
 MUNICIPALITY, ROLE = range(2)
 END = ConversationHandler.END
 PREFIX = "nw.r"
-DECIDE = "nw.d"
 PAGE_SIZE = 12
 COLUMNS = 3
 MAX_CHOICES = 24
@@ -61,82 +54,12 @@ DRAFT = "nw.registration"
 TIMEOUT_SECONDS = 30 * 60
 
 ACTION_SUBMITTED = "registration.submitted"
-ACTION_APPROVED = "registration.approved"
-ACTION_REJECTED = "registration.rejected"
 
 STATUS_TEXT = {
     RegistrationStatus.PENDING: texts.REG_STATUS_PENDING,
     RegistrationStatus.APPROVED: texts.REG_STATUS_APPROVED,
     RegistrationStatus.REJECTED: texts.REG_STATUS_REJECTED,
 }
-
-
-# ---- shared with contacts and membership -------------------------------------------------------
-
-
-def municipality_list(context: ContextTypes.DEFAULT_TYPE) -> Municipalities:
-    """The configured municipalities (read once per Application)."""
-    svc = services(context)
-    cached = svc.extras.get("municipalities")
-    if not isinstance(cached, Municipalities):
-        cached = from_settings(svc.settings.municipalities, svc.settings.municipalities_file)
-        svc.extras["municipalities"] = cached
-    return cached
-
-
-def username_part(username: str | None) -> str:
-    return texts.CONTACTS_USERNAME.format(username=esc(username)) if username else ""
-
-
-async def coordinator_user_ids(context: ContextTypes.DEFAULT_TYPE) -> set[int]:
-    """The configured coordinators and the network group's administrators (not the bot)."""
-    settings = services(context).settings
-    ids = set(settings.coordinator_ids)
-    if settings.group_chat_id is not None:
-        ids |= await chat_admin_ids(context, settings.group_chat_id)
-    ids.discard(context.bot.id)
-    return ids
-
-
-async def notify_coordinators(
-    session: Any,
-    coordinator_ids: Iterable[int],
-    *,
-    kind: str,
-    subject: str,
-    text: str,
-    markup: InlineKeyboardMarkup | None = None,
-) -> int:
-    """Queue a notice to every coordinator the bot can write to; returns how many were queued.
-
-    A coordinator who has never started the bot cannot be written to and is skipped (logged).
-    """
-    wanted = set(coordinator_ids)
-    chats = await registry.private_chat_ids(session, wanted)
-    if wanted - set(chats):
-        log.info("coordinators %s have not started the bot; they get no notice", sorted(wanted - set(chats)))
-    payload: dict[str, Any] = {"text": text}
-    if markup is not None:
-        payload["reply_markup"] = markup.to_dict()
-    queued = 0
-    for chat_id in sorted(chats.values()):
-        queued += await outbox.enqueue(session, chat_id=chat_id, kind=kind, subject=subject, payload=payload)
-    return queued
-
-
-def open_private_markup(context: ContextTypes.DEFAULT_TYPE, payload: str) -> InlineKeyboardMarkup | None:
-    return keyboard([[(texts.NW_OPEN_PRIVATE_BUTTON, "url:" + deep_link(context, payload))]])
-
-
-async def private_only(update: Update, context: ContextTypes.DEFAULT_TYPE, command: str) -> None:
-    """Personal things happen in a private chat: say so, with a button that opens one."""
-    await answer(update)
-    await reply(
-        update,
-        context,
-        texts.NW_PRIVATE_ONLY.format(command=esc("/" + command)),
-        open_private_markup(context, command),
-    )
 
 
 # ---- the picker --------------------------------------------------------------------------------
@@ -347,104 +270,6 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 async def timed_out(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The conversation was left half done: forget the draft."""
     _drop_draft(context)
-
-
-# ---- the coordinators' decision ----------------------------------------------------------------
-
-
-def render_notice(name: str, username: str | None, registration: Registration) -> str:
-    return texts.REG_NOTIFY.format(
-        name=esc(name or "?"),
-        username=username_part(username),
-        municipality=esc(registration.municipality),
-        role=esc(registration.role),
-    )
-
-
-def decision_markup(registration: Registration) -> InlineKeyboardMarkup | None:
-    """Approve/reject buttons for exactly this request (its id and token)."""
-    key = f"{registration.id}:{registry.request_token(registration)}"
-    return keyboard(
-        [[(texts.REG_APPROVE_BUTTON, f"{DECIDE}:a:{key}"), (texts.REG_REJECT_BUTTON, f"{DECIDE}:r:{key}")]]
-    )
-
-
-async def refuse_button(update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> None:
-    """Someone who is not a coordinator pressed a coordinator's button: audit it, say no (the one
-    refusal every coordinator command and button gives)."""
-    await refuse(update, context, action)
-
-
-async def decide_registration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A coordinator's approve/reject button (the coordinator is checked at every press)."""
-    user = update.effective_user
-    if user is None or not await is_coordinator(context, user.id):
-        await refuse_button(update, context, "decide_registration")
-        return
-    data = str(update.callback_query.data if update.callback_query else "")
-    _, verdict, raw_id, token = data.split(":")
-    approve = verdict == "a"
-    svc = services(context)
-    async with svc.session() as session:
-        registration = await registry.decide(
-            session, int(raw_id), approve=approve, decided_by=user.id, now=svc.now(), token=token
-        )
-        if registration is None:
-            member = None
-        else:
-            member = await registry.chat_of(session, registration)
-            await audit.record(
-                session,
-                actor_id=user.id,
-                action=ACTION_APPROVED if approve else ACTION_REJECTED,
-                detail={
-                    "registration_id": registration.id,
-                    "user_id": member.telegram_id,
-                    "municipality": registration.municipality,
-                },
-                at=svc.now(),
-            )
-            values = {"municipality": esc(registration.municipality)}
-            if approve:
-                text = texts.REG_MEMBER_APPROVED.format(**values)
-                if svc.settings.group_chat_id is not None and not member.in_group:
-                    text += "\n\n" + texts.REG_MEMBER_APPROVED_GROUP
-            else:
-                text = texts.REG_MEMBER_REJECTED.format(**values)
-            await outbox.enqueue(
-                session,
-                chat_id=member.id,
-                kind=registry.KIND_DECISION,
-                subject=registry.subject_about(
-                    member.telegram_id, registration.id, registry.request_token(registration)
-                ),
-                payload={"text": text},
-            )
-    if registration is None or member is None:
-        await answer(update, texts.REG_ALREADY_DECIDED, alert=True)
-        await edit_markup(update, context, None)
-        return
-    await answer(update)
-    outcome = texts.REG_DECIDED_APPROVED if approve else texts.REG_DECIDED_REJECTED
-    await edit(
-        update,
-        context,
-        render_notice(member.name, member.username, registration)
-        + "\n\n"
-        + outcome.format(coordinator=esc(user.full_name)),
-    )
-    group = svc.settings.group_chat_id
-    if approve and group is not None and not member.in_group:
-        await _let_in(context, group, member.telegram_id)
-
-
-async def _let_in(context: ContextTypes.DEFAULT_TYPE, group: int, user_id: int) -> None:
-    """Approve a join request the new contact may have waiting (Telegram says no if there is none)."""
-    try:
-        await context.bot.approve_chat_join_request(group, user_id)
-        log.info("approved the waiting join request of a newly approved contact")
-    except TelegramError as error:
-        log.debug("no join request to approve for the new contact: %s", error)
 
 
 # ---- registration ------------------------------------------------------------------------------

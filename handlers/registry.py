@@ -25,7 +25,9 @@ PRIVATE = "private"
 GROUP = "group"
 COORDINATOR = "coordinator"
 
-# Handler modules, in registration order. Each helper module owns its own file.
+# Handler modules, in registration order. Each helper module owns its own file. A command group split
+# over several modules (events, sources_admin, manual_deadlines, announce, register) is listed once: the
+# module here registers the handlers of its step modules (event_buttons, source_add, manual_edit, ...).
 MODULES: list[str] = [
     "handlers.track",
     "handlers.start",

@@ -13,7 +13,7 @@ from telegram.ext import ContextTypes
 from bot import texts
 from handlers import registry
 from handlers.coordinator import coordinator_only, say, services_of
-from handlers.sources_admin import plain_reason
+from handlers.source_checks import plain_reason
 from storage import stats
 from storage.models import Source
 

@@ -3,7 +3,6 @@ Tips are announcements of kind "tip": they can be corrected or withdrawn for 24 
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from telegram import Update
@@ -11,42 +10,30 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Cont
 
 from bot import texts
 from handlers import registry
-from handlers.announce import manage_markup, publish, recipients, typed_html
-from handlers.coordinator import (
-    END,
-    action_row,
+from handlers.broadcast import manage_markup, publish, recipients, tip_text, typed_html
+from handlers.conversation import (
     ask_topics,
     button_step,
     chosen_topic_names,
     conversation,
-    coordinator_only,
     draft,
     drop_draft,
     fits,
     fresh_draft,
-    keyboard,
     link_keyboard,
-    pressed,
     read_link,
-    say,
-    show_preview,
     stale_button,
     text_step,
     toggle_topic,
     topics_chosen,
 )
+from handlers.coordinator import END, action_row, coordinator_only, keyboard, pressed, say, show_preview
 from storage.announcements import Audience
 
 TEXT, LINK, TOPICS, CONFIRM = "tips:tekst", "tips:lenke", "tips:emner", "tips:bekreft"
 TI = "ti"
 DRAFT = "draft:tips"
 MAX_TIP = 600
-
-
-def tip_text(text_html: str, url: str | None, topic_names: str) -> str:
-    """The tip as it arrives (``topic_names`` already escaped)."""
-    link = texts.TIP_LINK.format(url=html.escape(url), url_text=html.escape(url[:80])) if url else ""
-    return texts.TIP_FORMAT.format(text=text_html, link=link, topics=topic_names or texts.NO_TOPICS)
 
 
 @coordinator_only

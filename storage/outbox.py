@@ -18,21 +18,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.claims import mark_failed
 from storage.models import AuditLog, Chat, ChatKind, Outbox, OutboxStatus
 from storage.types import utcnow
 
 # isort: split
-# pass-through for bot/ and handlers/ until the lead repoints them
-from storage.claims import Claimed as Claimed
-from storage.claims import claim as claim
-from storage.claims import claimers_on_host as claimers_on_host
-from storage.claims import mark_failed as mark_failed
-from storage.claims import mark_retry as mark_retry
-from storage.claims import mark_sent as mark_sent
-from storage.claims import release_claims as release_claims
-from storage.claims import release_stale as release_stale
-from storage.claims import touch_claims as touch_claims
-from storage.claims import worker_name as worker_name
 
 INACTIVE_CHAT_ERROR = "mottakeren er inaktiv: {reason}"
 

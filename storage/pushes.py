@@ -21,36 +21,6 @@ from storage.rules.policy import PushPolicy
 from storage.rules.quiet import QUIET_HELD, quiet_end
 
 # isort: split
-# pass-through for bot/ and handlers/ until the lead repoints them (bot/ also takes PushPolicy,
-# QUIET_HELD, quiet_end, KIND_REMINDER and KIND_DEADLINE_CHANGED from here: imported above for use)
-from storage.claims import cancel_claimed as cancel_claimed
-from storage.digests import DigestDue as DigestDue
-from storage.digests import deadlines_between as deadlines_between
-from storage.digests import due_digests as due_digests
-from storage.digests import group_chat as group_chat
-from storage.following import following as following
-from storage.following import load_call as load_call
-from storage.following import load_calls as load_calls
-from storage.notices import new_call_notices as new_call_notices
-from storage.notices import told_of as told_of
-from storage.notices import unwanted as unwanted
-from storage.reminders import due_event_reminders as due_event_reminders
-from storage.reminders import due_reminders as due_reminders
-from storage.rules.audience import LIVE_STATUSES as LIVE_STATUSES
-from storage.rules.digests import weekly_overview_moment as weekly_overview_moment
-from storage.rules.kinds import CALL_KINDS as CALL_KINDS
-from storage.rules.kinds import CANCELLED_CLOSED as CANCELLED_CLOSED
-from storage.rules.kinds import CANCELLED_DEADLINE as CANCELLED_DEADLINE
-from storage.rules.kinds import CANCELLED_DIGEST_EMPTY as CANCELLED_DIGEST_EMPTY
-from storage.rules.kinds import CANCELLED_EXPIRED as CANCELLED_EXPIRED
-from storage.rules.kinds import KIND_DIGEST as KIND_DIGEST
-from storage.rules.kinds import KIND_EVENT_REMINDER as KIND_EVENT_REMINDER
-from storage.rules.kinds import KIND_NEW_CALL as KIND_NEW_CALL
-from storage.rules.kinds import KIND_WEEKLY as KIND_WEEKLY
-from storage.rules.quiet import QuietHours as QuietHours
-from storage.rules.quiet import in_quiet as in_quiet
-from storage.rules.reminders import deadline_end as deadline_end
-from storage.rules.reminders import reminder_key as reminder_key
 
 
 async def pending_rows(session: AsyncSession, kind: str, subject: str) -> list[Outbox]:

@@ -42,7 +42,11 @@ def imports_of(path: Path, known: set[str], root: Path = ROOT) -> set[str]:
                 anchor = package.split(".")
                 anchor = anchor[: len(anchor) - node.level + 1]
                 base = ".".join([*anchor, base] if base else anchor)
-            names = [f"{base}.{alias.name}" for alias in node.names] + [base]
+            # ``from pkg import sub`` is an import of pkg.sub (a parent package's __init__ runs on the
+            # way to any of its modules, and is not counted as a dependency of its own)
+            names = [
+                f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base for alias in node.names
+            ]
         else:
             continue
         for name in names:

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from bot import texts
 from bot.config import Settings, load_settings
 from bot.poll import poll as polling
-from handlers.sources_admin import background_polls, check_source_url, is_private_host, plain_reason
+from handlers.source_actions import background_polls
+from handlers.source_checks import check_source_url, is_private_host, plain_reason
 from storage import sources as source_store
 from storage.audit import REFUSED
 from storage.models import Call, Chat, Outbox, Source, Subscription, Topic

@@ -95,7 +95,7 @@ CASES = [
     ("Kommunane kan søkje om midlar innan 15. mars.", "2025-01-10", None, "2025-03-15"),
     ("Søknadsfristen er seinast 3. april 2025 kl. 12.00.", "2025-01-10", None, "2025-04-03T12:00"),
     ("Det er ingen søknadsfrist, søknadane vert handsama fortløpande.", "2025-01-10", None, "ROLLING"),
-    ("Ordninga har løypande søknadsfrist.", "2025-01-10", None, "NONE"),  # not a recognised nn form
+    ("Ordninga har løypande søknadsfrist.", "2025-01-10", None, "ROLLING"),
     ("Søknader behandles fortløpende.", "2025-01-10", None, "ROLLING"),
     # English
     ("Application deadline: 5 March 2025, 13:00 CET", "2025-01-10", None, "2025-03-05T13:00"),

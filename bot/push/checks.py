@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import parse_quiet_hours
 from bot.push.outcomes import OutcomeBook
 from bot.services import Services
-from storage.outbox import Claimed
-from storage.pushes import QuietHours, in_quiet, quiet_end
+from storage.claims import Claimed
+from storage.rules.quiet import QuietHours, in_quiet, quiet_end
 
 # (session, services, chat id, kind, payload) -> the payload to send, or the reason not to send it.
 Refresh = Callable[[AsyncSession, Services, int, str, dict[str, Any]], Awaitable[dict[str, Any] | str]]

@@ -12,7 +12,7 @@ from telegram import Bot, InlineKeyboardMarkup, InputFile, LinkPreviewOptions, M
 from telegram.constants import ParseMode
 from telegram.error import RetryAfter, TelegramError
 
-from storage.outbox import Claimed
+from storage.claims import Claimed
 
 log = logging.getLogger(__name__)
 

@@ -28,9 +28,21 @@ from bot.push.render import (
 )
 from bot.services import Services
 from storage import pushes
+from storage.following import load_call
 from storage.models import Chat
+from storage.notices import new_call_notices, told_of
 from storage.outbox import enqueue
-from storage.pushes import PushPolicy, quiet_end
+from storage.rules.kinds import (
+    CALL_KINDS,
+    CANCELLED_CLOSED,
+    CANCELLED_DEADLINE,
+    KIND_DEADLINE_CHANGED,
+    KIND_NEW_CALL,
+    KIND_REMINDER,
+)
+from storage.rules.policy import PushPolicy
+from storage.rules.quiet import QUIET_HELD, quiet_end
+from storage.rules.reminders import reminder_key
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +65,7 @@ async def enqueue_for(
     """Queue one push for a chat, held back to the end of its quiet hours and noted as such (so the
     held row follows the chat's quiet hours if the member changes them)."""
     at = _not_before(chat, now, policy)
-    note = pushes.QUIET_HELD if at > now else None
+    note = QUIET_HELD if at > now else None
     return await enqueue(
         session, chat_id=chat.id, kind=kind, subject=subject, payload=payload, not_before=at, note=note
     )
@@ -64,12 +76,12 @@ async def notify_new_calls(session: AsyncSession, services: Services, call_ids: 
     now = services.now()
     policy = policy_for(services.settings)
     count = 0
-    for notice in await pushes.new_call_notices(session, call_ids, policy, now=now):
+    for notice in await new_call_notices(session, call_ids, policy, now=now):
         payload = render_new_call(notice.call, now, services.settings)
         if await enqueue_for(
             session,
             notice.chat,
-            kind=pushes.KIND_NEW_CALL,
+            kind=KIND_NEW_CALL,
             subject=f"call:{notice.call.id}",
             payload=payload,
             now=now,
@@ -99,25 +111,25 @@ async def notify_deadline_changes(
             call_id, old_at, _new_at, old_rolling, _new_rolling = change
         else:  # storage.calls.DeadlineChanged
             call_id, old_at, old_rolling = change.call_id, change.old_at, change.old_rolling
-        call = await pushes.load_call(session, call_id)
+        call = await load_call(session, call_id)
         if call is None:
             continue
         # Reminders queued for the old deadline, and an earlier change not sent yet, are replaced.
         await pushes.cancel_pending(
             session,
             [call.id],
-            kinds=(pushes.KIND_REMINDER, pushes.KIND_DEADLINE_CHANGED),
-            reason=pushes.CANCELLED_DEADLINE,
+            kinds=(KIND_REMINDER, KIND_DEADLINE_CHANGED),
+            reason=CANCELLED_DEADLINE,
         )
-        for row in await pushes.pending_rows(session, pushes.KIND_NEW_CALL, f"call:{call.id}"):
+        for row in await pushes.pending_rows(session, KIND_NEW_CALL, f"call:{call.id}"):
             row.payload = render_new_call(call, now, services.settings)
         payload = render_deadline_changed(call, old_at, old_rolling, services.settings, now)
-        key = pushes.reminder_key(call)
-        for chat in await pushes.told_of(session, call):
+        key = reminder_key(call)
+        for chat in await told_of(session, call):
             if await enqueue_for(
                 session,
                 chat,
-                kind=pushes.KIND_DEADLINE_CHANGED,
+                kind=KIND_DEADLINE_CHANGED,
                 subject=f"call:{call.id}:{key}",
                 payload=payload,
                 now=now,
@@ -134,9 +146,7 @@ async def on_ingest(session: AsyncSession, result: Any, services: Services) -> N
     changed = list(getattr(result, "deadline_changed", []) or [])
     closed = list(getattr(result, "closed", []) or [])
     if closed:
-        cancelled = await pushes.cancel_pending(
-            session, closed, kinds=pushes.CALL_KINDS, reason=pushes.CANCELLED_CLOSED
-        )
+        cancelled = await pushes.cancel_pending(session, closed, kinds=CALL_KINDS, reason=CANCELLED_CLOSED)
         if cancelled:
             log.info("cancelled %d queued pushes about %d closed calls", cancelled, len(closed))
     if new:

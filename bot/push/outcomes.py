@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.push.delivery import backoff
 from bot.services import Services
 from storage import outbox
-from storage.outbox import Claimed
-from storage.pushes import QUIET_HELD, cancel_claimed
+from storage.claims import Claimed, cancel_claimed, claimers_on_host, mark_failed, mark_retry, release_claims
+from storage.rules.quiet import QUIET_HELD
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +48,11 @@ class OutcomeBook:
         now = self.now()
         async with self.services.session() as session:
             if everything:
-                count = await outbox.release_claims(session, now=now)
+                count = await release_claims(session, now=now)
             else:
                 host = socket.gethostname()
                 dead = []
-                for name in await outbox.claimers_on_host(session, host):
+                for name in await claimers_on_host(session, host):
                     try:
                         pid = int(name.split(":")[-2])
                     except (IndexError, ValueError):
@@ -66,7 +66,7 @@ class OutcomeBook:
                         dead.append(name)
                     except PermissionError:
                         continue
-                count = await outbox.release_claims(session, now=now, claimers=dead)
+                count = await release_claims(session, now=now, claimers=dead)
         if count:
             log.warning("gave back %d messages an earlier run had claimed but not finished", count)
         return count
@@ -77,7 +77,7 @@ class OutcomeBook:
 
         async def _write(session: AsyncSession) -> None:
             for row in rows:
-                await outbox.mark_retry(session, row.id, at=at, error=RATE_HELD, count_attempt=False)
+                await mark_retry(session, row.id, at=at, error=RATE_HELD, count_attempt=False)
 
         await self._record(_write)
         self._sending.difference_update(row.id for row in rows)
@@ -85,7 +85,7 @@ class OutcomeBook:
 
     async def _hold(self, row_id: int, until: datetime) -> None:
         async def _write(session: AsyncSession) -> None:
-            await outbox.mark_retry(session, row_id, at=until, error=QUIET_HELD, count_attempt=False)
+            await mark_retry(session, row_id, at=until, error=QUIET_HELD, count_attempt=False)
 
         await self._record(_write)
 
@@ -99,7 +99,7 @@ class OutcomeBook:
         log.info("chat %s no longer takes messages (%s); marked inactive", row.chat_id, reason)
 
         async def _mark(session: AsyncSession) -> None:
-            await outbox.mark_failed(session, row.id, error=reason)
+            await mark_failed(session, row.id, error=reason)
             await outbox.deactivate_chat(session, row.chat_id, reason=reason)
 
         await self._record(_mark)
@@ -110,12 +110,12 @@ class OutcomeBook:
             self.counters["failed"] += 1
             log.error("gave up on outbox row %s after %d tries: %s", row.id, row.attempts, error)
             reason = f"ga opp etter {row.attempts} forsøk: {error}"
-            await self._record(lambda s: outbox.mark_failed(s, row.id, error=reason))
+            await self._record(lambda s: mark_failed(s, row.id, error=reason))
             return
         self.counters["retried"] += 1
         at = self.now() + timedelta(seconds=backoff(row.attempts))
         log.warning("outbox row %s: %s; try %d again at %s", row.id, error, row.attempts + 1, at)
-        await self._record(lambda s: outbox.mark_retry(s, row.id, at=at, error=error))
+        await self._record(lambda s: mark_retry(s, row.id, at=at, error=error))
 
     async def _record(self, write: Callable[[AsyncSession], Awaitable[Any]]) -> None:
         """Write an outcome in its own short transaction; a busy database gets a few more tries."""

@@ -19,8 +19,11 @@ from bot.push.render import (
     render_weekly,
 )
 from bot.services import Services
-from storage import pushes
+from storage.digests import deadlines_between, due_digests, group_chat
 from storage.outbox import enqueue
+from storage.reminders import due_event_reminders, due_reminders
+from storage.rules.digests import weekly_overview_moment
+from storage.rules.kinds import KIND_DIGEST, KIND_EVENT_REMINDER, KIND_REMINDER, KIND_WEEKLY
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +32,11 @@ async def plan_reminders(session: AsyncSession, services: Services) -> int:
     now = services.now()
     policy = policy_for(services.settings)
     count = 0
-    for due in await pushes.due_reminders(session, now=now, policy=policy):
+    for due in await due_reminders(session, now=now, policy=policy):
         if await enqueue_for(
             session,
             due.chat,
-            kind=pushes.KIND_REMINDER,
+            kind=KIND_REMINDER,
             subject=due.subject,
             payload=render_reminder(due.call, now, services.settings),
             now=now,
@@ -47,11 +50,11 @@ async def plan_digests(session: AsyncSession, services: Services) -> int:
     now = services.now()
     policy = policy_for(services.settings)
     count = 0
-    for due in await pushes.due_digests(session, now=now, policy=policy):
+    for due in await due_digests(session, now=now, policy=policy):
         if await enqueue_for(
             session,
             due.chat,
-            kind=pushes.KIND_DIGEST,
+            kind=KIND_DIGEST,
             subject=due.subject,
             payload=render_digest(due, now, services.settings),
             now=now,
@@ -67,18 +70,18 @@ async def plan_weekly_overview(session: AsyncSession, services: Services) -> int
     if settings.group_chat_id is None:
         return 0
     now = services.now()
-    moment = pushes.weekly_overview_moment(now, settings.tz, WEEKLY_HOUR)
+    moment = weekly_overview_moment(now, settings.tz, WEEKLY_HOUR)
     if moment is None:
         return 0
-    chat = await pushes.group_chat(session, settings.group_chat_id, now=now)
+    chat = await group_chat(session, settings.group_chat_id, now=now)
     if not chat.active:
         return 0
-    calls = await pushes.deadlines_between(session, now, now + timedelta(days=WEEKLY_DAYS))
+    calls = await deadlines_between(session, now, now + timedelta(days=WEEKLY_DAYS))
     year, week, _ = moment.astimezone(settings.tz).isocalendar()
     queued = await enqueue(
         session,
         chat_id=chat.id,
-        kind=pushes.KIND_WEEKLY,
+        kind=KIND_WEEKLY,
         subject=f"weekly:{year}-W{week:02d}",
         payload=render_weekly(calls, now, settings),
         not_before=now,
@@ -90,11 +93,11 @@ async def plan_event_reminders(session: AsyncSession, services: Services) -> int
     now = services.now()
     policy = policy_for(services.settings)
     count = 0
-    for due in await pushes.due_event_reminders(session, now=now, policy=policy):
+    for due in await due_event_reminders(session, now=now, policy=policy):
         if await enqueue(
             session,
             chat_id=due.chat.id,
-            kind=pushes.KIND_EVENT_REMINDER,
+            kind=KIND_EVENT_REMINDER,
             subject=due.subject,
             payload=render_event_reminder(due.event, due.lead, services.settings),
             not_before=now,

@@ -20,8 +20,23 @@ from bot.push.render import (
     render_weekly,
 )
 from bot.services import Services
-from storage import pushes
-from storage.outbox import Claimed
+from storage.claims import Claimed
+from storage.digests import deadlines_between
+from storage.following import following, load_call, load_calls
+from storage.notices import unwanted
+from storage.rules.audience import LIVE_STATUSES
+from storage.rules.kinds import (
+    CALL_KINDS,
+    CANCELLED_CLOSED,
+    CANCELLED_DEADLINE,
+    CANCELLED_DIGEST_EMPTY,
+    CANCELLED_EXPIRED,
+    KIND_DIGEST,
+    KIND_NEW_CALL,
+    KIND_REMINDER,
+    KIND_WEEKLY,
+)
+from storage.rules.reminders import deadline_end, reminder_key
 
 log = logging.getLogger(__name__)
 
@@ -39,34 +54,34 @@ async def refresh_payload(
     now = services.now()
     settings = services.settings
     today = local_day(now, settings)
-    if kind == pushes.KIND_DIGEST:
+    if kind == KIND_DIGEST:
         if payload.get("rendered_on") in (None, today):
             return payload
         return await _refresh_digest(session, services, chat_id, payload)
-    if kind == pushes.KIND_WEEKLY:
+    if kind == KIND_WEEKLY:
         if payload.get("rendered_on") in (None, today):
             return payload
-        calls = await pushes.deadlines_between(session, now, now + timedelta(days=WEEKLY_DAYS))
+        calls = await deadlines_between(session, now, now + timedelta(days=WEEKLY_DAYS))
         return {**payload, **render_weekly(calls, now, settings)}
     call_id = payload.get("call_id")
-    if kind not in pushes.CALL_KINDS or not isinstance(call_id, int):
+    if kind not in CALL_KINDS or not isinstance(call_id, int):
         return payload
     expires = payload.get("expires_at")
     if isinstance(expires, str) and datetime.fromisoformat(expires) <= now:
-        return pushes.CANCELLED_EXPIRED
+        return CANCELLED_EXPIRED
     if payload.get("rendered_on") in (None, today):
         return payload
-    call = await pushes.load_call(session, call_id)
-    if call is None or call.status not in pushes.LIVE_STATUSES:
-        return pushes.CANCELLED_CLOSED
-    end = pushes.deadline_end(call)
+    call = await load_call(session, call_id)
+    if call is None or call.status not in LIVE_STATUSES:
+        return CANCELLED_CLOSED
+    end = deadline_end(call)
     if end is not None and end <= now:
-        return pushes.CANCELLED_EXPIRED
-    if kind == pushes.KIND_NEW_CALL:
+        return CANCELLED_EXPIRED
+    if kind == KIND_NEW_CALL:
         return render_new_call(call, now, settings)
-    if kind == pushes.KIND_REMINDER:
-        if payload.get("deadline_key") != pushes.reminder_key(call):
-            return pushes.CANCELLED_DEADLINE
+    if kind == KIND_REMINDER:
+        if payload.get("deadline_key") != reminder_key(call):
+            return CANCELLED_DEADLINE
         return render_reminder(call, now, settings)
     return payload
 
@@ -81,13 +96,13 @@ async def _refresh_digest(
     ids = [i for i in payload.get("call_ids") or [] if isinstance(i, int)]
     calls = [
         c
-        for c in await pushes.load_calls(session, ids)
-        if c.status in pushes.LIVE_STATUSES and ((end := pushes.deadline_end(c)) is None or end > now)
+        for c in await load_calls(session, ids)
+        if c.status in LIVE_STATUSES and ((end := deadline_end(c)) is None or end > now)
     ]
-    wanted = await pushes.following(session, [chat_id], calls, policy_for(services.settings))
+    wanted = await following(session, [chat_id], calls, policy_for(services.settings))
     calls = [c for c in calls if (chat_id, c.id) in wanted]
     if not calls:
-        return pushes.CANCELLED_DIGEST_EMPTY
+        return CANCELLED_DIGEST_EMPTY
     order = {call_id: index for index, call_id in enumerate(ids)}
     calls.sort(key=lambda c: order.get(c.id, len(order)))
     mode = str(payload.get("digest_mode") or "daily")
@@ -99,4 +114,4 @@ async def screen_claimed(
 ) -> dict[int, str]:
     """Of a claimed batch, the pushes about a call their recipient no longer wants (unsubscribed,
     muted, switched to a digest, deleted their data), with the reason (``Sender(screen=...)``)."""
-    return await pushes.unwanted(session, rows, policy_for(services.settings))
+    return await unwanted(session, rows, policy_for(services.settings))

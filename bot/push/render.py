@@ -15,9 +15,10 @@ from typing import Any
 
 from bot import texts
 from bot.config import Settings, parse_quiet_hours
-from storage import pushes
+from storage.digests import DigestDue
 from storage.models import Call, Event
-from storage.pushes import PushPolicy
+from storage.rules.policy import PushPolicy
+from storage.rules.reminders import deadline_end, reminder_key
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ def _about(call: Call, now: datetime | None, settings: Settings) -> dict[str, An
     about: dict[str, Any] = {"call_id": call.id}
     if now is not None:
         about["rendered_on"] = now.astimezone(settings.tz).date().isoformat()
-    end = pushes.deadline_end(call)
+    end = deadline_end(call)
     if end is not None and not call.rolling:
         about["expires_at"] = end.isoformat()
     return about
@@ -160,12 +161,12 @@ def render_reminder(call: Call, now: datetime, settings: Settings) -> dict[str, 
         "text": text,
         "reply_markup": call_buttons(call),
         "disable_web_page_preview": True,
-        "deadline_key": pushes.reminder_key(call),
+        "deadline_key": reminder_key(call),
         **_about(call, now, settings),
     }
 
 
-def render_digest(due: pushes.DigestDue, now: datetime, settings: Settings) -> dict[str, Any]:
+def render_digest(due: DigestDue, now: datetime, settings: Settings) -> dict[str, Any]:
     return render_digest_calls(due.mode, due.calls, now, settings)
 
 

@@ -59,8 +59,18 @@ from bot.push.refresh import refresh_payload, screen_claimed
 from bot.push.render import policy_for
 from bot.services import Services
 from storage import outbox
-from storage.outbox import Claimed
-from storage.pushes import QuietHours, follow_quiet_hours
+from storage.claims import (
+    Claimed,
+    claim,
+    mark_failed,
+    mark_retry,
+    mark_sent,
+    release_stale,
+    touch_claims,
+    worker_name,
+)
+from storage.pushes import follow_quiet_hours
+from storage.rules.quiet import QuietHours
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +100,7 @@ class Sender(PreSendChecks):
         self._policy = policy_for(settings)
         self.services = services
         self.bot = bot
-        self.worker = worker or outbox.worker_name()
+        self.worker = worker or worker_name()
         self._sleep: Sleep = sleep or asyncio.sleep
         self._global_interval = 1.0 / settings.send_rate_global
         self._private_interval = 1.0 / settings.send_rate_private_per_second
@@ -226,8 +236,8 @@ class Sender(PreSendChecks):
         timeout = timedelta(seconds=self.services.settings.outbox_claim_timeout_seconds)
         async with self.services.session() as session:
             # First our own rows still in flight (a slow answer from Telegram): they are not abandoned.
-            await outbox.touch_claims(session, self._sending, worker=self.worker, now=now)
-            released = await outbox.release_stale(session, now=now, older_than=timeout)
+            await touch_claims(session, self._sending, worker=self.worker, now=now)
+            released = await release_stale(session, now=now, older_than=timeout)
             failed = await outbox.fail_inactive(session)
             early = await follow_quiet_hours(session, now=now, policy=self._policy)
         if early:
@@ -254,9 +264,7 @@ class Sender(PreSendChecks):
         now = self.now()
         throttled = {cid for cid, ready in self._chat_ready.items() if ready > now} | self._busy
         async with self.services.session() as session:
-            claimed = await outbox.claim(
-                session, worker=self.worker, now=now, limit=limit, exclude_chats=throttled
-            )
+            claimed = await claim(session, worker=self.worker, now=now, limit=limit, exclude_chats=throttled)
         tasks: list[asyncio.Task[None]] = []
         ready: list[Claimed] = []
         for row in claimed:
@@ -310,7 +318,7 @@ class Sender(PreSendChecks):
                 self._pause_all(seconds)
             log.warning("429 for chat %s: waiting %.0f s", row.chat_id, seconds)
             await self._record(
-                lambda s: outbox.mark_retry(
+                lambda s: mark_retry(
                     s, row.id, at=until, error=f"429: vent {seconds:.0f} s", count_attempt=False
                 )
             )
@@ -321,7 +329,7 @@ class Sender(PreSendChecks):
 
             async def _follow(session: AsyncSession) -> None:
                 await outbox.migrate_chat(session, row.chat_id, new_id, row_id=row.id)
-                await outbox.mark_retry(
+                await mark_retry(
                     session, row.id, at=self.now(), error=f"gruppen flyttet til {new_id}", count_attempt=False
                 )
 
@@ -336,7 +344,7 @@ class Sender(PreSendChecks):
                 self.counters["failed"] += 1
                 refused = f"400: {exc.message}"
                 log.error("Telegram refused message %s (%s %s): %s", row.id, row.kind, row.subject, refused)
-                await self._record(lambda s: outbox.mark_failed(s, row.id, error=refused))
+                await self._record(lambda s: mark_failed(s, row.id, error=refused))
         except (NetworkError, TelegramError) as exc:
             await self._retry_later(row, f"{type(exc).__name__}: {exc}")
         except Exception as exc:  # a bug or a bad payload must not stop the sender
@@ -345,9 +353,7 @@ class Sender(PreSendChecks):
         else:
             self.counters["sent"] += 1
             await self._record(
-                lambda s: outbox.mark_sent(
-                    s, row.id, now=self.now(), message_id=message_id, payload=rewritten
-                )
+                lambda s: mark_sent(s, row.id, now=self.now(), message_id=message_id, payload=rewritten)
             )
         finally:
             self._busy.discard(row.chat_id)

@@ -1,0 +1,99 @@
+"""A deadline entered by hand as shown and read: its card, its pick-list button, the typed deadline."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot import texts
+from handlers.conversation import date_in_past, topic_names
+from handlers.coordinator import cancel_row, keyboard, message_text, say, services_of
+from handlers.typed_dates import parse_typed_datetime
+from storage import manual
+from storage.models import Call
+
+MAX_TITLE = 300
+MAX_SOURCE = 120
+
+
+# ---- rendering (plain functions) --------------------------------------------------------------
+def render_card(
+    *,
+    title: str,
+    deadline_at: datetime,
+    has_time: bool,
+    source: str,
+    topics: str,
+    url: str | None,
+    now: datetime,
+    tz: ZoneInfo,
+) -> str:
+    """One call as the coordinator sees it before and after saving (topics already escaped)."""
+    link = texts.CALL_CARD_LINK.format(url=html.escape(url), url_text=html.escape(url[:80])) if url else ""
+    return texts.CALL_CARD.format(
+        title=html.escape(title),
+        deadline=format_when(deadline_at, has_time, tz, now),
+        days_left=texts.format_days_left(texts.days_left(deadline_at, now, tz)),
+        source=html.escape(source),
+        topics=topics,
+        link=link,
+    )
+
+
+def format_when(at: datetime, has_time: bool, tz: ZoneInfo, now: datetime) -> str:
+    return texts.format_datetime(at, has_time=has_time, tz=tz, today=now.astimezone(tz).date())
+
+
+def call_card(call: Call, now: datetime, tz: ZoneInfo) -> str:
+    assert call.deadline_at is not None
+    return render_card(
+        title=call.title,
+        deadline_at=call.deadline_at,
+        has_time=call.deadline_has_time,
+        source=call.source_name,
+        topics=topic_names(call.topics),
+        url=call.url,
+        now=now,
+        tz=tz,
+    )
+
+
+def call_button_label(call: Call, tz: ZoneInfo) -> str:
+    when = (
+        texts.format_date(call.deadline_at.astimezone(tz).date(), weekday=False) if call.deadline_at else ""
+    )
+    title = call.title if len(call.title) <= 40 else call.title[:39] + "…"
+    return f"{title} · {when}"
+
+
+async def read_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[datetime, bool] | None:
+    """Parse the typed deadline; tell the person clearly when it cannot be used."""
+    services = services_of(context)
+    typed = message_text(update)
+    now = services.now()
+    tz = services.settings.tz
+    parsed = parse_typed_datetime(typed, now=now, tz=tz)
+    if parsed is None:
+        await say(update, context, texts.DATE_NOT_UNDERSTOOD.format(text=html.escape(typed[:100])))
+        return None
+    if parsed.ends_at <= now:
+        await say(update, context, date_in_past(parsed.at, parsed.has_time, tz, now))
+        return None
+    return parsed.at, parsed.has_time
+
+
+async def pick_list(update: Update, context: ContextTypes.DEFAULT_TYPE, prefix: str, prompt: str) -> bool:
+    services = services_of(context)
+    async with services.session() as session:
+        calls = await manual.list_manual_calls(session, limit=40)
+    if not calls:
+        await say(update, context, texts.EF_NONE)
+        return False
+    tz = services.settings.tz
+    rows = [[(call_button_label(c, tz), f"{prefix}:c:{c.id}")] for c in calls]
+    await say(update, context, prompt, keyboard([*rows, cancel_row(prefix)]))
+    return True

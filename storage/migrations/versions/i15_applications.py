@@ -50,12 +50,16 @@ def upgrade() -> None:
             ["chat_id"], ["chats.id"], name=op.f("fk_application_statuses_chat_id_chats"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_application_statuses")),
-        sa.UniqueConstraint("call_id", "municipality", name=op.f("uq_application_statuses_call_id_municipality")),
+        sa.UniqueConstraint(
+            "call_id", "municipality", name=op.f("uq_application_statuses_call_id_municipality")
+        ),
     )
     with op.batch_alter_table("application_statuses", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_application_statuses_call_id"), ["call_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_application_statuses_chat_id"), ["chat_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_application_statuses_municipality"), ["municipality"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_application_statuses_municipality"), ["municipality"], unique=False
+        )
 
     op.create_table(
         "partner_intros",
@@ -104,7 +108,9 @@ def upgrade() -> None:
             ["chat_id"], ["chats.id"], name=op.f("fk_application_plans_chat_id_chats"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_application_plans")),
-        sa.UniqueConstraint("call_id", "municipality", name=op.f("uq_application_plans_call_id_municipality")),
+        sa.UniqueConstraint(
+            "call_id", "municipality", name=op.f("uq_application_plans_call_id_municipality")
+        ),
     )
     with op.batch_alter_table("application_plans", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_application_plans_call_id"), ["call_id"], unique=False)

@@ -128,7 +128,7 @@ async def mark(update: Update, context: ContextTypes.DEFAULT_TYPE, call_id: int,
     text = texts.AP_SET.format(municipality=me.municipality, phrase=PHRASES[status])
     await answer(update, text + (texts.AP_PLAN_STOPPED if stopped is not None else ""))
     message = update.effective_message
-    if chat.type == "private" and message is not None:
+    if chat.type == "private" and message is not None and message.reply_markup is not None:
         await edit_markup(update, context, ticked(message.reply_markup, call_id, status))
     if notice:
         await tell(context, user.id, notice, keyboard([[(texts.HELP_BUTTON, f"ap:h:{call_id}")]]))

@@ -147,7 +147,7 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     async with svc.session() as session:
         chat = await current_chat(session, update, svc.now())
         eff = Effective.of(chat, svc.settings)
-        only = await conditions.only_eligible(session, chat.id)
+        only = await conditions.eligibility_setting(session, chat.id)
     text, markup = view(eff, only_eligible=only)
     await reply(update, context, text, markup)
 
@@ -211,7 +211,7 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     async with svc.session() as session:
         chat = await current_chat(session, update, svc.now())
         eff = Effective.of(chat, svc.settings)
-        only = await conditions.only_eligible(session, chat.id)
+        only = await conditions.eligibility_setting(session, chat.id)
         if action in ("elig:on", "elig:off"):
             only = action == "elig:on"
             await conditions.set_only_eligible(session, chat.id, only, svc.now())
@@ -244,7 +244,7 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         menu = "rem"
     elif action.startswith("quiet:"):
         menu = ""
-    text, markup = view(eff, menu, only if not menu else None)
+    text, markup = view(eff, menu, None if menu else only)
     await edit(update, context, text, markup)
 
 

@@ -23,6 +23,7 @@ CHUNK = 500
 __all__ = [
     "calls_to_read",
     "conditions_of",
+    "eligibility_setting",
     "only_eligible",
     "set_only_eligible",
     "store_conditions",
@@ -114,6 +115,18 @@ async def only_eligible(session: AsyncSession, chat_id: int) -> bool:
         await session.execute(select(Registration.status).where(Registration.chat_id == chat_id))
     ).scalar_one_or_none()
     return status == RegistrationStatus.APPROVED
+
+
+async def eligibility_setting(session: AsyncSession, chat_id: int) -> bool | None:
+    """The setting as /innstillinger shows it: None for a member it does not concern (no approved
+    registration, so no municipality, and nothing chosen)."""
+    pref = await session.get(ApplyPreference, chat_id)
+    if pref is not None:
+        return pref.only_eligible
+    status = (
+        await session.execute(select(Registration.status).where(Registration.chat_id == chat_id))
+    ).scalar_one_or_none()
+    return True if status == RegistrationStatus.APPROVED else None
 
 
 async def set_only_eligible(session: AsyncSession, chat_id: int, on: bool, now: datetime) -> None:

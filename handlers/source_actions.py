@@ -103,7 +103,7 @@ def background_polls(services: Services) -> set[asyncio.Task[Any]]:
 
 
 async def _poll_and_report(services: Services, bot: Any, chat_id: int, source_id: int) -> PollOutcome:
-    """Poll one source exactly as the job does (ON_INGEST hooks, health) and tell the coordinator."""
+    """Poll one source exactly as the job does (ingest hooks, health) and tell the coordinator."""
     outcome = await poll_source(services, source_id)
     await bot.send_message(chat_id, await render_outcome(services, outcome), parse_mode=ParseMode.HTML)
     return outcome

@@ -5,6 +5,7 @@ existed (run once at start)."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 from collections.abc import Iterable
@@ -13,7 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import Services
-from feeds.eligibility import extract
+from feeds.eligibility import Conditions, extract
 from storage.conditions import calls_to_read, store_conditions, text_hashes
 from storage.following import load_calls
 from storage.models import Call
@@ -34,28 +35,38 @@ def text_hash(call: Call) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
+def _read_all(items: list[tuple[int, str, str, dict[str, str]]]) -> dict[int, Conditions | None]:
+    """Read each call's text (run in a worker thread: a long listing must not stall the event loop)."""
+    found: dict[int, Conditions | None] = {}
+    for call_id, title, text, facts in items:
+        try:
+            found[call_id] = extract(text, title=title, facts=facts)
+        except Exception:  # a reading that fails must not cost the poll its calls
+            log.exception("could not read the conditions of call %s", call_id)
+            found[call_id] = None
+    return found
+
+
 async def read_calls(session: AsyncSession, calls: Iterable[Call], services: Services) -> int:
     """Read and store the conditions of these calls whose text changed; returns how many were stored."""
     calls = [c for c in calls if not c.manual]
     known = await text_hashes(session, [c.id for c in calls])
+    digests = {c.id: text_hash(c) for c in calls}
+    todo = [(c.id, *call_text(c)) for c in calls if known.get(c.id) != digests[c.id]]
+    if not todo:
+        return 0
+    readings = await asyncio.to_thread(_read_all, todo) if len(todo) > 1 else _read_all(todo)
     now = services.now()
     stored = 0
-    for call in calls:
-        digest = text_hash(call)
-        if known.get(call.id) == digest:
-            continue
-        title, text, facts = call_text(call)
-        try:
-            conditions = extract(text, title=title, facts=facts)
-        except Exception:  # a reading that fails must not cost the poll its calls
-            log.exception("could not read the conditions of call %s", call.id)
+    for call_id, conditions in readings.items():
+        if conditions is None:
             continue
         if await store_conditions(
             session,
-            call.id,
+            call_id,
             verdict=conditions.verdict.value,
             data=conditions.to_dict(),
-            text_hash=digest,
+            text_hash=digests[call_id],
             now=now,
         ):
             stored += 1

@@ -67,9 +67,9 @@ def amount_text(c: Conditions) -> str | None:
     per: str | None = None
     low, high = c.amount_min, c.amount_max
     if low and high:
-        per = texts.AMOUNT_RANGE.format(
-            low=money(low.value, low.currency), high=money(high.value, high.currency)
-        )
+        same_scale = low.currency == high.currency and 10**6 <= low.value and high.value < 10**9
+        low_text = _number(low.value / 1e6) if same_scale else money(low.value, low.currency)
+        per = texts.AMOUNT_RANGE.format(low=low_text, high=money(high.value, high.currency))
     elif high:
         per = texts.AMOUNT_MAX.format(amount=money(high.value, high.currency))
     elif low:

@@ -47,6 +47,7 @@ _MONEY = re.compile(
     rf"|(?:(?P<num3>{_NUM})|(?P<word3>{_WORD}))\s(?P<scale3>{_SCALE})|(?P<num4>{_GROUPED}))(?![\w])",
     _F,
 )
+_HINT = re.compile(r"\d|mill|milliard|mrd|mnok|billion", _F)
 _RANGE_BEFORE = re.compile(
     rf"(?:mellom|between|fra|frå|from)?\s*(?P<low>{_NUM})\s*(?P<lowscale>{_SCALE})?\s*(?:og|and|til|to|–|-)\s*$",
     _F,
@@ -127,6 +128,8 @@ def _multiplier(*tokens: str | None) -> int:
 def money_in(sentence: str) -> list[Money]:
     """Every amount of money in a sentence, in order."""
     out: list[Money] = []
+    if not _HINT.search(sentence):
+        return out
     for m in _MONEY.finditer(sentence):
         cur = m.group("cur1") or m.group("cur2")
         scale = m.group("scale1") or m.group("scale2") or m.group("scale3")

@@ -21,7 +21,7 @@ import re
 
 from feeds.eligibility.model import CoFunding, Need, Requirement
 from feeds.eligibility.text import Sentence, clip
-from feeds.eligibility.vocab import FR_WORDS
+from feeds.eligibility.vocab import FR_WORDS, names_research
 
 __all__ = ["read_cofunding", "read_research_partner", "read_several_municipalities"]
 
@@ -73,6 +73,10 @@ _MUNI_REQUIRED = (
         _F,
     ),
 )
+_MUNI_WORD = re.compile(r"kommun|municipal|interkommunal", _F)
+_COFUND_HINT = re.compile(
+    r"egen|eigen|egne|eigne|medfinans|co-?fin|co-?fund|contribution|matching|%|prosent|per\s*cent", _F
+)
 _COOPERATE = r"(?:samarbeid\w*|samarbeide|interkommunal\w*|sammen|saman|together|co-?operat\w*|collaborat\w*)"
 _MUNI_ENCOURAGED = re.compile(rf"{_ENCOURAGE}[^.]*{_COOPERATE}|{_COOPERATE}[^.]*{_ENCOURAGE}", _F)
 
@@ -105,6 +109,8 @@ def read_research_partner(sentences: list[Sentence]) -> Requirement | None:
     """Whether a research organisation must, or should, take part."""
     encouraged: Requirement | None = None
     for s in sentences:
+        if not names_research(s.text):  # every pattern names a research organisation
+            continue
         if any(p.search(s.text) for p in _RESEARCH_REQUIRED):
             return Requirement(Need.REQUIRED, clip(s.text))
         if encouraged is None and _RESEARCH_ENCOURAGED.search(s.text):
@@ -116,6 +122,8 @@ def read_several_municipalities(sentences: list[Sentence]) -> Requirement | None
     """Whether several municipalities must, or should, apply together."""
     encouraged: Requirement | None = None
     for s in sentences:
+        if not _MUNI_WORD.search(s.text):
+            continue
         if any(p.search(s.text) for p in _MUNI_REQUIRED):
             return Requirement(Need.REQUIRED, clip(s.text))
         if encouraged is None and re.search(_MUNI, s.text, _F) and _MUNI_ENCOURAGED.search(s.text):
@@ -127,6 +135,8 @@ def read_cofunding(sentences: list[Sentence]) -> CoFunding | None:
     """Co-funding: required or not, with the minimum own share where the text gives it."""
     for s in sentences:
         text = s.text
+        if not _COFUND_HINT.search(text):
+            continue
         if _COFUND_WORD.search(text):
             if _NO_COFUND.search(text):
                 return CoFunding(False, clip(text), 0)

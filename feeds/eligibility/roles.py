@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from feeds.eligibility.model import Applicant, Roles
 from feeds.eligibility.text import Field, Label, Sentence, clip
-from feeds.eligibility.vocab import types_in
+from feeds.eligibility.vocab import names_any, types_in
 
 __all__ = ["RolesFound", "read_roles"]
 
@@ -167,6 +167,8 @@ def _head_types(obj: str) -> list[tuple[Applicant, str]]:
 
 
 def _read_sentence(s: str, app: _Acc, part: _Acc, excl: _Acc) -> None:
+    if not names_any(s):  # every rule below adds types named in the sentence
+        return
     for m in _APPLY_NEG.finditer(s):
         excl.add(types_in(_subject(s, m.start())), s, True)
     for m in list(_APPLY_POS.finditer(s)) + list(_ELIGIBLE.finditer(s)):

@@ -15,7 +15,7 @@ import re
 
 from feeds.eligibility.model import Applicant
 
-__all__ = ["FR_WORDS", "PUBLIC", "types_in"]
+__all__ = ["FR_WORDS", "PUBLIC", "names_any", "names_research", "types_in"]
 
 A = Applicant
 PUBLIC = (A.KOMMUNE, A.FYLKESKOMMUNE, A.ANDRE)
@@ -92,6 +92,17 @@ _TERMS: tuple[tuple[str, tuple[Applicant, ...]], ...] = (
     ),
 )
 _COMPILED = [(re.compile(rf"(?<![\w-])(?:{p})(?![\w-])", re.IGNORECASE), types) for p, types in _TERMS]
+# Every term of _TERMS contains one of these (a test checks it), so a text without them names none.
+_STEMS = (
+    "kommun", "fylke", "regionråd", "municipal", "county", "local", "regional", "offentl", "public",
+    "statl", "state", "helsefor", "helseføre", "forsk", "fou-", "universit", "høgsk", "høysk", "research",
+    "higher", "frivillig", "ideell", "organis", "organiz", "ngo", "idrettslag", "forening", "foreining",
+    "samskipnad", "lag", "bedrift", "foretak", "føretak", "selskap", "nærings", "privat", "smb", "sme",
+    "compan", "enterpris", "business", "industry", "stift", "person", "individual", "parti", "parties",
+    "andre ", "other ", "stakeholder", "samenslutning", "sammenslutning", "samanslutning", "associations",
+    "groupings", "networks", "entities",
+)  # fmt: skip
+_ANY = re.compile("|".join(f"(?:{p})" for p, _ in _TERMS), re.IGNORECASE)
 _KEEP = re.compile(_REPRESENTING, re.IGNORECASE)
 _RELATIVE = re.compile(r"\b(?:som|who|which|that)\b", re.IGNORECASE)
 _PLACE_BEFORE = re.compile(r"(?:\bi|\bin(?: the)?)\s+$", re.IGNORECASE)
@@ -100,6 +111,13 @@ _SINGULAR_NAMED = {"kommune", "fylkeskommune"}
 
 # Research organisations as a partner ("i samarbeid med et forskningsmiljø"): the same words.
 FR_WORDS = re.compile(rf"(?<![\w-])(?:{_RESEARCH})(?![\w-])", re.IGNORECASE)
+_FR_STEMS = ("forsk", "fou-", "universit", "høgsk", "høysk", "hogsk", "hoysk", "research", "higher")
+
+
+def names_research(text: str) -> bool:
+    """Does the text name a research organisation? (Plain substrings first, then the words.)"""
+    low = text.lower()
+    return any(stem in low for stem in _FR_STEMS) and FR_WORDS.search(text) is not None
 
 
 def _place_or_name(phrase: str, start: int, word: str) -> bool:
@@ -110,6 +128,15 @@ def _place_or_name(phrase: str, start: int, word: str) -> bool:
     ):
         return True
     return word.lower() in _SINGULAR_NAMED and bool(_NAMED.search(before)) and bool(before.strip())
+
+
+def names_any(text: str) -> bool:
+    """Does the text name any kind of applicant at all? (A cheap test before the sentence rules:
+    first plain substrings, then the words themselves.)"""
+    low = text.lower()
+    if not any(stem in low for stem in _STEMS):
+        return False
+    return _ANY.search(text) is not None
 
 
 def types_in(phrase: str, *, keep_relative: bool = False) -> list[tuple[Applicant, str]]:

@@ -131,7 +131,7 @@ async def mark(update: Update, context: ContextTypes.DEFAULT_TYPE, call_id: int,
     if chat.type == "private" and message is not None and message.reply_markup is not None:
         await edit_markup(update, context, ticked(message.reply_markup, call_id, status))
     if notice:
-        await tell(context, user.id, notice, keyboard([[(texts.HELP_BUTTON, f"ap:h:{call_id}")]]))
+        await tell(context, user.id, notice, keyboard([[(texts.REQ_HELP_BUTTON, f"ap:h:{call_id}")]]))
     if offer:
         await tell(context, user.id, offer[0], keyboard(offer[1]))
 
@@ -212,7 +212,7 @@ async def help_request(update: Update, context: ContextTypes.DEFAULT_TYPE, call_
         told, reachable = await ask_for_help(session, svc, call, me, requirements)
     await answer(
         update,
-        texts.HELP_SENT if told else texts.HELP_ALREADY if reachable else texts.HELP_NOBODY,
+        texts.REQ_HELP_SENT if told else texts.REQ_HELP_ALREADY if reachable else texts.REQ_HELP_NOBODY,
         alert=not told,
     )
 

@@ -164,9 +164,9 @@ async def test_a_call_that_requires_partners_says_so_when_marked_and_offers_help
         notice.chat_id == INDEROY.id
         and "«Prosjektet må ha med minst én godkjent forskningsorganisasjon.»" in notice.text
     )
-    helped = await harness.press(notice, texts.HELP_BUTTON, INDEROY)
-    assert alert_text(helped) == texts.HELP_SENT
-    assert alert_text(await harness.press(notice, texts.HELP_BUTTON, INDEROY)) == texts.HELP_ALREADY
+    helped = await harness.press(notice, texts.REQ_HELP_BUTTON, INDEROY)
+    assert alert_text(helped) == texts.REQ_HELP_SENT
+    assert alert_text(await harness.press(notice, texts.REQ_HELP_BUTTON, INDEROY)) == texts.REQ_HELP_ALREADY
     (request,) = to(await deliver(harness, clock), COORDINATOR)
     assert (
         "Ingrid Inderøy" in request.text
@@ -174,7 +174,7 @@ async def test_a_call_that_requires_partners_says_so_when_marked_and_offers_help
         and texts.REQ_RESEARCH in request.text
     )
     assert len(await outbox(harness, KIND_HELP)) == 1
-    outsider = await harness.press(notice, texts.HELP_BUTTON, OUTSIDER)
+    outsider = await harness.press(notice, texts.REQ_HELP_BUTTON, OUTSIDER)
     assert alert_text(outsider) == texts.AP_NOT_CONTACT
 
 

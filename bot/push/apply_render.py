@@ -213,7 +213,7 @@ def render_help_request(
     municipality: str,
     requirements: Sequence[str],
 ) -> dict[str, Any]:
-    text = texts.HELP_REQUEST.format(
+    text = texts.REQ_HELP_REQUEST.format(
         name=html.escape(name or "?"),
         municipality=html.escape(municipality),
         title=_title(call),

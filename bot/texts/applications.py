@@ -100,11 +100,11 @@ REQ_NOTICE = "ℹ️ <b>Merk:</b> {requirements}\n{evidence}\n\nKoordinatorene k
 REQ_JOIN = " "
 REQ_RESEARCH = "Utlysningen krever en forskningspartner."
 REQ_SEVERAL = "Utlysningen krever at flere kommuner søker sammen."
-HELP_BUTTON = "🙋 Be koordinatorene om hjelp"
-HELP_SENT = "Koordinatorene har fått beskjed."
-HELP_ALREADY = "Koordinatorene har allerede fått beskjed om denne."
-HELP_NOBODY = "Fant ingen koordinator å sende til. Ta kontakt med koordinatorene direkte."
-HELP_REQUEST = "🙋 <b>{name}</b> ({municipality}) ber om hjelp til å finne partnere\n{title}\n\n{requirements}\nKontakt: {contact}"
+REQ_HELP_BUTTON = "🙋 Be koordinatorene om hjelp"
+REQ_HELP_SENT = "Koordinatorene har fått beskjed."
+REQ_HELP_ALREADY = "Koordinatorene har allerede fått beskjed om denne."
+REQ_HELP_NOBODY = "Fant ingen koordinator å sende til. Ta kontakt med koordinatorene direkte."
+REQ_HELP_REQUEST = "🙋 <b>{name}</b> ({municipality}) ber om hjelp til å finne partnere\n{title}\n\n{requirements}\nKontakt: {contact}"
 
 # ---- the plan back from the deadline -------------------------------------------------------------
 PLAN_OFFER = (

@@ -56,12 +56,17 @@ class Marked:
 
 
 async def contact_of(session: AsyncSession, telegram_id: int) -> Contact | None:
-    """The person as an approved contact, or None (not registered, pending or rejected)."""
+    """The person as an approved contact and member, or None (not registered, pending, rejected, or
+    seen leaving the network's group since: the closed network's rule)."""
     row = (
         await session.execute(
             select(Chat, Registration.municipality)
             .join(Registration, Registration.chat_id == Chat.id)
-            .where(Chat.telegram_id == telegram_id, Registration.status == RegistrationStatus.APPROVED)
+            .where(
+                Chat.telegram_id == telegram_id,
+                Registration.status == RegistrationStatus.APPROVED,
+                Chat.left_group_at.is_(None),  # seen leaving the network's group: no longer a member
+            )
         )
     ).first()
     return None if row is None else Contact(row[0], row[1])
@@ -76,6 +81,7 @@ async def contacts_of(session: AsyncSession, municipality: str) -> list[Chat]:
             Registration.municipality == municipality,
             Registration.status == RegistrationStatus.APPROVED,
             Chat.active.is_(True),
+            Chat.left_group_at.is_(None),
         )
         .order_by(Chat.id)
     )

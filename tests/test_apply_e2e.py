@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from bot import texts
 from storage.apply_models import ApplicationStatus, PartnerIntro
+from storage.models import Chat
 from storage.rules.applications import KIND_HELP, KIND_PARTNER_ASK, KIND_PARTNER_INTRO
 from tests.apply_helpers import (
     INDEROY,
@@ -184,4 +185,18 @@ async def test_a_closed_call_cannot_be_marked(harness: BotHarness, clock: FakeCl
     push = to(await deliver(harness, clock), INDEROY)[0]
     clock.set(datetime(2027, 3, 4, 9, 0, tzinfo=UTC))
     assert alert_text(await harness.press(push, texts.BUTTON_APPLY, INDEROY)) == texts.AP_CALL_CLOSED
+    assert await statuses(harness) == []
+
+
+async def test_a_contact_who_left_the_network_can_no_longer_mark(
+    harness: BotHarness, clock: FakeClock
+) -> None:
+    chat_id = await contact(harness, INDEROY)
+    await arrive(harness, "Innovasjon i kommunal sektor", FOR_MUNICIPALITIES, DEADLINE)
+    push = to(await deliver(harness, clock), INDEROY)[0]
+    async with harness.services.session() as s:
+        chat = await s.get(Chat, chat_id)
+        assert chat is not None
+        chat.left_group_at = harness.services.now()
+    assert alert_text(await harness.press(push, texts.BUTTON_APPLY, INDEROY)) == texts.AP_NOT_CONTACT
     assert await statuses(harness) == []

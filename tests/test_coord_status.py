@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from alembic.script import ScriptDirectory
 from sqlalchemy import select
 
 from bot import texts
 from storage.audit import REFUSED
+from storage.db import alembic_config
 from storage.models import Outbox, OutboxStatus, Source
 from tests.coord_helpers import add_member, audit_entries, last_message
 from tests.fixtures_bot import COORDINATOR, MEMBER
@@ -63,7 +65,8 @@ async def test_status(harness: BotHarness, clock: FakeClock) -> None:
     reply = last_message(await harness.send("/status", COORDINATOR))
     assert reply.text.startswith("🩺 <b>Status for FoUI-boten</b>")
     assert "Database: SQLite" in reply.text or "Database: PostgreSQL" in reply.text
-    assert "(skjema 0" in reply.text
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert f"(skjema {head})" in reply.text
     assert "Utboks: 1 venter" in reply.text
     assert "Siste døgn: 1 sendt, 1 feilet" in reply.text
     async with harness.services.session() as session:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from feeds.eligibility.lazy import Lazy
 from feeds.eligibility.model import Amount
 from feeds.eligibility.text import Field, Label, Sentence, clip
 
@@ -41,47 +42,47 @@ _WORD = "|".join(sorted(_WORDS, key=len, reverse=True))
 _SCALE = r"(?:mill(?:ioner|ionar|ions?)?\.?|mnok|mrd\.?|milliard(?:er|ar)?|billions?|bn|tusen|thousand)"
 _CUR_BEFORE = r"(?:kr\.?|nok|mnok|eur|€|euro)"
 _CUR_AFTER = r"(?:(?:norske\s+)?(?:kroner|kronar|kr\.?)|mnok|nok|,-|eur|euro|€)"
-_MONEY = re.compile(
+_MONEY = Lazy(
     rf"(?<![\w,.])(?:(?P<cur1>{_CUR_BEFORE})\s?(?P<num1>{_NUM})(?:\s?(?P<scale1>{_SCALE}))?"
     rf"|(?:(?P<num2>{_NUM})|(?P<word2>{_WORD}))\s?(?P<scale2>{_SCALE})?\s?(?P<cur2>{_CUR_AFTER})"
     rf"|(?:(?P<num3>{_NUM})|(?P<word3>{_WORD}))\s(?P<scale3>{_SCALE})|(?P<num4>{_GROUPED}))(?![\w])",
     _F,
 )
-_HINT = re.compile(r"\d|mill|milliard|mrd|mnok|billion", _F)
-_RANGE_BEFORE = re.compile(
+_HINT = Lazy(r"\d|mill|milliard|mrd|mnok|billion", _F)
+_RANGE_BEFORE = Lazy(
     rf"(?:mellom|between|fra|frå|from)?\s*(?P<low>{_NUM})\s*(?P<lowscale>{_SCALE})?\s*(?:og|and|til|to|–|-)\s*$",
     _F,
 )
-_MONEY_CONTEXT = re.compile(
+_MONEY_CONTEXT = Lazy(
     r"\b(?:midl\w*|\w*midler|\w*midlar|tilskudd\w*|tilskot\w*|støtte\w*|kroner|kronar|budsjett\w*|ramme\w*"
     r"|beløp\w*|funding|grants?|budget|satt\s+av|sett\s+av|dele\s+ut|til\s+fordeling|lyser\s+ut|utlys\w*)\b",
     _F,
 )
-_CUE = re.compile(
+_CUE = Lazy(
     r"\b(?:(?P<min>minst|minimum|min\.|nedre\s+grense\w*|at\s+least|ikke\s+under|ikkje\s+under)"
     r"|(?P<max>inntil|opptil|opp\s+til|maks\w*|høyst|høgst|øvre\s+grense\w*|up\s+to|max\w*"
     r"|ikke\s+(?:over|mer\s+enn)|ikkje\s+(?:over|meir\s+enn)))\b",
     _F,
 )
-_PER_PROJECT = re.compile(
+_PER_PROJECT = Lazy(
     r"\b(?:per|pr\.?)\s+(?:prosjekt\w*|søknad\w*|søker\w*|søkjar\w*|tiltak\w*|project\w*|application\w*|kommune)"
     r"|\bkan\s+søk(?:e|je)\s+om|\bcan\s+apply\s+for|\bsøknadsbeløp\w*|\bstøttegrense\w*|\bstøttebeløp\w*"
     r"|\bmaksimal\w*\s+(?:tilskudd|tilskot|støtte)\w*|\bsøke\s+om\s+(?:inntil|opptil|mellom)",
     _F,
 )
-_TOTAL = re.compile(
+_TOTAL = Lazy(
     r"\b(?:satt\s+av|sett\s+av|avsatt|avsetning\w*|lyser\s+(?:\S+\s+){0,4}?ut|utlyser|utlyst\w*|utlyses"
     r"|ramme\w*|tilgjengel\w+|til\s+fordeling|fordele\w*|del(?:er|e)\s+ut|totalt|samlet|samla|i\s+alt"
     r"|budsjett\w*|bevilg\w*|total\s+budget|available|disponibel\w*|pott\w*)\b",
     _F,
 )
 # Sentences that report demand or past awards, not what the call offers.
-_REPORT = re.compile(
+_REPORT = Lazy(
     r"\b(?:mottok|mottatt|fikk\s+inn|fekk\s+inn|kom\s+(?:det\s+)?inn|fordelte|har\s+fordelt|er\s+fordelt"
     r"|tildelte|har\s+tildelt|er\s+tildelt|delte\s+ut|har\s+delt\s+ut|received|awarded)\b",
     _F,
 )
-_CHANGE = re.compile(
+_CHANGE = Lazy(
     r"\b(?:økt|økte|øker|auka|aukar|redusert|reduserte|endret|endra|justert|justerte|increased|reduced|raised)\b",
     _F,
 )

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from feeds.eligibility.lazy import Lazy
 from feeds.eligibility.model import CoFunding, Need, Requirement
 from feeds.eligibility.text import Sentence, clip
 from feeds.eligibility.vocab import FR_WORDS, names_research
@@ -29,23 +30,23 @@ _F = re.IGNORECASE
 _FR = FR_WORDS.pattern
 _W = r"(?:[\w-]+\s+)"
 _RESEARCH_REQUIRED = (
-    re.compile(
+    Lazy(
         rf"\b(?:må|skal|must|shall)\s+{_W}{{0,3}}?(?:ha|inkludere|involvere|include|involve|have)\s+(?:med\s+)?"
         rf"{_W}{{0,4}}?{_FR}",
         _F,
     ),
-    re.compile(
+    Lazy(
         rf"{_FR}\s+{_W}{{0,2}}?(?:må|skal|must)\s+{_W}{{0,2}}?(?:delta|være\s+med|vere\s+med|participate|be\s+involved)",
         _F,
     ),
-    re.compile(rf"\b(?:søker|søkjer|apply|applies)\s+i\s+samarbeid\s+med\s+{_W}{{0,2}}?{_FR}", _F),
-    re.compile(rf"\bi\s+samarbeid\s+med\s+{_W}{{0,2}}?{_FR}[^,.]*,\s*(?:kan|må|skal)\s+søk", _F),
-    re.compile(rf"\bkrav\w*\s+(?:om|til)\s+(?:samarbeid\s+med\s+)?{_W}{{0,2}}?{_FR}", _F),
-    re.compile(rf"\bsom\s+samarbeid(?:er|ar)\s+med\s+{_W}{{0,2}}?{_FR}", _F),
-    re.compile(
+    Lazy(rf"\b(?:søker|søkjer|apply|applies)\s+i\s+samarbeid\s+med\s+{_W}{{0,2}}?{_FR}", _F),
+    Lazy(rf"\bi\s+samarbeid\s+med\s+{_W}{{0,2}}?{_FR}[^,.]*,\s*(?:kan|må|skal)\s+søk", _F),
+    Lazy(rf"\bkrav\w*\s+(?:om|til)\s+(?:samarbeid\s+med\s+)?{_W}{{0,2}}?{_FR}", _F),
+    Lazy(rf"\bsom\s+samarbeid(?:er|ar)\s+med\s+{_W}{{0,2}}?{_FR}", _F),
+    Lazy(
         rf"\bsamarbeid\w*\s+med\s+(?:minst|at\s+least)\s+(?:en|ett|én|ein|eitt|one|1)\s+{_W}{{0,2}}?{_FR}", _F
     ),
-    re.compile(
+    Lazy(
         rf"\b(?:skal|må|must|shall)\s+{_W}{{0,3}}?(?:gjennomføres|gjennomførast|utføres|utførast|skje|be\s+carried\s+out"
         rf"|be\s+implemented|bygge\s+på|byggje\s+på|baseres\s+på)\s+(?:i\s+)?(?:et\s+|eit\s+|a\s+)?{_W}?"
         rf"(?:samarbeid|co-?operation|collaboration)\s+(?:med|mellom|with|between)\s+[^.]{{0,80}}?{_FR}",
@@ -53,51 +54,51 @@ _RESEARCH_REQUIRED = (
     ),
 )
 _ENCOURAGE = r"(?:oppfordr\w*|oppmod\w*|anbefal\w*|encourag\w*|recommend\w*|en\s+fordel|ein\s+fordel|positivt|vektlegg\w*|prioriter\w*)"
-_RESEARCH_ENCOURAGED = re.compile(rf"{_ENCOURAGE}[^.]*{_FR}|{_FR}[^.]*{_ENCOURAGE}", _F)
+_RESEARCH_ENCOURAGED = Lazy(rf"{_ENCOURAGE}[^.]*{_FR}|{_FR}[^.]*{_ENCOURAGE}", _F)
 _MUNI = r"(?:kommun\w*|municipalit\w*)"
 _SEVERAL = r"(?:flere|fleire|minst\s+(?:to|tre|2|3)|at\s+least\s+(?:two|three|2|3)|several|multiple)"
 _MUNI_REQUIRED = (
-    re.compile(
+    Lazy(
         rf"\b{_SEVERAL}\s+{_MUNI}[^.]*\b(?:må|skal|must|kreves|krevst|required)\b"
         rf"|\b(?:må|skal|must|kreves|krevst|required)\b[^.]*\b{_SEVERAL}\s+{_MUNI}",
         _F,
     ),
-    re.compile(
+    Lazy(
         rf"\b(?:må|skal|must)\s+{_W}{{0,3}}?(?:være\s+|vere\s+|be\s+)?(?:et\s+|eit\s+|an\s+)?"
         r"(?:interkommunal\w*|inter-?municipal)",
         _F,
     ),
-    re.compile(
+    Lazy(
         rf"(?:interkommunal\w*|samarbeid\w*\s+mellom\s+{_MUNI}|samarbeid\w*\s+mellom\s+{_SEVERAL}\s+{_MUNI})"
         r"[^.]*\b(?:er\s+et\s+krav|er\s+eit\s+krav|kreves|krevst|er\s+påkrevd|is\s+required|is\s+a\s+requirement)",
         _F,
     ),
 )
-_MUNI_WORD = re.compile(r"kommun|municipal|interkommunal", _F)
-_COFUND_HINT = re.compile(
+_MUNI_WORD = Lazy(r"kommun|municipal|interkommunal", _F)
+_COFUND_HINT = Lazy(
     r"egen|eigen|egne|eigne|medfinans|co-?fin|co-?fund|contribution|matching|%|prosent|per\s*cent", _F
 )
 _COOPERATE = r"(?:samarbeid\w*|samarbeide|interkommunal\w*|sammen|saman|together|co-?operat\w*|collaborat\w*)"
-_MUNI_ENCOURAGED = re.compile(rf"{_ENCOURAGE}[^.]*{_COOPERATE}|{_COOPERATE}[^.]*{_ENCOURAGE}", _F)
+_MUNI_ENCOURAGED = Lazy(rf"{_ENCOURAGE}[^.]*{_COOPERATE}|{_COOPERATE}[^.]*{_ENCOURAGE}", _F)
 
-_COFUND_WORD = re.compile(
+_COFUND_WORD = Lazy(
     r"\b(?:egenandel\w*|eigendel\w*|eigenandel\w*|egenfinansier\w*|eigenfinansier\w*|egeninnsats\w*|eigeninnsats\w*"
     r"|egne\s+midler|eigne\s+midlar|medfinansier\w*|own\s+contribution\w*|co-?financ\w*|co-?fund\w*|matching\s+funds?)",
     _F,
 )
-_NO_COFUND = re.compile(
+_NO_COFUND = Lazy(
     r"\b(?:ingen|ikke|ikkje|no|not)\s+(?:\w+\s+){0,3}?(?:krav\s+(?:om|til)\s+)?(?:egenandel|eigendel|egenfinansier\w*"
     r"|eigenfinansier\w*|co-?financ\w*|own\s+contribution)",
     _F,
 )
 _PCT = r"(?P<pct>\d{1,3})(?:[.,]\d+)?\s*(?:%|prosent|per\s*cent|percent)"
-_OWN_SHARE = re.compile(
+_OWN_SHARE = Lazy(
     r"(?:egenandel\w*|eigendel\w*|egenfinansier\w*|eigenfinansier\w*|own\s+contribution\w*|co-?financ\w*)"
     rf"[^.]{{0,40}}?(?:på|er|of|is)?\s*(?:minst|minimum|at\s+least)?\s*{_PCT}"
     rf"|(?:minst|minimum|at\s+least)\s+{_PCT.replace('pct', 'pct2')}\s+(?:egenandel|eigendel|egenfinansier\w*|eigenfinansier\w*|own\s+contribution|co-?financ\w*)",
     _F,
 )
-_SUPPORT_SHARE = re.compile(
+_SUPPORT_SHARE = Lazy(
     r"\b(?:støtte\w*|tilskudd\w*|tilskot\w*|finansiering\w*|funding(?:\s+rate)?|grants?|dekke\w*|dekkje|cover\w*)"
     rf"[^.]{{0,60}}?(?:inntil|opptil|maks\w*|høyst|høgst|up\s+to|maximum(?:\s+of)?|begrenset\s+til|avgrensa\s+til"
     rf"|limited\s+to)\s+{_PCT}\s+(?:av|of)\s+(?:[\w-]+\s+){{0,3}}?(?:\w*kostnad\w*|\w*budsjett\w*|\w*costs?|budget)",

@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from feeds.eligibility.lazy import Lazy
 from feeds.eligibility.model import Applicant, Roles
 from feeds.eligibility.text import Field, Label, Sentence, clip
 from feeds.eligibility.vocab import names_any, types_in
@@ -37,52 +38,52 @@ _TAIL = (
     r"|via|gjennom|eller|og|når|dersom|as|to|for|if|when|directly|jointly|midler|midlar|tilskudd|tilskot|støtte"
     r"|funding|grants?|support)\b))"
 )
-_APPLY_POS = re.compile(
+_APPLY_POS = Lazy(
     rf"\b(?:{_MODAL}{_ADV}|(?:får|har|gis|gjevast)\s+(?:mulighet|moglegheit|anledning|høve)\s+til\s+å"
     r"|(?:inviteres|oppfordres|blir\s+invitert|vert\s+invitert|er\s+invitert|are\s+invited)\s+(?:til\s+å|to))"
     rf"\s+{_APPLY}{_TAIL}",
     _F,
 )
-_ELIGIBLE = re.compile(r"\b(?:are|is)\s+eligible\b(?!\s+for\s+(?:costs|support\s+of))", _F)
-_APPLY_NEG = re.compile(
+_ELIGIBLE = Lazy(r"\b(?:are|is)\s+eligible\b(?!\s+for\s+(?:costs|support\s+of))", _F)
+_APPLY_NEG = Lazy(
     rf"\b(?:(?:kan|får|can|may)\s+(?:ikke|ikkje|not)\s+{_APPLY}|cannot\s+apply|can't\s+apply"
     r"|(?:are|is)\s+not\s+eligible|er\s+ikke\s+(?:støtteberettig\w*|søknadsberettig\w*)"
     r"|er\s+ikkje\s+(?:støtteberettig\w*|søknadsberettig\w*))",
     _F,
 )
-_INVITE = re.compile(
+_INVITE = Lazy(
     rf"\b(?:inviterer|invites?|oppfordrer|oppmodar|ber)\s+(?P<obj>.+?)\s+(?:til\s+å|om\s+å|to)\s+{_APPLY}", _F
 )
-_APPLICANT_IS = re.compile(
+_APPLICANT_IS = Lazy(
     r"\b(?:søker(?:en)?|søkjar(?:en)?|søkere|prosjektansvarleg\w*|prosjektansvarlig\w*|prosjekteier\w*"
     r"|(?:the\s+)?(?:lead\s+)?applicants?|(?:de|dei|those)\s+som\s+kan\s+søk\w*|those\s+who\s+can\s+apply"
     r"|målgrupp(?:en|a)(?:\s+for\s+[\w-]+)?)(?:\s+\([^)]*\))?\s+(?:er|må\s+være|skal\s+være|må\s+vere|skal\s+vere"
     r"|is|are|must\s+be|must\s+represent|have\s+to\s+be)\s+(?P<obj>.+)$",
     _F,
 )
-_GIVE = re.compile(
+_GIVE = Lazy(
     r"\b(?:gi|gir|gje|gjev|give|gives|provide|provides)\s+(?P<obj>.{3,200}?)\s+"
     r"(?:støtte|tilskudd|tilskot|midler|midlar|funding|grants?|support)\b",
     _F,
 )
-_MONEY_WORD = re.compile(
+_MONEY_WORD = Lazy(
     r"\b(?:tilskudd\w*|tilskot\w*|støtte\w*|midler|midlene|midlar|midlane|\w*midl(?:er|ar)|kroner|kronar|kr"
     r"|grants?|funding|utlyser|utlysing|utlysning)\b",
     _F,
 )
-_TO_FOR = re.compile(r"\b(?:til|for|to)\s+(?P<obj>[^.;:]+)", _F)
-_PREFERABLY = re.compile(r"\b(?:fortrinnsvis|primært|hovedsakelig|helst|særleg|særlig|mainly)\s*$", _F)
-_DETERMINER = re.compile(
+_TO_FOR = Lazy(r"\b(?:til|for|to)\s+(?P<obj>[^.;:]+)", _F)
+_PREFERABLY = Lazy(r"\b(?:fortrinnsvis|primært|hovedsakelig|helst|særleg|særlig|mainly)\s*$", _F)
+_DETERMINER = Lazy(
     r"^(?:(?:de|dei|alle|små|mindre|norske|utvalde|utvalgte|aktuelle|the|all|eligible|både|begge)\s+)*", _F
 )
-_PROJECTS_IN = re.compile(r"^\S*\s*(?:og\s+)?\S*prosjekt\w*\s+i\s+(?:kommunene|kommunane)\b", _F)
-_MOBILISE = re.compile(
+_PROJECTS_IN = Lazy(r"^\S*\s*(?:og\s+)?\S*prosjekt\w*\s+i\s+(?:kommunene|kommunane)\b", _F)
+_MOBILISE = Lazy(
     r"\b(?:mobilisere|stimulere|hjelpe|motivere|engasjere|mobilise|stimulate|help|encourage)"
     r"(?:\s+(?:og|and)\s+\w+)?\s+"
     r"(?P<obj>.+?)\s+(?:til|i|med|å|to|in)\b",
     _F,
 )
-_RECEIVER = re.compile(
+_RECEIVER = Lazy(
     r"(?P<subj>\b[\w-]+(?:\s+[\w-]+)?)\s+(?:som\s+)?(?:skal\s+|kan\s+|vil\s+)?"
     r"(?:få|får|fekk|fikk|blir\s+innvilget|vert\s+innvilga|blir\s+tildelt|vert\s+tildelt)\s+"
     r"(?:\w+\s+){0,2}?(?:tilsagn|tilskudd|tilskot|støtte|midler|midlar|sine\s+søknader)\b"
@@ -90,7 +91,7 @@ _RECEIVER = re.compile(
     r"|\bi\s+søknad(?:en|a)?\s+(?:må|skal)\s+(?P<subj3>[\w-]+)",
     _F,
 )
-_PARTICIPATE = re.compile(
+_PARTICIPATE = Lazy(
     rf"\b{_MODAL}{_ADV}\s+(?:ha\s+(?:en|ei|ein)\s+utførende\s+rolle"
     r"|delta(?=\s+(?:i|som|in|as)\b|\s*[.,;]|\s*$)"
     r"|være\s+(?:med\s+)?(?:som\s+)?(?:partner|samarbeidspartner|prosjektpartner|prosjektdeltaker|utførende)\w*"
@@ -98,15 +99,15 @@ _PARTICIPATE = re.compile(
     r"|participate|take\s+part|be\s+(?:a\s+)?partners?|join\s+as)\b",
     _F,
 )
-_WITH = re.compile(
+_WITH = Lazy(
     r"\b(?:i\s+samarbeid\s+med|sammen\s+med|saman\s+med|together\s+with|in\s+(?:co-?operation|collaboration|partnership)\s+with)"
     r"\s+(?P<obj>[^,]+)",
     _F,
 )
-_BOUNDARY = re.compile(
+_BOUNDARY = Lazy(
     r"[:;•!?]|\b(?:at|dersom|når|fordi|if|when|because|NB)\b|,\s*(?:og|men)\b|\bmen\b|\s[–—-]\s", _F
 )
-_PARTNER_WORDS = re.compile(
+_PARTNER_WORDS = Lazy(
     r"partner|partnar|prosjektdeltak|samarbeidspart|(?:hvem|kven)\s+kan\s+delta|utførende|utførande|participa"
     r"|consorti|i\s+samarbeid\s+med",
     _F,

@@ -15,6 +15,8 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from feeds.eligibility.lazy import Lazy
+
 __all__ = ["Field", "Label", "Sentence", "fields", "normalise", "sentences"]
 
 MAX_EVIDENCE = 300
@@ -52,18 +54,18 @@ _LABELS: tuple[tuple[Label, str], ...] = (
         r"(?:antatt\s+)?tilgjengel\w+\s+midl\w+|beløp|(?:økonomisk\s+|samlet\s+)?ramme|utlyst\s+beløp|budget|funding",
     ),
 )
-_LABEL_LINE = re.compile(
+_LABEL_LINE = Lazy(
     r"^\s*(?:[•·*\-–]\s*)?(?P<label>"
     + "|".join(f"(?:{p})" for _, p in _LABELS)
     + r")\s*(?P<sep>[:?])?\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
-_BULLET = re.compile(r"^\s*(?:[•·*\-–]|\d{1,2}[.)])\s+")
-_INTRO = re.compile(
+_BULLET = Lazy(r"^\s*(?:[•·*\-–]|\d{1,2}[.)])\s+")
+_INTRO = Lazy(
     r"\b(?:kan\s+søk\w*|who\s+can\s+apply|eligible|applicants?|søkere|søkjarar|målgrupp\w*|target\s+group\w*)\b",
     re.IGNORECASE,
 )
-_LABEL_KINDS = [(kind, re.compile(rf"^(?:{p})$", re.IGNORECASE)) for kind, p in _LABELS]
+_LABEL_KINDS = [(kind, Lazy(rf"^(?:{p})$", re.IGNORECASE)) for kind, p in _LABELS]
 
 _ABBREVIATIONS = {
     "mill",
@@ -98,8 +100,8 @@ _ABBREVIATIONS = {
     "dr",
     "no",
 }
-_SENTENCE_END = re.compile(r"[.!?]+(?=\s+[A-ZÆØÅ0-9«\"(•]|\s*$)")
-_SPACE = re.compile(r"[ \t\u00a0\u2007\u2009\u202f]+")
+_SENTENCE_END = Lazy(r"[.!?]+(?=\s+[A-ZÆØÅ0-9«\"(•]|\s*$)")
+_SPACE = Lazy(r"[ \t\u00a0\u2007\u2009\u202f]+")
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from feeds.eligibility.lazy import Lazy
 from feeds.eligibility.model import Applicant
 
 __all__ = ["FR_WORDS", "PUBLIC", "names_any", "names_research", "types_in"]
@@ -91,7 +92,7 @@ _TERMS: tuple[tuple[str, tuple[Applicant, ...]], ...] = (
         (A.ANDRE,),
     ),
 )
-_COMPILED = [(re.compile(rf"(?<![\w-])(?:{p})(?![\w-])", re.IGNORECASE), types) for p, types in _TERMS]
+_COMPILED = [(Lazy(rf"(?<![\w-])(?:{p})(?![\w-])", re.IGNORECASE), types) for p, types in _TERMS]
 # Every term of _TERMS contains one of these (a test checks it), so a text without them names none.
 _STEMS = (
     "kommun", "fylke", "regionråd", "municipal", "county", "local", "regional", "offentl", "public",
@@ -102,15 +103,15 @@ _STEMS = (
     "andre ", "other ", "stakeholder", "samenslutning", "sammenslutning", "samanslutning", "associations",
     "groupings", "networks", "entities",
 )  # fmt: skip
-_ANY = re.compile("|".join(f"(?:{p})" for p, _ in _TERMS), re.IGNORECASE)
-_KEEP = re.compile(_REPRESENTING, re.IGNORECASE)
-_RELATIVE = re.compile(r"\b(?:som|who|which|that)\b", re.IGNORECASE)
-_PLACE_BEFORE = re.compile(r"(?:\bi|\bin(?: the)?)\s+$", re.IGNORECASE)
-_NAMED = re.compile(r"[A-ZÆØÅ][\w-]+\s+$")
+_ANY = Lazy("|".join(f"(?:{p})" for p, _ in _TERMS), re.IGNORECASE)
+_KEEP = Lazy(_REPRESENTING, re.IGNORECASE)
+_RELATIVE = Lazy(r"\b(?:som|who|which|that)\b", re.IGNORECASE)
+_PLACE_BEFORE = Lazy(r"(?:\bi|\bin(?: the)?)\s+$", re.IGNORECASE)
+_NAMED = Lazy(r"[A-ZÆØÅ][\w-]+\s+$")
 _SINGULAR_NAMED = {"kommune", "fylkeskommune"}
 
 # Research organisations as a partner ("i samarbeid med et forskningsmiljø"): the same words.
-FR_WORDS = re.compile(rf"(?<![\w-])(?:{_RESEARCH})(?![\w-])", re.IGNORECASE)
+FR_WORDS = Lazy(rf"(?<![\w-])(?:{_RESEARCH})(?![\w-])", re.IGNORECASE)
 _FR_STEMS = ("forsk", "fou-", "universit", "høgsk", "høysk", "hogsk", "hoysk", "research", "higher")
 
 

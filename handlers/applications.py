@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -45,9 +46,10 @@ ACTION_STATUS = "application.status"
 COMMANDS: list[Command] = []
 
 
-def _open(call: Call | None, services_now: Any) -> bool:
+def _open(call: Call | None, now: datetime) -> bool:
+    """Can the call still be marked: live, and its deadline not over?"""
     end = deadline_end(call) if call is not None else None
-    return call is not None and call.status in LIVE_STATUSES and (end is None or end > services_now)
+    return call is not None and call.status in LIVE_STATUSES and (end is None or end > now)
 
 
 def ticked(markup: InlineKeyboardMarkup | None, call_id: int, chosen: str) -> InlineKeyboardMarkup | None:

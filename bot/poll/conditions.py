@@ -75,7 +75,10 @@ async def read_calls(session: AsyncSession, calls: Iterable[Call], services: Ser
 
 async def on_ingest_conditions(session: AsyncSession, result: Any, services: Services) -> None:
     """The ingest hook: new and changed calls are read again (unchanged text costs one query)."""
-    ids = list(getattr(result, "touched", []) or [])
+    facts = [getattr(f, "call_id", None) for f in getattr(result, "facts_changed", []) or []]
+    ids = list(
+        dict.fromkeys([*(getattr(result, "touched", []) or []), *(i for i in facts if isinstance(i, int))])
+    )
     if not ids:
         return
     stored = await read_calls(session, await load_calls(session, ids), services)

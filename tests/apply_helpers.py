@@ -33,13 +33,16 @@ MUNICIPALITY = {
 }
 
 
-async def person(harness: BotHarness, who: Person, *, topics: Sequence[str] = ("helse",)) -> int:
-    """A person who has started the bot and follows ``topics``; returns the chat's database id."""
+async def person(
+    harness: BotHarness, who: Person, *, topics: Sequence[str] = ("helse",), kind: str = ChatKind.PRIVATE
+) -> int:
+    """A person who has started the bot (or, with ``kind``, a group) following ``topics`` since
+    yesterday; returns the chat's database id."""
     svc = harness.services
     async with svc.session() as s:
         name = " ".join(x for x in (who.first_name, who.last_name) if x)
         chat = await members.touch_chat(
-            s, who.id, kind=ChatKind.PRIVATE, name=name, username=who.username, now=svc.now(), active=True
+            s, who.id, kind=kind, name=name, username=who.username, now=svc.now(), active=True
         )
         for slug in topics:
             topic = (await s.execute(select(Topic).where(Topic.slug == slug))).scalar_one()

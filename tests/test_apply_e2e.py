@@ -28,7 +28,7 @@ from tests.apply_helpers import (
     to,
 )
 from tests.fixtures_bot import COORDINATOR
-from tests.support.harness import BotHarness, FakeClock
+from tests.support.harness import GROUP_ID, BotHarness, FakeClock, Person
 
 DEADLINE = datetime(2027, 3, 3, 12, 0, tzinfo=UTC)  # 13:00 in Norway
 FOR_MUNICIPALITIES = (
@@ -200,3 +200,29 @@ async def test_a_contact_who_left_the_network_can_no_longer_mark(
         chat.left_group_at = harness.services.now()
     assert alert_text(await harness.press(push, texts.BUTTON_APPLY, INDEROY)) == texts.AP_NOT_CONTACT
     assert await statuses(harness) == []
+
+
+async def test_in_the_group_a_contact_marks_for_the_municipality_and_details_go_private(
+    harness: BotHarness, clock: FakeClock
+) -> None:
+    await contact(harness, INDEROY)
+    await person(harness, Person(GROUP_ID, "FoUI Trøndelag", None, None), kind="supergroup")
+    call_id = await arrive(harness, "Forskning i kommunene", NEEDS_RESEARCH, DEADLINE)
+    group_push = next(c for c in await deliver(harness, clock) if c.chat_id == GROUP_ID)
+    pressed = await harness.press(group_push, texts.BUTTON_APPLY, INDEROY)
+    assert alert_text(pressed) == texts.AP_SET.format(
+        municipality="Inderøy", phrase=texts.STATUS_PHRASE_APPLY
+    )
+    assert not [
+        c for c in pressed if c.method == "editMessageReplyMarkup"
+    ]  # the group's buttons stay neutral
+    private = [c for c in pressed if c.method == "sendMessage"]
+    assert {c.chat_id for c in private} == {INDEROY.id}  # the requirement and the plan offer, privately
+    assert any(texts.REQ_RESEARCH in c.text for c in private) and any(
+        "plan bakover" in c.text for c in private
+    )
+    details = await harness.press(group_push, texts.BUTTON_DETAILS, INDEROY)
+    assert alert_text(details) == texts.DETAIL_PRIVATE
+    view = next(c for c in details if c.method == "sendMessage")
+    assert view.chat_id == INDEROY.id and f"Utlysning nr. {call_id}" in view.text
+    assert "1 søker (Inderøy)" in view.text and texts.COND_RESEARCH_REQUIRED in view.text

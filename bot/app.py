@@ -18,6 +18,7 @@ from bot.poll.conditions import on_ingest_conditions, read_missing
 from bot.poll.health import schedule_source_health
 from bot.poll.jobs import start_polling
 from bot.poll.seed import seed_sources
+from bot.push.confirm import on_ingest_truth
 from bot.push.fanout import on_ingest
 from bot.push.jobs import start_pushes
 from bot.services import Services, get_services
@@ -37,8 +38,9 @@ class MissingTokenError(Exception):
 
 def wire(services: Services) -> Services:
     """Hand the wings what they need from each other: every poll reads who may apply for its new and
-    changed calls, then the push wing's fan-out runs (so a notice says who may apply)."""
-    for hook in (on_ingest_conditions, on_ingest):
+    changed calls, then the push wing's fan-out runs (so a notice says who may apply), and so does its
+    question to the coordinators about deadlines that are not certain."""
+    for hook in (on_ingest_conditions, on_ingest, on_ingest_truth):
         if hook not in services.ingest_hooks:
             services.ingest_hooks.append(hook)
     return services

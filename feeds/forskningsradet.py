@@ -18,7 +18,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from feeds.deadlines import OSLO, Deadline, find_deadline
+from feeds.deadlines import OSLO, Deadline, find_deadline, unread_deadline_label
 from feeds.html import Node, decode_html, parse_html
 from feeds.items import FeedItem, Parsed, ParseError, Status, fingerprint, normalise_url
 
@@ -180,7 +180,7 @@ def parse_listing(body: bytes, *, url: str, content_type: str | None, now: datet
             text, reference=_year_reference(href, now), source_kind="forskningsradet", url=href, now=now
         )
         if deadline is None and status == Status.ROLLING:
-            deadline = Deadline(rolling=True, evidence="Løpende")
+            deadline = Deadline(rolling=True, evidence="Løpende", certain=True)
         purpose = _label_value(joined, {"formål", "purpose"})
         group = _group_title(card)
         result.items.append(
@@ -270,12 +270,13 @@ def parse_call_page(
     if deadline is None:
         deadline = item.deadline
     if deadline is None and status == Status.ROLLING:
-        deadline = Deadline(rolling=True, evidence="Løpende")
+        deadline = Deadline(rolling=True, evidence="Løpende", certain=True)
     summary = _summary(lines) or item.summary
     return item.with_detail(
         title=h1 or item.title,
         summary=summary,
         deadline=deadline,
+        deadline_label=unread_deadline_label(text) if deadline is None else "",
         status=status,
         topic_text=" ".join(p for p in (item.topic_text, summary) if p),
     )

@@ -52,6 +52,7 @@ class FeedItem:
     detail_url: str | None = None
     detail_fetched: bool = False
     unchanged: bool = False  # a two-step source's listing shows it exactly as last time
+    deadline_label: str = ""  # a deadline label without a readable date (shown to the coordinators)
 
     @property
     def rolling(self) -> bool:

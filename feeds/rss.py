@@ -18,7 +18,7 @@ from typing import Any
 
 import feedparser
 
-from feeds.deadlines import find_deadline
+from feeds.deadlines import find_deadline, unread_deadline_label
 from feeds.html import parse_html
 from feeds.items import FeedItem, Parsed, ParseError, fingerprint, normalise_url
 
@@ -124,6 +124,7 @@ def _item(entry: Any, *, url: str, now: datetime) -> FeedItem | None:
         summary=summary,
         published=published,
         deadline=deadline,
+        deadline_label=unread_deadline_label(text) if deadline is None else "",
         topic_text=tags,
         fingerprint=fingerprint(title, link, summary, published),
     )

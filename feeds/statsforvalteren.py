@@ -12,7 +12,7 @@ import re
 from datetime import datetime, time
 from urllib.parse import urljoin, urlsplit
 
-from feeds.deadlines import OSLO, find_deadline
+from feeds.deadlines import OSLO, find_deadline, unread_deadline_label
 from feeds.html import Node, decode_html, parse_html
 from feeds.items import FeedItem, Parsed, ParseError, fingerprint, normalise_url
 
@@ -154,4 +154,5 @@ def parse_article(
         summary=lead[:SUMMARY_MAX],
         published=published,
         deadline=deadline or item.deadline,
+        deadline_label=unread_deadline_label(text) if (deadline or item.deadline) is None else "",
     )

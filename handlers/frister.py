@@ -38,6 +38,7 @@ from handlers.registry import Command
 from storage import conditions, deadlines
 from storage import topics as topic_store
 from storage.models import Call, CallStatus
+from storage.rules.deadline_truth import DeadlineState
 
 TITLE_MAX = 150
 URL_MAX = 400
@@ -83,6 +84,8 @@ def render_item(call: Call, now: datetime, tz: ZoneInfo, *, link: bool = True) -
     deadline = texts.format_datetime(call.deadline_at, has_time=call.deadline_has_time, tz=tz, today=today)
     days = texts.format_days_left(texts.days_left(call.deadline_at, now, tz))
     text = texts.FRISTER_ITEM.format(title=title, source=source, deadline=deadline, days=days)
+    if call.deadline_state == DeadlineState.WAITING:
+        text += texts.DEADLINE_UNCONFIRMED
     if call.topics:
         text += texts.FRISTER_ITEM_TOPICS.format(
             topics=esc(shorten(texts.FRISTER_TOPICS_SEPARATOR.join(t.name for t in call.topics), 160))
@@ -157,7 +160,10 @@ def _render(listing: Listing, now: datetime, tz: ZoneInfo, *, link: bool) -> str
             source = ""
             if call.source_name and not names_source(call.title, call.source_name):
                 source = texts.FRISTER_ROLLING_SOURCE.format(source=esc(shorten(call.source_name, 60)))
-            lines.append(texts.FRISTER_ROLLING_ITEM.format(title=call_title(call, link=link), source=source))
+            item = texts.FRISTER_ROLLING_ITEM.format(title=call_title(call, link=link), source=source)
+            lines.append(
+                item + (texts.DEADLINE_UNCONFIRMED if call.deadline_state == DeadlineState.WAITING else "")
+            )
         more = listing.rolling_total - len(listing.rolling)
         if more > 0:
             lines.append(texts.FRISTER_ROLLING_MORE.format(count=more))

@@ -13,8 +13,9 @@ from bot import texts
 from handlers.conversation import date_in_past, topic_names
 from handlers.coordinator import cancel_row, keyboard, message_text, say, services_of
 from handlers.typed_dates import parse_typed_datetime
-from storage import manual
+from storage import manual, truth
 from storage.models import Call
+from storage.rules.deadline_truth import DeadlineState
 
 MAX_TITLE = 300
 MAX_SOURCE = 120
@@ -84,6 +85,48 @@ async def read_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> t
         await say(update, context, date_in_past(parsed.at, parsed.has_time, tz, now))
         return None
     return parsed.at, parsed.has_time
+
+
+def editable_card(call: Call, now: datetime, tz: ZoneInfo) -> str:
+    """A call as the coordinator sees it in /endrefrist: a hand-entered one's card, or a polled one's."""
+    if call.manual and call.deadline_at is not None:
+        return call_card(call, now, tz)
+    if call.rolling:
+        deadline = texts.DEADLINE_ROLLING
+    elif call.deadline_at is None:
+        deadline = texts.DEADLINE_NONE
+    else:
+        deadline = format_when(call.deadline_at, call.deadline_has_time, tz, now)
+    return texts.EF_CARD_POLLED.format(
+        title=html.escape(call.title),
+        deadline=html.escape(deadline),
+        source=html.escape(call.source_name or "–"),
+        waiting=texts.EF_CARD_WAITING if call.deadline_state == DeadlineState.WAITING else "",
+    )
+
+
+def editable_label(call: Call, tz: ZoneInfo) -> str:
+    """A pick-list button: ⚠️ in front of a deadline that waits for a coordinator."""
+    label = call_button_label(call, tz)
+    if call.rolling:
+        label += texts.DEADLINE_ROLLING
+    return ("⚠️ " if call.deadline_state == DeadlineState.WAITING else "") + label
+
+
+async def pick_editable(update: Update, context: ContextTypes.DEFAULT_TYPE, prefix: str, words: str) -> bool:
+    """/endrefrist's list: deadlines waiting for a coordinator first, then the others by deadline."""
+    services = services_of(context)
+    async with services.session() as session:
+        calls = await truth.editable_calls(session, words=words, limit=40)
+    if not calls:
+        await say(
+            update, context, texts.EF_NO_MATCH.format(words=html.escape(words)) if words else texts.EF_NONE
+        )
+        return False
+    tz = services.settings.tz
+    rows = [[(editable_label(c, tz), f"{prefix}:c:{c.id}")] for c in calls]
+    await say(update, context, texts.EF_PICK, keyboard([*rows, cancel_row(prefix)]))
+    return True
 
 
 async def pick_list(update: Update, context: ContextTypes.DEFAULT_TYPE, prefix: str, prompt: str) -> bool:

@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import texts
+from bot.push.confirm import PREFIX as CHECK_PREFIX
 from bot.push.fanout import notify_new_calls
 from bot.push.wake import wake_sender
 from handlers import registry
@@ -54,6 +55,7 @@ from handlers.manual_edit import (
     delete_confirm,
     delete_pick,
     edit_field,
+    edit_from_check,
     edit_pick,
     edit_topic,
     edit_topics_done,
@@ -234,7 +236,10 @@ def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
         conversation(
             "endrefrist",
             EDIT,
-            [CommandHandler("endrefrist", endrefrist)],
+            [
+                CommandHandler("endrefrist", endrefrist),
+                CallbackQueryHandler(edit_from_check, pattern=rf"^{CHECK_PREFIX}:edit:\d+:\w+$"),
+            ],
             {
                 EDIT_PICK: button_step(EDIT, edit_pick, r"c:\d+$"),
                 EDIT_FIELD: button_step(EDIT, edit_field, "f:"),
@@ -261,6 +266,6 @@ def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
 COORD = frozenset({registry.COORDINATOR})
 COMMANDS = [
     registry.Command("nyfrist", "Legg inn en frist for hånd", COORD),
-    registry.Command("endrefrist", "Endre en frist du har lagt inn", COORD),
+    registry.Command("endrefrist", "Endre en frist, også for hentede utlysninger", COORD),
     registry.Command("slettfrist", "Slett en frist du har lagt inn", COORD),
 ]

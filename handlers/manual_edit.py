@@ -9,6 +9,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
 from bot import texts
+from bot.push.confirm import after_answer
 from bot.push.fanout import notify_deadline_changes
 from bot.push.wake import wake_sender
 from handlers.conversation import (
@@ -33,8 +34,17 @@ from handlers.coordinator import (
     say,
     services_of,
 )
-from handlers.manual_cards import MAX_SOURCE, MAX_TITLE, call_card, pick_list, read_deadline
-from storage import audit, manual
+from handlers.manual_cards import (
+    MAX_SOURCE,
+    MAX_TITLE,
+    call_card,
+    editable_card,
+    pick_editable,
+    pick_list,
+    read_deadline,
+)
+from storage import audit, manual, truth
+from storage.rules.deadline_truth import Reading
 from storage.rules.kinds import KIND_DEADLINE_CHANGED, KIND_NEW_CALL, KIND_REMINDER
 
 EDIT_PICK, EDIT_FIELD, EDIT_VALUE, EDIT_TOPICS = (
@@ -51,19 +61,42 @@ DRAFT_EDIT = "draft:endrefrist"
 
 @coordinator_only
 async def endrefrist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
-    """/endrefrist: change a deadline entered by hand."""
+    """/endrefrist [ord]: change a deadline, one entered by hand or a polled call's."""
     drop_draft(context, DRAFT_EDIT)
-    return EDIT_PICK if await pick_list(update, context, EDIT, texts.EF_PICK) else END
+    words = " ".join(context.args or [])
+    return EDIT_PICK if await pick_editable(update, context, EDIT, words) else END
+
+
+@coordinator_only
+async def edit_from_check(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    """ "Endre frist" under the coordinators' question: straight to typing the deadline."""
+    await pressed(update)
+    parts = str(update.callback_query.data if update.callback_query else "").split(":")
+    if len(parts) < 3 or not parts[2].isdigit():
+        return END
+    data = draft(context, DRAFT_EDIT)
+    data.update(call_id=int(parts[2]), field="deadline")
+    await say(update, context, texts.EF_ASK_DEADLINE + texts.CANCEL_HINT)
+    return EDIT_VALUE
 
 
 async def _show_fields(update: Update, context: ContextTypes.DEFAULT_TYPE, call_id: int) -> bool:
     services = services_of(context)
     async with services.session() as session:
-        call = await manual.get_manual_call(session, call_id)
-        card = call_card(call, services.now(), services.settings.tz) if call else None
+        call = await truth.get_call(session, call_id)
+        polled = call is not None and not call.manual
+        card = editable_card(call, services.now(), services.settings.tz) if call else None
     if card is None:
         await say(update, context, texts.EF_GONE)
         return False
+    if polled:
+        rows = [
+            [(texts.BTN_FIELD_DEADLINE, f"{EDIT}:f:deadline")],
+            [(texts.BTN_FIELD_ROLLING, f"{EDIT}:f:rolling"), (texts.BTN_FIELD_NONE, f"{EDIT}:f:none")],
+            cancel_row(EDIT),
+        ]
+        await say(update, context, texts.EF_WHAT_POLLED.format(card=card), keyboard(rows))
+        return True
     fields = [
         (texts.BTN_FIELD_TITLE, "title"),
         (texts.BTN_FIELD_DEADLINE, "deadline"),
@@ -89,12 +122,14 @@ async def edit_pick(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
     return EDIT_FIELD if await _show_fields(update, context, call_id) else END
 
 
-async def edit_field(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+async def edit_field(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """Which field to change."""
     await pressed(update)
     field = callback_arg(update)
     data = draft(context, DRAFT_EDIT)
     data["field"] = field
+    if field in ("rolling", "none"):
+        return await _save_edit(update, context, reading=Reading(rolling=field == "rolling"))
     if field == "topics":
         services = services_of(context)
         async with services.session() as session:
@@ -115,9 +150,49 @@ async def edit_field(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     return EDIT_VALUE
 
 
-async def _save_edit(update: Update, context: ContextTypes.DEFAULT_TYPE, **changes: Any) -> int:
+async def _save_polled(update: Update, context: ContextTypes.DEFAULT_TYPE, reading: Reading) -> int:
+    """A coordinator's deadline for a polled call: kept across polls (``storage.truth.override``)."""
+    services = services_of(context)
+    call_id = int(draft(context, DRAFT_EDIT)["call_id"])
+    user = update.effective_user
+    now = services.now()
+    queued = 0
+    async with services.session() as session:
+        result = await truth.override(session, call_id, reading, by=user.id if user else None, now=now)
+        if isinstance(result, truth.Answer):
+            queued = await after_answer(session, services, result)
+            await audit.record(
+                session,
+                actor_id=user.id if user else None,
+                action="deadline_set",
+                detail={"call_id": call_id, "reading": reading.key()},
+                at=now,
+            )
+            card = editable_card(result.call, now, services.settings.tz)
+    if queued:
+        wake_sender(services)
+    drop_draft(context, DRAFT_EDIT)
+    await say(
+        update,
+        context,
+        texts.EF_SAVED.format(card=card) if isinstance(result, truth.Answer) else texts.EF_GONE,
+    )
+    return END
+
+
+async def _save_edit(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, *, reading: Reading | None = None, **changes: Any
+) -> int:
     services = services_of(context)
     data = draft(context, DRAFT_EDIT)
+    async with services.session() as session:
+        call = await truth.get_call(session, int(data["call_id"]))
+        polled = call is not None and not call.manual
+    if polled or reading is not None:
+        if reading is None:
+            at, has_time = changes["deadline"]
+            reading = Reading(at, has_time)
+        return await _save_polled(update, context, reading)
     user = update.effective_user
     now = services.now()
     queued = 0

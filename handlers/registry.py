@@ -38,6 +38,7 @@ MODULES: list[str] = [
     "handlers.settings",
     "handlers.search",
     "handlers.calendar",
+    "handlers.deadline_check",
     "handlers.manual_deadlines",
     "handlers.events",
     "handlers.announce",

@@ -14,7 +14,7 @@ from bot import texts
 from handlers import registry
 from handlers.coordinator import coordinator_only, say, services_of
 from handlers.source_checks import plain_reason
-from storage import stats
+from storage import stats, truth
 from storage.models import Source
 
 ACTIVE_DAYS = 30
@@ -48,6 +48,18 @@ def failing_line(source: Source, tz: ZoneInfo, now: datetime) -> str:
     )
 
 
+def truth_lines(figures: truth.TruthCounts, tz: ZoneInfo, now: datetime) -> str:
+    """How many live deadlines a coordinator confirmed, were read certainly, wait; the oldest waiting."""
+    text = texts.STATUS_TRUTH.format(
+        confirmed=figures.confirmed, certain=figures.certain, waiting=figures.waiting
+    )
+    oldest = figures.oldest
+    if oldest is not None and oldest.deadline_waiting_since is not None:
+        since = texts.format_datetime(oldest.deadline_waiting_since, tz=tz, today=now.astimezone(tz).date())
+        text += "\n" + texts.STATUS_TRUTH_OLDEST.format(title=html.escape(oldest.title[:120]), since=since)
+    return text
+
+
 @coordinator_only
 async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/status: version, uptime, database, outbox, deliveries and failing sources."""
@@ -58,6 +70,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         outbox = await stats.outbox_summary(session, now=now)
         sources = await stats.list_sources(session)
         failing = await stats.failing_sources(session)
+        figures = await truth.counts(session)
     lines = [
         texts.STATUS.format(
             version=html.escape(app_version()),
@@ -75,6 +88,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         lines += [failing_line(s, tz, now) for s in failing[:MAX_FAILING_LINES]]
     elif sources:
         lines.append(texts.STATUS_ALL_SOURCES_OK)
+    lines.append(truth_lines(figures, tz, now))
     await say(update, context, "\n".join(lines))
 
 

@@ -1,8 +1,9 @@
 """Calls from sources: the ingest step (upsert by stable key) and the lookups polling needs.
 
 ``ingest`` inserts new calls, updates changed ones (by content hash), records every deadline change
-as a DeadlineChange row, tags topics (call_topics) and never deletes a call that vanished from its
-listing. It returns what is new, what changed, which deadlines changed and which calls closed, so
+as a DeadlineChange row, keeps the deadline truth (``storage.truth``: a coordinator's deadline
+stays; an uncertain one waits for the coordinators, listed in ``IngestResult.ask``), tags topics
+(call_topics) and never deletes a call that vanished from its listing. It returns what is new, what changed, which deadlines changed and which calls closed, so
 that hooks (notifications) can act on it in the same transaction.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -19,7 +20,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Call, CallStatus, CallTopic, DeadlineChange, Source, Topic
+from storage import truth
+from storage.models import Call, CallStatus, CallTopic, Source, Topic
+from storage.rules.deadline_truth import Reading
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +56,14 @@ class CallData:
     status: str | None = None  # open | planned | rolling | closed, or None: derive from the deadline
     topics: Sequence[str] = ()  # topic slugs
     content_hash: str = ""  # what the source showed; computed from the fields when empty
+    deadline_certain: bool = True  # the finder read it from a label or an unambiguous sentence
+    deadline_evidence: str = ""  # the label or sentence it came from
+    deadline_label: str = ""  # a deadline label without a readable date ("Søknadsfrist: kommer")
+
+    @property
+    def reading(self) -> Reading:
+        """The deadline as the source states it."""
+        return Reading(None if self.rolling else self.deadline_at, self.deadline_has_time, self.rolling)
 
 
 class DeadlineChanged(NamedTuple):
@@ -74,6 +85,7 @@ class IngestResult:
     new_closed: list[int] = field(default_factory=list)
     unchanged: int = 0
     skipped_manual: int = 0
+    ask: list[int] = field(default_factory=list)  # calls whose deadline the coordinators are asked about
 
     @property
     def touched(self) -> list[int]:
@@ -144,14 +156,6 @@ async def _topic_links(session: AsyncSession, call_ids: Sequence[int]) -> set[tu
     return links
 
 
-def _same_deadline(call: Call, data: CallData) -> bool:
-    if bool(call.rolling) != bool(data.rolling):
-        return False
-    if data.rolling:
-        return True
-    return call.deadline_at == data.deadline_at
-
-
 async def ingest(
     session: AsyncSession, source: Source | None, items: Iterable[CallData], *, now: datetime
 ) -> IngestResult:
@@ -189,39 +193,56 @@ async def ingest(
                 first_seen_at=now,
                 last_changed_at=now,
             )
+            ask = truth.start(
+                call,
+                data.reading,
+                certain=data.deadline_certain,
+                evidence=data.deadline_evidence,
+                label=data.deadline_label,
+                now=now,
+            )
             session.add(call)
             await session.flush()
             (result.new_closed if status == CallStatus.CLOSED else result.new).append(call.id)
+            if ask and status != CallStatus.CLOSED:
+                result.ask.append(call.id)
             new_links.extend((call.id, t) for t in wanted)
             continue
         if call.manual:
             result.skipped_manual += 1
             continue
         new_links.extend((call.id, t) for t in wanted if (call.id, t) not in links)
-        changed = False
-        if data.deadline_at is None and not data.rolling and (call.deadline_at is not None or call.rolling):
+        old = truth.effective(call)
+        applied = await truth.apply_reading(
+            session,
+            call,
+            data.reading,
+            certain=data.deadline_certain,
+            evidence=data.deadline_evidence,
+            label=data.deadline_label,
+            now=now,
+        )
+        if data.reading.empty and not old.empty:
             # The source no longer states a deadline we could read: keep the one we have.
             log.info("call %s: no deadline found this time; keeping %s", call.id, call.deadline_at)
-        elif not _same_deadline(call, data):
-            change = DeadlineChanged(call.id, call.deadline_at, data.deadline_at, call.rolling, data.rolling)
-            session.add(
-                DeadlineChange(
-                    call_id=call.id,
-                    old_deadline_at=call.deadline_at,
-                    new_deadline_at=None if data.rolling else data.deadline_at,
-                    old_rolling=call.rolling,
-                    new_rolling=data.rolling,
-                    changed_at=now,
-                )
+        if applied.told is not None:
+            told = applied.told
+            result.deadline_changed.append(
+                DeadlineChanged(call.id, told.at, call.deadline_at, told.rolling, call.rolling)
             )
-            result.deadline_changed.append(change)
-            call.deadline_at = None if data.rolling else data.deadline_at
-            call.deadline_has_time = data.deadline_has_time and not data.rolling
-            call.rolling = data.rolling
-            changed = True
-        elif call.deadline_has_time != data.deadline_has_time and data.deadline_at is not None:
-            call.deadline_has_time = data.deadline_has_time
-            changed = True
+        if applied.ask:
+            result.ask.append(call.id)
+        changed = applied.changed
+        # The status follows the deadline members see (a coordinator's, when one set it).
+        status = derive_status(
+            replace(
+                data,
+                deadline_at=call.deadline_at,
+                rolling=call.rolling,
+                deadline_has_time=call.deadline_has_time,
+            ),
+            now,
+        )
         if status != call.status:
             if status == CallStatus.CLOSED:
                 result.closed.append(call.id)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from storage.models import Call, CallStatus, DeadlineChange, Outbox, OutboxStatus
+from storage.rules.deadline_truth import DeadlineState
 from storage.topics import topics_by_slug
 
 KEY_PREFIX = "manual:"
@@ -58,6 +59,9 @@ async def create_manual_call(
         status=CallStatus.OPEN,
         manual=True,
         created_by=created_by,
+        deadline_state=DeadlineState.SET,  # a coordinator's word
+        deadline_decided_by=created_by,
+        deadline_decided_at=now,
         first_seen_at=now,
         last_changed_at=now,
     )

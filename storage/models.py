@@ -23,6 +23,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false, true
 
 # The named column values live with the pure rules; importable from here as before.
 from storage.rules.values import CallStatus as CallStatus
@@ -173,6 +174,17 @@ class Call(Base):
     content_hash: Mapped[str] = mapped_column(String(64), default="")
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Deadline truth (storage.rules.deadline_truth): whose word the deadline above stands on, the label
+    # or sentence it came from, and what the source said at the last poll (the deadline above stays a
+    # coordinator's when one confirmed or set it).
+    deadline_state: Mapped[str] = mapped_column(String(16), default="certain", server_default="certain")
+    deadline_evidence: Mapped[str] = mapped_column(Text, default="", server_default="")
+    deadline_waiting_since: Mapped[datetime | None] = mapped_column()
+    deadline_decided_by: Mapped[int | None] = mapped_column(BigInteger)
+    deadline_decided_at: Mapped[datetime | None] = mapped_column()
+    source_deadline_at: Mapped[datetime | None] = mapped_column()
+    source_deadline_has_time: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    source_rolling: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     source: Mapped[Source | None] = relationship()
     topics: Mapped[list[Topic]] = relationship(secondary="call_topics", order_by="Topic.position")
@@ -197,6 +209,9 @@ class DeadlineChange(Base):
     old_rolling: Mapped[bool] = mapped_column(Boolean, default=False)
     new_rolling: Mapped[bool] = mapped_column(Boolean, default=False)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # False while the new deadline waits for a coordinator: members are told once it is confirmed.
+    told: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    old_has_time: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class CallMute(Base):

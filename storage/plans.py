@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
@@ -23,6 +22,7 @@ from storage.rules.applications import (
     milestones_due,
     milestones_from_json,
 )
+from storage.rules.deadline_truth import REMINDABLE
 from storage.rules.reminders import deadline_end, reminder_key
 
 __all__ = [
@@ -92,15 +92,6 @@ async def stop_plan(
     return plan
 
 
-# Deadline truth (issue 11): no milestone while a call's deadline waits for a coordinator's word.
-_TRUSTED_STATES = ("certain", "confirmed", "set")
-
-
-def _trusted() -> list[Any]:
-    state = getattr(Call, "deadline_state", None)
-    return [] if state is None else [state.in_(_TRUSTED_STATES)]
-
-
 @dataclass(frozen=True)
 class DueMilestone:
     plan: ApplicationPlan
@@ -134,7 +125,7 @@ async def due_milestones(
             Call.status.in_((CallStatus.OPEN, CallStatus.PLANNED)),
             Call.rolling.is_(False),
             Call.deadline_at.is_not(None),
-            *_trusted(),
+            Call.deadline_state.in_(REMINDABLE),  # not while the deadline waits for a coordinator
         )
         .order_by(ApplicationPlan.id)
     )

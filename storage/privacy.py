@@ -219,6 +219,7 @@ async def delete_person(session: AsyncSession, telegram_id: int, now: datetime) 
     counts["audit_entries_anonymised"] += await _anonymise_audit_details(session, telegram_id)
     for name, column in (
         ("calls_anonymised", Call.created_by),
+        ("deadline_answers_anonymised", Call.deadline_decided_by),
         ("events_anonymised", Event.created_by),
         ("announcements_anonymised", Announcement.author_id),
         ("decisions_anonymised", Registration.decided_by),

@@ -18,6 +18,7 @@ from sqlalchemy.orm import selectinload
 from storage.following import calls_where, chats_by_id, muted_pairs, recipients
 from storage.models import Call, CallStatus, Chat, DeadlineChange, Event, Rsvp, Subscription
 from storage.rules.audience import event_audience
+from storage.rules.deadline_truth import REMINDABLE
 from storage.rules.policy import PushPolicy
 from storage.rules.reminders import (
     deadline_end,
@@ -79,6 +80,7 @@ async def due_reminders(session: AsyncSession, *, now: datetime, policy: PushPol
             Call.deadline_at.is_not(None),
             Call.deadline_at <= horizon,
             Call.deadline_at >= now - timedelta(days=1),
+            Call.deadline_state.in_(REMINDABLE),  # not while it waits for a coordinator
         ),
     )
     calls = [c for c in calls if (end := deadline_end(c)) is not None and end > now]

@@ -221,6 +221,8 @@ def test_earlier_rounds(text: str, expected: str, certain: bool | None) -> None:
         ("Frist for innspill: 1. mars 2025", "NONE"),
         ("Påmeldingsfrist til webinaret er 3. mars 2025.", "NONE"),
         ("Deadline for registration: 3 March 2025", "NONE"),
+        ("Frist 1. mars 2025 for skisser og 1. juni 2025 for hovedsøknader.", "2025-06-01"),
+        ("Frist 1. mars 2025 for skisser.", "NONE"),
     ],
 )
 def test_outlines_input_and_registration(text: str, expected: str) -> None:

@@ -81,6 +81,7 @@ async def populate(s: AsyncSession) -> dict[str, int]:
         at=NOW,
     )
     call.created_by = KARI
+    call.deadline_decided_by = KARI  # as if Kari had answered a question about its deadline
     await s.flush()
     return ids
 
@@ -158,6 +159,7 @@ async def test_delete_leaves_nothing_personal_and_keeps_anonymous_records(
         )
         assert entries[-1].action == privacy.DELETED_ACTION and entries[-1].actor_id is None
         assert (await s.execute(select(Call.created_by))).scalars().all() == [None]
+        assert (await s.execute(select(Call.deadline_decided_by))).scalars().all() == [None]
         # Ola keeps everything.
         ola = await privacy.export(s, OLA, NOW)
         assert ola["registration"]["municipality"] == "Malvik" and len(ola["subscriptions"]) == 1

@@ -87,6 +87,9 @@ def to_call_data(item: FeedItem, matcher: TopicMatcher) -> CallData:
         status=item.status,
         topics=matcher.match(topic_text(item)),
         content_hash=item.fingerprint,
+        deadline_certain=bool(deadline and deadline.certain),
+        deadline_evidence=deadline.evidence if deadline is not None else "",
+        deadline_label=item.deadline_label,
     )
 
 

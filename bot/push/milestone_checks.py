@@ -17,7 +17,8 @@ from storage.following import load_call
 from storage.models import Outbox, OutboxStatus
 from storage.rules.applications import APPLYING, KIND_MILESTONE
 from storage.rules.audience import LIVE_STATUSES
-from storage.rules.kinds import CANCELLED_CLOSED, CANCELLED_DEADLINE, CANCELLED_EXPIRED
+from storage.rules.deadline_truth import REMINDABLE
+from storage.rules.kinds import CANCELLED_CLOSED, CANCELLED_DEADLINE, CANCELLED_EXPIRED, CANCELLED_WAITING
 from storage.rules.reminders import deadline_end, reminder_key
 
 CANCELLED_PLAN_STOPPED = "planen er stoppet (statusen er endret)"
@@ -55,6 +56,8 @@ async def refresh_milestone(
         return CANCELLED_CLOSED
     if payload.get("deadline_key") != reminder_key(call):
         return CANCELLED_DEADLINE
+    if call.deadline_state not in REMINDABLE:
+        return CANCELLED_WAITING
     end = deadline_end(call)
     if end is None or end <= now:
         return CANCELLED_EXPIRED

@@ -18,14 +18,17 @@ from bot.config import Settings, parse_quiet_hours
 from bot.push.apply_render import eligibility_line, status_rows
 from storage.digests import DigestDue
 from storage.models import Call, Event
+from storage.rules.deadline_truth import DeadlineState
 from storage.rules.policy import PushPolicy
 from storage.rules.reminders import deadline_end, reminder_key
+from storage.truth import effective, source_reading
 
 log = logging.getLogger(__name__)
 
 WEEKLY_DAYS = 14
 WEEKLY_HOUR = 8
 MAX_ITEMS = 60
+EVIDENCE_MAX = 110
 
 
 def _fallback_matches(text: str, keyword: str) -> bool:
@@ -75,6 +78,30 @@ def _deadline_short(call: Call, now: datetime, settings: Settings) -> str:
     return _deadline(call, now, settings).removeprefix("Frist: ")
 
 
+def unconfirmed(call: Call) -> str:
+    """The mark after a deadline that waits for a coordinator ("frist ikke bekreftet"), else ""."""
+    has_deadline = call.rolling or call.deadline_at is not None
+    return texts.DEADLINE_UNCONFIRMED if has_deadline and call.deadline_state == DeadlineState.WAITING else ""
+
+
+def evidence_line(call: Call) -> str:
+    """One short line: what the deadline stands on (the page's words, or a coordinator)."""
+    if call.manual:
+        return texts.EVIDENCE_MANUAL
+    words = html.escape(shorten(" ".join(call.deadline_evidence.split()), EVIDENCE_MAX))
+    if call.deadline_state == DeadlineState.SET or not effective(call).same(source_reading(call)):
+        return texts.EVIDENCE_SET
+    if call.deadline_state == DeadlineState.CONFIRMED:
+        return texts.EVIDENCE_CONFIRMED.format(evidence=words) if words else texts.EVIDENCE_CONFIRMED_PLAIN
+    if (call.rolling or call.deadline_at is not None) and words:
+        return texts.EVIDENCE_PAGE.format(evidence=words)
+    return ""
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def call_buttons(call: Call) -> dict[str, Any]:
     """ "Legg i kalender" (when there is a deadline) and "Ikke interessert"; then the municipality's
     "Vi vurderer" / "Vi søker" / "Ikke aktuelt" and "Detaljer" (``bot.push.apply_render``)."""
@@ -101,9 +128,13 @@ def _about(call: Call, now: datetime | None, settings: Settings) -> dict[str, An
 def render_new_call(
     call: Call, now: datetime, settings: Settings, conditions: Mapping[str, Any] | None = None
 ) -> dict[str, Any]:
-    """The payload of a new-call notice: title, deadline, who may apply and how much (``conditions``:
-    the stored reading, ``storage.conditions``), source, topics, link and the buttons."""
-    lines = [_deadline(call, now, settings), eligibility_line(conditions)]
+    """The payload of a new-call notice: title, deadline (and what it stands on), who may apply and
+    how much (``conditions``: the stored reading, ``storage.conditions``), source, topics, link and the
+    buttons."""
+    lines = [_deadline(call, now, settings) + unconfirmed(call)]
+    if evidence_line(call):
+        lines.append(evidence_line(call))
+    lines.append(eligibility_line(conditions))
     if call.source_name:
         lines.append(texts.CALL_SOURCE.format(source=html.escape(call.source_name)))
     if call.topics:
@@ -146,6 +177,8 @@ def render_deadline_changed(
         new=_deadline_value(call.deadline_at, call.rolling, call.deadline_has_time, settings),
         old=_deadline_value(old_at, old_rolling, call.deadline_has_time, settings),
     )
+    if evidence_line(call):
+        text += "\n" + evidence_line(call)
     return {
         "text": text,
         "reply_markup": call_buttons(call),
@@ -162,6 +195,8 @@ def render_reminder(call: Call, now: datetime, settings: Settings) -> dict[str, 
     text = texts.REMINDER.format(
         left=html.escape(left), title=_title(call), deadline=html.escape(when), source=source
     ).rstrip()
+    if evidence_line(call):
+        text += "\n" + evidence_line(call)
     return {
         "text": text,
         "reply_markup": call_buttons(call),
@@ -183,9 +218,10 @@ def render_digest_calls(
     items = [
         texts.DIGEST_ITEM.format(
             title=_title(call),
-            deadline=_deadline_short(call, now, settings),
+            deadline=_deadline_short(call, now, settings) + unconfirmed(call),
             source=html.escape(call.source_name or "–"),
         )
+        + (f"\n  {evidence_line(call)}" if evidence_line(call) else "")
         for call in calls[:MAX_ITEMS]
     ]
     text = "\n\n".join([header.format(count=len(calls)), *items, texts.DIGEST_FOOTER])
@@ -220,10 +256,11 @@ def render_weekly(calls: Sequence[Call], now: datetime, settings: Settings) -> d
         items.append(
             texts.WEEKLY_ITEM.format(
                 deadline=html.escape(when),
-                left=html.escape(left),
+                left=html.escape(left) + unconfirmed(call),
                 title=_title(call),
                 source=html.escape(call.source_name or "–"),
             )
+            + (f"\n  {evidence_line(call)}" if evidence_line(call) else "")
         )
     text = "\n\n".join([texts.WEEKLY_OVERVIEW, *items, texts.WEEKLY_FOOTER])
     return {

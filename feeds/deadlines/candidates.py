@@ -33,6 +33,7 @@ class Candidate:
     recurring: bool = False  # a yearly rule ("hvert år", "årleg"): the year is ours, not the page's
     tentative: bool = False  # a plan ("foreløpig", "vil bli utlyst")
     year: int | None = None  # a year the sentence gives ("søknadsfrister i 2014")
+    list_kind: str | None = None  # the reading a list shares, before a date's own purpose ("for skisser")
 
     @property
     def is_deadline(self) -> bool:

@@ -33,6 +33,14 @@ _OPEN_WINDOW = re.compile(
     re.IGNORECASE,
 )
 _NOTE = re.compile(r"^\s*:")
+_FOR_OTHER = re.compile(
+    r"^[\s,(]*(?:for|til)\s+(?:\w+\s+){0,2}?(?:\w*skisse\w*|innspill\w*|innspel\w*|påmelding\w*|registrering\w*|"
+    r"rapport\w*|outlines?|pre-?proposals?|registration|reports?)\b",
+    re.IGNORECASE,
+)
+_FOR_APPLICATION = re.compile(
+    r"^[\s,(]*for\s+(?:\w+\s+){0,2}?(?:\w*søknad\w*|applications?|full\s+proposals?)\b", re.I
+)
 _WINDOW_WORD = re.compile(r"(?:åpn|opn|open|åpen|periode|period)", re.IGNORECASE)
 
 
@@ -112,7 +120,8 @@ def _reading(
             before.kind = OTHER
             return cand
         if _JOINER.match(between):
-            cand.kind, cand.labelled, cand.moved = before.kind, before.labelled, before.moved
+            shared = before.list_kind if before.list_kind is not None else before.kind
+            cand.kind, cand.labelled, cand.moved = shared, before.labelled, before.moved
             cand.year = before.year
             return cand
     kind, labelled = c.classify_context(ctx.context)
@@ -168,6 +177,7 @@ def read_sentences(text: str, mentions: list[DateMention], skip: set[int]) -> di
         year = c.YEAR_OF_DEADLINES.search(text, ctx.start, mention.start)
         if year and mention.year is None:
             cand.year = int(year.group("y"))
+        _purpose(cand, ctx.after, text[ctx.start : mention.start])
         if cand.is_deadline and not ctx.moved:
             past_before = c.PAST.search(ctx.context)
             if past_before or c.PAST_RIGHT_AFTER.match(ctx.after):
@@ -175,6 +185,16 @@ def read_sentences(text: str, mentions: list[DateMention], skip: set[int]) -> di
         out[i] = cand
     _share_times(text, mentions, out)
     return out
+
+
+def _purpose(cand: Candidate, after: str, before: str) -> None:
+    """A date followed by what it is for: "Frist 1. mars for skisser og 1. juni for hovedsøknader"."""
+    cand.list_kind = cand.kind
+    if _FOR_OTHER.match(after):
+        cand.kind = OTHER
+    elif _FOR_APPLICATION.match(after) and not cand.is_deadline:
+        if any(q.kind == c.STRONG for q in c.cues(before)):
+            cand.kind = c.STRONG  # the sentence's deadline word, for the application
 
 
 def _share_times(text: str, mentions: list[DateMention], out: dict[int, Candidate]) -> None:

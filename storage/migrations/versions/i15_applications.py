@@ -2,7 +2,7 @@
 plans back from the deadline, milestone defaults, the members' eligibility preference
 
 Revision ID: i15_applications
-Revises: 0002
+Revises: i11_deadline_truth
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import storage.types
 
 revision: str = "i15_applications"
-down_revision: str | None = "0002"
+down_revision: str | None = "i11_deadline_truth"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -144,11 +144,14 @@ async def peers(session: AsyncSession, call_id: int, contact: Contact) -> list[t
     rows = await session.execute(
         select(Chat, ApplicationStatus.municipality)
         .join(ApplicationStatus, ApplicationStatus.chat_id == Chat.id)
+        .join(Registration, Registration.chat_id == Chat.id)
         .where(
             ApplicationStatus.call_id == call_id,
             ApplicationStatus.status.in_(ACTIVE),
             ApplicationStatus.municipality != contact.municipality,
             Chat.id != contact.chat.id,
+            Registration.status == RegistrationStatus.APPROVED,  # still a contact and a member
+            Chat.left_group_at.is_(None),
         )
         .order_by(ApplicationStatus.municipality)
     )

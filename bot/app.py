@@ -14,6 +14,7 @@ from telegram.request import BaseRequest
 
 from bot import texts
 from bot.config import Settings
+from bot.poll.conditions import on_ingest_conditions, read_missing
 from bot.poll.health import schedule_source_health
 from bot.poll.jobs import start_polling
 from bot.poll.seed import seed_sources
@@ -36,9 +37,10 @@ class MissingTokenError(Exception):
 
 
 def wire(services: Services) -> Services:
-    """Hand the wings what they need from each other: the push wing's fan-out runs in every poll, and
-    so does its question to the coordinators about deadlines that are not certain."""
-    for hook in (on_ingest, on_ingest_truth):
+    """Hand the wings what they need from each other: every poll reads who may apply for its new and
+    changed calls, then the push wing's fan-out runs (so a notice says who may apply), and so does its
+    question to the coordinators about deadlines that are not certain."""
+    for hook in (on_ingest_conditions, on_ingest, on_ingest_truth):
         if hook not in services.ingest_hooks:
             services.ingest_hooks.append(hook)
     return services
@@ -68,7 +70,7 @@ async def seed_topics(services: Services) -> None:
 
 
 # Functions run after migration on every start; issues add their seeders here.
-SEEDERS: list[Callable[[Services], Any]] = [seed_topics, seed_sources]
+SEEDERS: list[Callable[[Services], Any]] = [seed_topics, seed_sources, read_missing]
 
 
 async def start_services(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -9,6 +9,7 @@ module.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,7 +35,7 @@ from handlers.common import (
 from handlers.errors import friendly
 from handlers.frister_query import ALL, MINE, PREFIX, Listing, Query, decode, is_days, load, parse_args
 from handlers.registry import Command
-from storage import deadlines
+from storage import conditions, deadlines
 from storage import topics as topic_store
 from storage.models import Call, CallStatus
 from storage.rules.deadline_truth import DeadlineState
@@ -124,12 +125,20 @@ def _render(listing: Listing, now: datetime, tz: ZoneInfo, *, link: bool) -> str
     scope, window = scope_text(listing), window_text(query)
     if not listing.total and not listing.rolling_total:
         lines = [texts.FRISTER_NONE.format(scope=scope, window=window), "", texts.FRISTER_NONE_HINT]
+        if listing.hidden:
+            one = listing.hidden == 1
+            lines.append(
+                texts.FRISTER_HIDDEN_ONE if one else texts.FRISTER_HIDDEN.format(count=listing.hidden)
+            )
         return "\n".join(lines)
     count = texts.FRISTER_COUNT_ONE if listing.total == 1 else texts.FRISTER_COUNT.format(count=listing.total)
     header = texts.FRISTER_HEADER.format(scope=scope, window=window) + f"\n{count}"
     if listing.pages > 1:
         header += " · " + texts.FRISTER_PAGE.format(page=query.page + 1, pages=listing.pages)
     blocks = [header]
+    if listing.hidden:
+        one = listing.hidden == 1
+        blocks.append(texts.FRISTER_HIDDEN_ONE if one else texts.FRISTER_HIDDEN.format(count=listing.hidden))
     if listing.no_topics:
         blocks.append(f"<i>{texts.FRISTER_NO_TOPICS_HINT}</i>")
     if not listing.total:
@@ -171,6 +180,10 @@ def _buttons(listing: Listing, *, private: bool) -> list[list[tuple[str, str]]]:
     if query.page + 1 < listing.pages:
         paging.append((texts.BTN_NEXT, query.encode(query.page + 1)))
     rows.append(paging)
+    if listing.hidden:
+        rows.append([(texts.BTN_SHOW_ALL_CALLS, replace(query, everything=True).encode(0))])
+    elif listing.filtering and query.everything:
+        rows.append([(texts.BTN_ONLY_ELIGIBLE, replace(query, everything=False).encode(0))])
     if not listing.total and not listing.rolling_total:
         everything = Query(ALL, None, None, None)
         if query != everything:
@@ -203,7 +216,8 @@ async def frister(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             default_days=svc.settings.frister_default_days,
             private=private,
         )
-        listing = await load(session, query, chat_id=chat.id, now=now, tz=tz)
+        only = private and await conditions.only_eligible(session, chat.id)
+        listing = await load(session, query, chat_id=chat.id, now=now, tz=tz, only_eligible=only)
     text, rows = render(listing, now, tz, private=private)
     await reply(update, context, text, keyboard(rows))
 
@@ -219,7 +233,8 @@ async def frister_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         chat = await current_chat(session, update, now)
         sources = await deadlines.source_names(session) if not callback.data.endswith(":") else []
         query = decode(callback.data, sources)
-        listing = await load(session, query, chat_id=chat.id, now=now, tz=tz)
+        only = private and await conditions.only_eligible(session, chat.id)
+        listing = await load(session, query, chat_id=chat.id, now=now, tz=tz, only_eligible=only)
     text, rows = render(listing, now, tz, private=private)
     await answer(update)
     await edit(update, context, text, keyboard(rows))

@@ -37,12 +37,13 @@ class Query:
     source: str | None = None
     days: int | None = 60  # None: every upcoming deadline
     page: int = 0
+    everything: bool = False  # shown despite the member's "only what the municipality can use"
 
     def encode(self, page: int) -> str:
-        """Callback data (at most 64 bytes): fr:<page>:<scope>:<days>:<source checksum>."""
+        """Callback data (at most 64 bytes): fr:<page>:<scope>:<days>:<source checksum>[:e]."""
         scope = f"{TOPIC}{self.topic_id}" if self.scope == TOPIC else self.scope
         source = source_key(self.source) if self.source else ""
-        return f"{PREFIX}{page}:{scope}:{self.days or 0}:{source}"
+        return f"{PREFIX}{page}:{scope}:{self.days or 0}:{source}" + (":e" if self.everything else "")
 
 
 def source_key(name: str) -> str:
@@ -51,8 +52,10 @@ def source_key(name: str) -> str:
 
 def decode(data: str, sources: Sequence[str]) -> Query:
     """The Query in a button's callback data; Expired if it no longer makes sense."""
+    parts = data.removeprefix(PREFIX).split(":")
+    everything = len(parts) == 5 and parts.pop() == "e"
     try:
-        page_s, scope_s, days_s, source_s = data.removeprefix(PREFIX).split(":")
+        page_s, scope_s, days_s, source_s = parts
         page, days = int(page_s), int(days_s)
     except ValueError:
         raise Expired() from None
@@ -64,10 +67,10 @@ def decode(data: str, sources: Sequence[str]) -> Query:
     if scope_s.startswith(TOPIC):
         if not scope_s[1:].isdigit():
             raise Expired()
-        return Query(TOPIC, int(scope_s[1:]), source, days or None, max(page, 0))
+        return Query(TOPIC, int(scope_s[1:]), source, days or None, max(page, 0), everything)
     if scope_s not in (MINE, ALL):
         raise Expired()
-    return Query(scope_s, None, source, days or None, max(page, 0))
+    return Query(scope_s, None, source, days or None, max(page, 0), everything)
 
 
 def parse_args(
@@ -143,6 +146,8 @@ class Listing:
     rolling: Sequence[Call]
     topic: Topic | None = None
     no_topics: bool = False  # "mine" asked, but the member follows none: showing all
+    hidden: int = 0  # calls left out as not for municipalities (the member's setting)
+    filtering: bool = False  # the member's setting is on (whether or not this page follows it)
 
     @property
     def pages(self) -> int:
@@ -159,8 +164,17 @@ def day_bounds(now: datetime, days: int | None, tz: ZoneInfo) -> tuple[datetime,
     return start, end
 
 
-async def load(session: Any, query: Query, *, chat_id: int | None, now: datetime, tz: ZoneInfo) -> Listing:
-    """Fetch one page of the listing (and the rolling calls on the first page)."""
+async def load(
+    session: Any,
+    query: Query,
+    *,
+    chat_id: int | None,
+    now: datetime,
+    tz: ZoneInfo,
+    only_eligible: bool = False,
+) -> Listing:
+    """Fetch one page of the listing (and the rolling calls on the first page); ``only_eligible``:
+    the member's setting, followed unless the query asks for everything."""
     topic_ids: set[int] | None = None
     topic: Topic | None = None
     no_topics = False
@@ -174,6 +188,7 @@ async def load(session: Any, query: Query, *, chat_id: int | None, now: datetime
         topic_ids = await members.subscribed_topic_ids(session, chat_id) or None
         no_topics = topic_ids is None
     day_start, until = day_bounds(now, query.days, tz)
+    filtered = only_eligible and not query.everything
     page = await deadlines.upcoming(
         session,
         now=now,
@@ -183,16 +198,26 @@ async def load(session: Any, query: Query, *, chat_id: int | None, now: datetime
         source=query.source,
         offset=query.page * PAGE_SIZE,
         limit=PAGE_SIZE,
+        only_eligible=filtered,
     )
     if page.total and query.page * PAGE_SIZE >= page.total:  # the list shrank since the button
         last = (page.total - 1) // PAGE_SIZE
-        return await load(session, replace(query, page=last), chat_id=chat_id, now=now, tz=tz)
+        return await load(
+            session, replace(query, page=last), chat_id=chat_id, now=now, tz=tz, only_eligible=only_eligible
+        )
     rolling = deadlines.Page(0, [])
     if query.page == 0:
         rolling = await deadlines.rolling(
-            session, topic_ids=topic_ids, source=query.source, limit=ROLLING_SHOWN
+            session, topic_ids=topic_ids, source=query.source, limit=ROLLING_SHOWN, only_eligible=filtered
         )
-    return Listing(query, page.total, page.calls, rolling.total, rolling.calls, topic, no_topics)
+    hidden = 0
+    if filtered:
+        hidden = await deadlines.left_out(
+            session, now=now, day_start=day_start, until=until, topic_ids=topic_ids, source=query.source
+        )
+    listing = Listing(query, page.total, page.calls, rolling.total, rolling.calls, topic, no_topics)
+    listing.hidden, listing.filtering = hidden, only_eligible
+    return listing
 
 
 def is_days(word: str) -> bool:

@@ -51,6 +51,9 @@ MODULES: list[str] = [
     "handlers.membership",
     "handlers.privacy",
     "handlers.push_buttons",
+    "handlers.call_detail",
+    "handlers.soknader",
+    "handlers.applications",
 ]
 
 Callback = Callable[[Any, Any], Awaitable[Any]]

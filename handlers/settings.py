@@ -17,7 +17,7 @@ from bot.config import Settings, parse_quiet_hours
 from handlers.common import answer, current_chat, deep_link, edit, is_private, keyboard, reply, services
 from handlers.errors import PrivateOnly, friendly
 from handlers.registry import Command
-from storage import members
+from storage import conditions, members
 from storage.models import Chat, NotifyMode
 
 PREFIX = "st:"
@@ -87,8 +87,11 @@ def _mark(selected: bool, label: str) -> str:
     return texts.BTN_SELECTED.format(label=label) if selected else label
 
 
-def view(eff: Effective, menu: str = "") -> tuple[str, InlineKeyboardMarkup | None]:
-    """The text and buttons of the settings message (main view or one of its menus)."""
+def view(
+    eff: Effective, menu: str = "", only_eligible: bool | None = None
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The text and buttons of the settings message (main view or one of its menus); with
+    ``only_eligible`` (the member's "bare det kommunen kan søke på eller delta i"), its line and button."""
     back = [(texts.BTN_BACK, f"{PREFIX}back")]
     if menu == "hour":
         hours = [(_mark(h == eff.hour, f"{h:02d}"), f"{PREFIX}hour:{h}") for h in HOURS]
@@ -119,8 +122,22 @@ def view(eff: Effective, menu: str = "") -> tuple[str, InlineKeyboardMarkup | No
         [(_mark(eff.mode == mode, label), f"{PREFIX}mode:{mode}") for mode, label in MODES],
         [(texts.BTN_DIGEST_HOUR.format(hour=eff.hour), f"{PREFIX}menu:hour")],
         [(texts.BTN_REMINDERS, f"{PREFIX}menu:rem"), (texts.BTN_QUIET, f"{PREFIX}menu:quiet")],
-        [(texts.BTN_DONE, f"{PREFIX}done")],
     ]
+    if only_eligible is not None:
+        text = text.replace(
+            "\n\n",
+            "\n"
+            + (texts.SETTINGS_ONLY_ELIGIBLE_ON if only_eligible else texts.SETTINGS_ONLY_ELIGIBLE_OFF)
+            + "\n\n",
+            1,
+        )
+        toggle = (
+            (texts.BTN_ONLY_ELIGIBLE_OFF, f"{PREFIX}elig:off")
+            if only_eligible
+            else (texts.BTN_ONLY_ELIGIBLE_ON, f"{PREFIX}elig:on")
+        )
+        main.append([toggle])
+    main.append([(texts.BTN_DONE, f"{PREFIX}done")])
     return text, keyboard(main)
 
 
@@ -130,7 +147,8 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     async with svc.session() as session:
         chat = await current_chat(session, update, svc.now())
         eff = Effective.of(chat, svc.settings)
-    text, markup = view(eff)
+        only = await conditions.eligibility_setting(session, chat.id)
+    text, markup = view(eff, only_eligible=only)
     await reply(update, context, text, markup)
 
 
@@ -193,6 +211,10 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     async with svc.session() as session:
         chat = await current_chat(session, update, svc.now())
         eff = Effective.of(chat, svc.settings)
+        only = await conditions.eligibility_setting(session, chat.id)
+        if action in ("elig:on", "elig:off"):
+            only = action == "elig:on"
+            await conditions.set_only_eligible(session, chat.id, only, svc.now())
         try:
             change = apply(action, eff)
         except ValueError:
@@ -202,7 +224,10 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         if change:
             chat = await members.update_settings(session, chat.id, **change)
             eff = Effective.of(chat, svc.settings)
-    await answer(update, texts.SETTINGS_SAVED if change else None)
+    if action.startswith("elig:"):
+        await answer(update, texts.ONLY_ELIGIBLE_NOW_ON if only else texts.ONLY_ELIGIBLE_NOW_OFF)
+    else:
+        await answer(update, texts.SETTINGS_SAVED if change else None)
     if action == "done":
         await edit(
             update,
@@ -219,7 +244,7 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         menu = "rem"
     elif action.startswith("quiet:"):
         menu = ""
-    text, markup = view(eff, menu)
+    text, markup = view(eff, menu, None if menu else only)
     await edit(update, context, text, markup)
 
 

@@ -11,8 +11,10 @@ from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from storage.apply_models import CallConditions
 from storage.db import NEEDLE_SEPARATOR
 from storage.models import Call, CallStatus, CallTopic, Topic
+from storage.rules.applications import VERDICT_NOT_FOR
 
 LISTED = (CallStatus.OPEN, CallStatus.PLANNED, CallStatus.ROLLING)
 # The same set, said as "not hidden": the form lets SQLite's planner use the deadline index
@@ -38,8 +40,14 @@ def _topic_filter(topic_ids: Collection[int] | None) -> ColumnElement[bool] | No
     return exists().where(CallTopic.call_id == Call.id, CallTopic.topic_id.in_(list(topic_ids)))
 
 
-def _filters(topic_ids: Collection[int] | None, source: str | None) -> list[ColumnElement[bool]]:
+def _filters(
+    topic_ids: Collection[int] | None, source: str | None, only_eligible: bool = False
+) -> list[ColumnElement[bool]]:
     found: list[ColumnElement[bool]] = []
+    if only_eligible:  # leave out the calls that are not for municipalities (an unknown verdict stays)
+        found.append(
+            ~exists().where(CallConditions.call_id == Call.id, CallConditions.verdict == VERDICT_NOT_FOR)
+        )
     topic = _topic_filter(topic_ids)
     if topic is not None:
         found.append(topic)
@@ -62,12 +70,14 @@ async def upcoming(
     source: str | None = None,
     offset: int = 0,
     limit: int | None = None,
+    only_eligible: bool = False,
 ) -> Page:
     """Calls with a deadline still ahead, soonest first.
 
     A deadline without a time of day counts as open the whole day: those are kept from
     ``day_start`` (the start of today in local time), the others from ``now``. ``until`` bounds
-    the window; ``topic_ids`` None means every topic (and calls without one).
+    the window; ``topic_ids`` None means every topic (and calls without one); ``only_eligible``
+    leaves out calls whose reading says they are not for municipalities.
     """
     day_start = min(day_start or now, now)
     conditions: list[ColumnElement[bool]] = [
@@ -77,7 +87,7 @@ async def upcoming(
         or_(Call.deadline_at >= now, Call.deadline_has_time.is_(False)),
         _listed(),
         ~_is_rolling(),
-        *_filters(topic_ids, source),
+        *_filters(topic_ids, source, only_eligible),
     ]
     if until is not None:
         conditions.append(Call.deadline_at <= until)
@@ -116,10 +126,37 @@ async def rolling(
     topic_ids: Collection[int] | None = None,
     source: str | None = None,
     limit: int | None = None,
+    only_eligible: bool = False,
 ) -> Page:
     """Open calls without a fixed deadline ("løpende"), newest first."""
-    conditions = [_listed(), _is_rolling(), *_filters(topic_ids, source)]
+    conditions = [_listed(), _is_rolling(), *_filters(topic_ids, source, only_eligible)]
     return await _page(session, conditions, (Call.first_seen_at.desc(), Call.id.desc()), 0, limit)
+
+
+async def left_out(
+    session: AsyncSession,
+    *,
+    now: datetime,
+    day_start: datetime | None = None,
+    until: datetime | None = None,
+    topic_ids: Collection[int] | None = None,
+    source: str | None = None,
+) -> int:
+    """How many calls ``only_eligible`` leaves out of ``upcoming`` and ``rolling`` with these filters."""
+    day_start = min(day_start or now, now)
+    window = and_(
+        Call.deadline_at >= day_start,
+        or_(Call.deadline_at >= now, Call.deadline_has_time.is_(False)),
+        ~_is_rolling(),
+        *([Call.deadline_at <= until] if until is not None else []),
+    )
+    not_for = exists().where(CallConditions.call_id == Call.id, CallConditions.verdict == VERDICT_NOT_FOR)
+    query = (
+        select(func.count())
+        .select_from(Call)
+        .where(_listed(), or_(window, _is_rolling()), not_for, *_filters(topic_ids, source))
+    )
+    return int((await session.execute(query)).scalar_one())
 
 
 async def source_names(session: AsyncSession) -> list[str]:

@@ -20,6 +20,7 @@ from sqlalchemy import String, cast, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import network_notices
+from storage.apply_privacy import delete_apply, export_apply
 from storage.models import (
     Announcement,
     AuditLog,
@@ -132,6 +133,7 @@ async def export(session: AsyncSession, telegram_id: int, now: datetime) -> dict
             .where(Outbox.chat_id == chat.id)
             .order_by(Outbox.created_at, Outbox.id)
         )
+        data.update(await export_apply(session, chat.id))
         data["messages_to_you"] = [
             {"kind": k, "status": s, "queued_at": _iso(q), "sent_at": _iso(at)}
             for k, s, q, at in messages.all()
@@ -232,6 +234,7 @@ async def delete_person(session: AsyncSession, telegram_id: int, now: datetime) 
     done = Deleted()
     counts = done.counts
     chat = await _private_chat(session, telegram_id)
+    counts.update(await delete_apply(session, chat.id if chat is not None else None, telegram_id))
     if chat is not None:
         cid = chat.id
         for name, model in (

@@ -173,7 +173,8 @@ async def test_the_running_bot_delivers_new_calls_once_from_its_own_poll_and_fro
     bot: asyncio.subprocess.Process | None = None
     poller: asyncio.subprocess.Process | None = None
     try:
-        async with asyncio.timeout(55), FakeBotServer() as server:
+        # A guard against a hang, not a speed check: four processes start here, each importing the bot.
+        async with asyncio.timeout(150), FakeBotServer() as server:
             env = _env(db_url, server, sources, tmp_path)
             log = (tmp_path / "bot.log").open("wb")
             bot = await asyncio.create_subprocess_exec(

@@ -47,7 +47,15 @@ async def test_a_new_call_reaches_each_follower_once_with_its_buttons(world: Wor
     assert "Ny utlysning" in sent.text and "Velferdsteknologi i kommunene" in sent.text
     assert "fredag 4. desember kl. 13:00 (om 11 dager)" in sent.text
     assert "Kilde: Forskningsrådet" in sent.text and "Emner: Helse og omsorg" in sent.text
-    assert sent.button_texts == [texts.BUTTON_CALENDAR, texts.BUTTON_MUTE]
+    assert texts.ELIG_UNKNOWN in sent.text  # no reading stored for this call: who may apply is unknown
+    assert sent.button_texts == [
+        texts.BUTTON_CALENDAR,
+        texts.BUTTON_MUTE,
+        texts.BUTTON_CONSIDER,
+        texts.BUTTON_APPLY,
+        texts.BUTTON_NOT_RELEVANT,
+        texts.BUTTON_DETAILS,
+    ]
     assert sent.button(texts.BUTTON_MUTE)["callback_data"] == f"push:mute:{call}"
 
 

@@ -128,6 +128,8 @@ class InProcessBot:
             "from": self.api.bot_user,
             "text": reply.text if reply is not None else "",
         }
+        if reply is not None and reply.buttons:  # as Telegram sends it: the buttons the press came from
+            message["reply_markup"] = {"inline_keyboard": reply.buttons}
         if reply is not None and reply.params.get("message_id") is not None:
             # An edit names its message: the buttons sit under that one.
             message["message_id"] = int(reply.params["message_id"])

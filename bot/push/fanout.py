@@ -28,6 +28,7 @@ from bot.push.render import (
 )
 from bot.services import Services
 from storage import pushes
+from storage.conditions import conditions_of
 from storage.following import load_call
 from storage.models import Chat
 from storage.notices import new_call_notices, told_of
@@ -76,8 +77,11 @@ async def notify_new_calls(session: AsyncSession, services: Services, call_ids: 
     now = services.now()
     policy = policy_for(services.settings)
     count = 0
-    for notice in await new_call_notices(session, call_ids, policy, now=now):
-        payload = render_new_call(notice.call, now, services.settings)
+    notices = await new_call_notices(session, call_ids, policy, now=now)
+    readings = await conditions_of(session, {n.call.id for n in notices})
+    for notice in notices:
+        reading = readings.get(notice.call.id)
+        payload = render_new_call(notice.call, now, services.settings, reading.data if reading else None)
         if await enqueue_for(
             session,
             notice.chat,
@@ -121,8 +125,9 @@ async def notify_deadline_changes(
             kinds=(KIND_REMINDER, KIND_DEADLINE_CHANGED),
             reason=CANCELLED_DEADLINE,
         )
+        reading = (await conditions_of(session, [call.id])).get(call.id)
         for row in await pushes.pending_rows(session, KIND_NEW_CALL, f"call:{call.id}"):
-            row.payload = render_new_call(call, now, services.settings)
+            row.payload = render_new_call(call, now, services.settings, reading.data if reading else None)
         payload = render_deadline_changed(call, old_at, old_rolling, services.settings, now)
         key = reminder_key(call)
         for chat in await told_of(session, call):

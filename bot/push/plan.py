@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.push.fanout import enqueue_for
+from bot.push.milestones import plan_milestones
 from bot.push.render import (
     WEEKLY_DAYS,
     WEEKLY_HOUR,
@@ -149,7 +150,7 @@ async def _network_group_id(session: AsyncSession, services: Services) -> int | 
     return None if group is None else (await group_chat(session, group, now=services.now())).id
 
 
-PLANNERS = (plan_reminders, plan_event_reminders, plan_digests, plan_weekly_overview)
+PLANNERS = (plan_reminders, plan_event_reminders, plan_digests, plan_weekly_overview, plan_milestones)
 
 
 async def plan_all(services: Services) -> dict[str, int]:

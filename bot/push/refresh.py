@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.push.milestone_checks import refresh_milestone
 from bot.push.render import (
     WEEKLY_DAYS,
     local_day,
@@ -21,10 +22,12 @@ from bot.push.render import (
 )
 from bot.services import Services
 from storage.claims import Claimed
+from storage.conditions import conditions_of
 from storage.digests import deadlines_between
 from storage.following import following, load_call, load_calls
 from storage.membership import members_among
 from storage.notices import unwanted
+from storage.rules.applications import KIND_MILESTONE
 from storage.rules.audience import LIVE_STATUSES
 from storage.rules.kinds import (
     CALL_KINDS,
@@ -65,6 +68,8 @@ async def refresh_payload(
             return payload
         calls = await deadlines_between(session, now, now + timedelta(days=WEEKLY_DAYS))
         return {**payload, **render_weekly(calls, now, settings)}
+    if kind == KIND_MILESTONE:
+        return await refresh_milestone(session, services, payload, now)
     call_id = payload.get("call_id")
     if kind not in CALL_KINDS or not isinstance(call_id, int):
         return payload
@@ -80,7 +85,8 @@ async def refresh_payload(
     if end is not None and end <= now:
         return CANCELLED_EXPIRED
     if kind == KIND_NEW_CALL:
-        return render_new_call(call, now, settings)
+        reading = (await conditions_of(session, [call.id])).get(call.id)
+        return render_new_call(call, now, settings, reading.data if reading else None)
     if kind == KIND_REMINDER:
         if payload.get("deadline_key") != reminder_key(call):
             return CANCELLED_DEADLINE

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from bot import texts
 from bot.config import Settings, parse_quiet_hours
+from bot.push.apply_render import eligibility_line, status_rows
 from storage.digests import DigestDue
 from storage.models import Call, Event
 from storage.rules.deadline_truth import DeadlineState
@@ -102,12 +103,13 @@ def shorten(text: str, limit: int) -> str:
 
 
 def call_buttons(call: Call) -> dict[str, Any]:
-    """ "Legg i kalender" (when there is a deadline) and "Ikke interessert"."""
+    """ "Legg i kalender" (when there is a deadline) and "Ikke interessert"; then the municipality's
+    "Vi vurderer" / "Vi søker" / "Ikke aktuelt" and "Detaljer" (``bot.push.apply_render``)."""
     row = []
     if call.deadline_at is not None and not call.rolling:
         row.append({"text": texts.BUTTON_CALENDAR, "callback_data": f"push:ics:{call.id}"})
     row.append({"text": texts.BUTTON_MUTE, "callback_data": f"push:mute:{call.id}"})
-    return {"inline_keyboard": [row]}
+    return {"inline_keyboard": [row, *status_rows(call.id)]}
 
 
 def _about(call: Call, now: datetime | None, settings: Settings) -> dict[str, Any]:
@@ -123,11 +125,16 @@ def _about(call: Call, now: datetime | None, settings: Settings) -> dict[str, An
     return about
 
 
-def render_new_call(call: Call, now: datetime, settings: Settings) -> dict[str, Any]:
-    """The payload of a new-call notice: title, source, deadline, topics, link and the two buttons."""
+def render_new_call(
+    call: Call, now: datetime, settings: Settings, conditions: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """The payload of a new-call notice: title, deadline (and what it stands on), who may apply and
+    how much (``conditions``: the stored reading, ``storage.conditions``), source, topics, link and the
+    buttons."""
     lines = [_deadline(call, now, settings) + unconfirmed(call)]
     if evidence_line(call):
         lines.append(evidence_line(call))
+    lines.append(eligibility_line(conditions))
     if call.source_name:
         lines.append(texts.CALL_SOURCE.format(source=html.escape(call.source_name)))
     if call.topics:

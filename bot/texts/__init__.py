@@ -4,6 +4,7 @@ One module per area keeps the files small; import from ``bot.texts`` only.
 HTML texts use ``{placeholders}`` that callers fill with ``html.escape``d values.
 """
 
+from bot.texts.applications import *  # noqa: F403
 from bot.texts.closed import *  # noqa: F403
 from bot.texts.common import *  # noqa: F403
 from bot.texts.coordinators import *  # noqa: F403

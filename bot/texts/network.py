@@ -134,8 +134,9 @@ MYDATA_FILENAME = "minedata-{date}.json"
 DELETE_CONFIRM = (
     "Vil du at jeg sletter alt jeg har lagret om deg?\n"
     "Det gjelder navn og brukernavn, innstillinger, emner du følger, søkevarsler, "
-    "«ikke interessert»-markeringer, registreringen som FoUI-kontakt, påmeldinger til arrangementer "
-    "og meldinger som venter på å bli sendt til deg. Det kan ikke angres.\n"
+    "«ikke interessert»-markeringer, registreringen som FoUI-kontakt, påmeldinger til arrangementer, "
+    "kommunens «Vi vurderer»/«Vi søker» som du har satt, svarene dine om kontakt med andre kommuner, "
+    "søknadsplaner du har laget og meldinger som venter på å bli sendt til deg. Det kan ikke angres.\n"
     "Loggen over hva som er gjort i boten beholdes, men uten noe som peker på deg."
 )
 DELETE_YES_BUTTON = "Ja, slett alt"

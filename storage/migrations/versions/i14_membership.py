@@ -1,7 +1,7 @@
 """registrations: the personal invite link to the group; events.description as HTML (issue 14)
 
 Revision ID: i14_membership
-Revises: i11_deadline_truth
+Revises: i15_applications
 """
 
 import html
@@ -14,7 +14,7 @@ from alembic import op
 import storage.types
 
 revision: str = "i14_membership"
-down_revision: str | None = "i11_deadline_truth"
+down_revision: str | None = "i15_applications"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -83,3 +83,22 @@ async def test_nyfrist(harness: BotHarness) -> None:
         titles = [c.title for c in (await s.execute(select(Call))).scalars()]
     assert titles == ["KS FoU-ordning 2027"]
     assert source
+
+
+async def test_a_correction(harness: BotHarness) -> None:
+    await add_member(harness, 2001)
+    await harness.send("/kunngjoring", COORDINATOR)
+    question = last_message(await harness.send("Original", COORDINATOR))
+    confirm = last_message(await harness.press(question, texts.BTN_AUD_MEMBERS, COORDINATOR))
+    queued = last_message(await harness.press(confirm, texts.BTN_SEND, COORDINATOR))
+    await harness.press(queued, texts.BTN_CORRECT, COORDINATOR)
+    confirm = last_message(await harness.send("Rettelse én", COORDINATOR))
+    assert texts.BTN_EDIT_TEXT in confirm.button_texts
+    await harness.press(confirm, texts.BTN_EDIT_TEXT, COORDINATOR)
+    calls = await harness.send("Rettelse to", COORDINATOR)
+    assert any("Rettelse to" in c.text for c in calls if c.method == "sendMessage")
+    confirm = last_message(calls)
+    await harness.press(confirm, texts.BTN_CORRECT_CONFIRM, COORDINATOR)
+    async with harness.services.session() as s:
+        [item] = (await s.execute(select(Announcement))).scalars().all()
+    assert item.text_html == "Rettelse to"

@@ -112,7 +112,7 @@ def editable_label(call: Call, tz: ZoneInfo) -> str:
     label = call_button_label(call, tz)
     if call.rolling:
         label += texts.DEADLINE_ROLLING
-    return ("⚠️ " if call.deadline_state == DeadlineState.WAITING else "") + label
+    return (texts.EF_WAITING_MARK if call.deadline_state == DeadlineState.WAITING else "") + label
 
 
 async def pick_editable(

@@ -52,6 +52,7 @@ EF_WHAT_POLLED = (
 )
 EF_CARD_POLLED = "<b>{title}</b>\nFrist: {deadline}\nKilde: {source}{waiting}"
 EF_CARD_WAITING = "\n<i>Venter på en koordinator.</i>"
+EF_WAITING_MARK = "⚠️ "  # in front of a waiting deadline in /endrefrist's list
 EF_NO_MATCH = "Fant ingen utlysning med «{words}» i tittelen. Prøv /endrefrist uten ord for hele listen."
 BTN_FIELD_ROLLING = "🔁 Løpende"
 BTN_FIELD_NONE = "🚫 Ingen frist"

@@ -77,14 +77,19 @@ class Lines:
         return None
 
 
-def label_like(line: str) -> bool:
-    """A short line that can be a date's label: no date of its own, not a sentence or a question."""
+def label_like(line: str, has_date: bool | None = None) -> bool:
+    """A short line that can be a date's label: no date of its own, not a sentence or a question.
+
+    ``has_date``: whether the line holds a date, when the caller knows (else it is looked for).
+    """
     s = strip_bullets(line)
     if not s or len(s) > LABEL_MAX or len(s.split()) > 8 or s.endswith(("?", "!")):
         return False
     if re.search(r":\s*\S", s):
         return False  # "Søknadsfrist: Tilskudd til lag" is a label with its own value
-    return not find_dates(s) and not _TIME_RANGE.match(s)
+    if has_date is None:
+        has_date = bool(find_dates(s))
+    return not has_date and not _TIME_RANGE.match(s)
 
 
 def label_kind(line: str) -> str | None:
@@ -121,7 +126,7 @@ def _recognised(lines: Lines, j: int | None, *, colon_ok: bool) -> bool:
     if j is None:
         return False
     line = lines.lines[j].strip()
-    if not label_like(line) or (line.endswith(":") and not colon_ok):
+    if not label_like(line, j in lines.on_line) or (line.endswith(":") and not colon_ok):
         return False
     return label_kind(line) is not None
 
@@ -132,7 +137,11 @@ def _labels_for_run(run: list[int], lines: Lines) -> dict[int, int | None]:
     open_lines = []
     for index in run:
         prev = lines.neighbour(index, -1)
-        if prev is not None and lines.lines[prev].strip().endswith(":") and label_like(lines.lines[prev]):
+        if (
+            prev is not None
+            and lines.lines[prev].strip().endswith(":")
+            and label_like(lines.lines[prev], prev in lines.on_line)
+        ):
             labels[index] = prev
         else:
             open_lines.append(index)
@@ -143,7 +152,11 @@ def _labels_for_run(run: list[int], lines: Lines) -> dict[int, int | None]:
         j = lines.neighbour(index, step)
         if j is not None and step > 0 and _TIME_RANGE.match(lines.lines[j].strip()):
             j = None
-        ok = j is not None and label_like(lines.lines[j]) and not lines.lines[j].strip().endswith(":")
+        ok = (
+            j is not None
+            and label_like(lines.lines[j], j in lines.on_line)
+            and not lines.lines[j].strip().endswith(":")
+        )
         labels[index] = j if ok else None
     return labels
 
@@ -162,9 +175,9 @@ def _end_time(lines: Lines, index: int) -> tuple[int, int] | None:
 
 
 def _deadline_title(lines: Lines) -> str | None:
-    for line in lines.lines:
+    for index, line in enumerate(lines.lines):
         s = strip_bullets(line)
-        if _DEADLINE_TITLE.match(s) and not s.endswith(".") and len(s) <= 120 and not find_dates(s):
+        if _DEADLINE_TITLE.match(s) and not s.endswith(".") and len(s) <= 120 and index not in lines.on_line:
             return s
     return None
 

@@ -78,7 +78,7 @@ def read_candidates(text: str) -> list[Candidate]:
                 recurring=bool(RECURRING.search(segment)),
                 tentative=bool(TENTATIVE.search(segment)),
             )
-    found.update(read_sentences(text, mentions, set(found)))
+    found.update(read_sentences(text, mentions, set(found), spans))
     return [found[i] for i in sorted(found)]
 
 
@@ -169,7 +169,12 @@ def find_deadlines(
     text: str, *, reference: date | datetime, source_kind: str | None = None, url: str | None = None
 ) -> list[Deadline]:
     """Every dated application deadline the text states for the call, oldest first (no duplicates)."""
-    text = normalise(text)
+    return _deadlines(normalise(text), reference=reference, source_kind=source_kind, url=url)
+
+
+def _deadlines(
+    text: str, *, reference: date | datetime, source_kind: str | None, url: str | None
+) -> list[Deadline]:
     ref = as_date(reference)
     cands = read_candidates(text)
     pool, pool_certain = _pool(cands, ref)
@@ -226,8 +231,8 @@ def find_deadline(
     ``now`` (default: the reference) chooses between rounds: the next upcoming one, else the latest.
     ``source_kind`` and ``url`` decide Forskningsrådet's 13:00 rule.
     """
-    deadlines = find_deadlines(text, reference=reference, source_kind=source_kind, url=url)
     flat = normalise(text)
+    deadlines = _deadlines(flat, reference=reference, source_kind=source_kind, url=url)
     if deadlines:
         changed = turned_rolling(flat)
         if changed:

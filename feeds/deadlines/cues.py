@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 STRONG, WEAK, VERB, NEG = "strong", "weak", "verb", "neg"
 
@@ -68,7 +69,7 @@ _NEG_WORDS = [
     r"(?:registration|outline|pre-?proposal|reporting|report|abstract)\s+deadlines?",
     r"deadlines?\s+for\s+(?:registration|registering|outlines?|pre-?proposals?|input|comments|reports?|"
     r"reporting|abstracts?)",
-    r"\w*skisse\w*|\binnspill\w*|\binnspel\w*|\boutlines?\b|\bpre-?proposals?\b",
+    r"\b\w*skisse\w*|\binnspill\w*|\binnspel\w*|\boutlines?\b|\bpre-?proposals?\b",
     r"meld(?:e|er|es|ast)?\s+inn\b|innmelding\w*",
     # openings and planned calls
     r"åpen\s+for\s+søknad\w*|open\s+for\s+(?:søknad|applications?|submissions?)\w*",
@@ -80,8 +81,8 @@ _NEG_WORDS = [
     r"vedtak\w*|vedt[ao]k\b|vedtatt|tildel\w*|bevilg\w*|utbetal\w*|avgjørelse\w*|decision\w*|results?\b",
     r"resultat\w*|payments?\b|disburse\w*|awarded|\bawards?\b",
     # events
-    r"\w*webinar\w*|informasjonsmøte\w*|infomøte\w*|frokostmøte\w*|søkerseminar\w*|søknadsverksted\w*",
-    r"\w*samling\w*|\w*seminar\w*|konferanse\w*|workshop\w*|arrangement\w*|arranger\w*|\w*kurs\b|\w*kurset\b",
+    r"\b\w*webinar\w*|informasjonsmøte\w*|infomøte\w*|frokostmøte\w*|søkerseminar\w*|søknadsverksted\w*",
+    r"\b\w*samling\w*|\b\w*seminar\w*|konferanse\w*|workshop\w*|arrangement\w*|arranger\w*|\b\w*kurs\b|\b\w*kurset\b",
     r"\bmøte[rt]?\b|\bmøtet\b|\bmøtene\b|events?\b|meeting\w*|gathering\w*|conference\w*|info\s+session",
     # project periods
     r"prosjektstart\w*|prosjektslutt\w*|prosjektperiode\w*|prosjektvarighet\w*|oppstart\w*",
@@ -150,6 +151,11 @@ def frist_kind(word: str) -> str | None:
 
 def cues(text: str) -> list[Cue]:
     """Every cue in ``text``, in order."""
+    return list(_cues(text))
+
+
+@lru_cache(maxsize=4096)
+def _cues(text: str) -> tuple[Cue, ...]:
     found = []
     for m in _CUE_RE.finditer(text):
         name = m.lastgroup or ""
@@ -168,7 +174,7 @@ def cues(text: str) -> list[Cue]:
         else:
             kind = VERB
         found.append(Cue(m.start(), m.end(), kind, word))
-    return found
+    return tuple(found)
 
 
 _FILLER_AFTER_WEAK = re.compile(

@@ -162,9 +162,11 @@ class _Ctx:
         self.sentence = sentence
 
 
-def read_sentences(text: str, mentions: list[DateMention], skip: set[int]) -> dict[int, Candidate]:
+def read_sentences(
+    text: str, mentions: list[DateMention], skip: set[int], spans: list[tuple[int, int]] | None = None
+) -> dict[int, Candidate]:
     """Candidates for the mentions inside running text (those not in ``skip``), by mention index."""
-    spans = sentence_spans(text, mentions)
+    spans = spans if spans is not None else sentence_spans(text, mentions)
     out: dict[int, Candidate] = {}
     for i, mention in enumerate(mentions):
         if i in skip:

@@ -8,7 +8,7 @@ the button sat under, with its real keyboard, so:
   (``button_refused``), and nothing else happens;
 - *who pressed it, where*: in a group, a button under the bot's answer to someone (``/frister``,
   ``/emner``) may be pressed by that person, the group's administrators and the coordinators;
-  personal actions (RSVP, «Legg i kalender») act only for the one who pressed, for anyone.
+  personal actions (RSVP, «Legg i kalender», «Vi søker») act only for the one who pressed, for anyone.
 
 The handlers keep their own checks (coordinators, administrators) on top of this.
 """
@@ -32,8 +32,10 @@ log = logging.getLogger(__name__)
 HANDLER_GROUP = -2
 COMMANDS: list[Command] = []
 ACTION_REFUSED = "button_refused"
-# Buttons that act only for the person who pressed them: anyone in the group may press them.
-PERSONAL_PREFIXES = ("ev:y:", "ev:n:", "ev:ics:")
+# Buttons that act only for the person who pressed them (and never rewrite the shared message's
+# text): anyone in the group may press them. RSVP, «Legg i kalender», «Vi søker» (the presser's
+# municipality; handlers.applications checks who may).
+PERSONAL_PREFIXES = ("ev:y:", "ev:n:", "ev:ics:", "push:ics:", "ap:")
 
 
 def buttons_of(message: Any) -> set[str]:

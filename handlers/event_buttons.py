@@ -18,7 +18,7 @@ from handlers.common import edit
 from handlers.coordinator import answer, callback_arg, keyboard, say, services_of
 from handlers.event_cards import EV, event_card, event_when, rsvp_markup
 from handlers.paging import nav_row, page_arg, page_note, page_of
-from storage import events
+from storage import events, membership
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,23 @@ async def show_event(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     if event is None:
         await say(update, context, texts.EVENT_GONE)
         return
-    card = event_card(event, services.settings.tz, services.now())
+    link = await _sees_links(update, context)
+    card = event_card(event, services.settings.tz, services.now(), link=link)
     await say(update, context, card, rsvp_markup(event.id, *counts, admin=await _show_admin(update, context)))
+
+
+async def _sees_links(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Meeting links are the network's own: for members, coordinators and the group."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None or chat.type != "private":
+        return True
+    services = services_of(context)
+    if await is_coordinator(context, user.id):
+        return True
+    async with services.session() as session:
+        return await membership.is_member_now(
+            session, user.id, coordinator_ids=services.settings.coordinator_ids
+        )
 
 
 async def rsvp(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -119,7 +134,7 @@ async def event_ics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if event is None:
         await answer(update, texts.EVENT_GONE, alert=True)
         return
-    data = event_to_ics(event, now=services.now())
+    data = event_to_ics(event, now=services.now(), link=await _sees_links(update, context))
     try:
         await context.bot.send_document(
             user.id,

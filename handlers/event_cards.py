@@ -32,9 +32,14 @@ def event_when(event: Event, tz: ZoneInfo, now: datetime) -> str:
     )
 
 
-def event_card(event: Event, tz: ZoneInfo, now: datetime) -> str:
-    """The invitation, as it arrives and as /arrangementer shows it."""
-    if event.video_url:
+def event_card(event: Event, tz: ZoneInfo, now: datetime, *, link: bool = True) -> str:
+    """The invitation, as it arrives and as /arrangementer shows it; the meeting link only for the
+    network's members (``link``)."""
+    if event.video_url and not link:
+        place = texts.EVENT_LINK_FOR_MEMBERS
+        if event.location:
+            place = f"{html.escape(event.location)} · {place}"
+    elif event.video_url:
         place = texts.EVENT_VIDEO.format(url=html.escape(event.video_url))
         if event.location:
             place = f"{html.escape(event.location)} · {place}"

@@ -70,6 +70,10 @@ async def test_video_link_and_save_only(harness: BotHarness) -> None:
         assert (await s.execute(select(Outbox))).scalars().all() == []
     list_reply = last_message(await harness.send("/arrangementer", MEMBER))
     card = last_message(await harness.press(list_reply, "Webinar", MEMBER))
+    # The meeting link is the network's own: someone who only started the bot does not see it.
+    assert "teams.microsoft.com" not in card.text and texts.EVENT_LINK_FOR_MEMBERS in card.text
+    await harness.send("Hei", MEMBER, group=True)  # seen in the network's group: a member
+    card = last_message(await harness.press(list_reply, "Webinar", MEMBER))
     assert '<a href="https://teams.microsoft.com/l/meetup/123">' in card.text
 
 

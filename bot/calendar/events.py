@@ -13,8 +13,9 @@ from storage.models import Event
 DEFAULT_LENGTH = timedelta(hours=1)
 
 
-def event_to_ics(event: Event, *, now: datetime, host: str = "foui-bot") -> bytes:
-    """One VEVENT with a stable UID, so importing it twice updates rather than duplicates."""
+def event_to_ics(event: Event, *, now: datetime, host: str = "foui-bot", link: bool = True) -> bytes:
+    """One VEVENT with a stable UID, so importing it twice updates rather than duplicates; the
+    meeting link only when ``link`` (for the network's members)."""
     calendar = Calendar()
     calendar.add("prodid", "-//FoUI-boten//foui-bot//NO")
     calendar.add("version", "2.0")
@@ -25,16 +26,17 @@ def event_to_ics(event: Event, *, now: datetime, host: str = "foui-bot") -> byte
     item.add("dtstart", event.starts_at.astimezone(UTC))
     item.add("dtend", (event.ends_at or event.starts_at + DEFAULT_LENGTH).astimezone(UTC))
     item.add("summary", event.title)
-    location = event.location or event.video_url or ""
+    video_url = event.video_url if link else None
+    location = event.location or video_url or ""
     if location:
         item.add("location", location)
     # The description is HTML: in a calendar it is plain text with the links written out.
     plain = html_to_plain(event.description) if event.description else ""
-    description = "\n\n".join(part for part in (plain, event.video_url or "") if part)
+    description = "\n\n".join(part for part in (plain, video_url or "") if part)
     if description:
         item.add("description", description)
-    if event.video_url:
-        item.add("url", event.video_url)
+    if video_url:
+        item.add("url", video_url)
     if event.cancelled:
         item.add("status", "CANCELLED")
     calendar.add_component(item)

@@ -146,3 +146,6 @@ def told_count(count: int) -> str:
     if count == 0:
         return "Ingen påmeldte måtte få beskjed."
     return f"{count_of(count, 'påmeldt', 'påmeldte')} får beskjed om endringen."
+
+
+EVENT_LINK_FOR_MEMBERS = "Digitalt – lenken får medlemmene av nettverket"

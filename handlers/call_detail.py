@@ -26,6 +26,7 @@ from bot.push.apply_render import (
     requirement_lines,
     status_rows,
 )
+from bot.push.render import deadline_line
 from handlers.auth import is_coordinator
 from handlers.common import MAX_TEXT, NO_PREVIEW, answer, args_of, keyboard, reply, services, shorten
 from handlers.errors import friendly
@@ -36,19 +37,6 @@ from storage.following import load_call
 from storage.models import Call
 
 log = logging.getLogger(__name__)
-
-
-def _deadline(call: Call, now: datetime, settings: Settings) -> str:
-    if call.rolling or call.deadline_at is None:
-        return texts.CALL_DEADLINE_ROLLING if call.rolling else texts.CALL_DEADLINE_NONE
-    when = texts.format_datetime(
-        call.deadline_at,
-        has_time=call.deadline_has_time,
-        tz=settings.tz,
-        today=now.astimezone(settings.tz).date(),
-    )
-    left = texts.format_days_left(texts.days_left(call.deadline_at, now, settings.tz))
-    return texts.CALL_DEADLINE.format(deadline=html.escape(when), left=html.escape(left))
 
 
 def render_detail(
@@ -65,7 +53,7 @@ def render_detail(
         title = texts.CALL_TITLE_LINK.format(url=html.escape(call.url, quote=True), title=title)
     else:
         title = texts.CALL_TITLE_PLAIN.format(title=title)
-    lines = [texts.DETAIL_HEADER.format(title=title), "", _deadline(call, now, settings)]
+    lines = [texts.DETAIL_HEADER.format(title=title), "", deadline_line(call, now, settings)]
     if call.source_name:
         lines.append(texts.CALL_SOURCE.format(source=html.escape(call.source_name)))
     lines += ["", eligibility_line(reading)]

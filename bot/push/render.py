@@ -61,7 +61,8 @@ def _title(call: Call) -> str:
     return texts.CALL_TITLE_PLAIN.format(title=title)
 
 
-def _deadline(call: Call, now: datetime, settings: Settings) -> str:
+def deadline_line(call: Call, now: datetime, settings: Settings) -> str:
+    """ "Frist: …" with the days left, or rolling / no deadline (pushes and the call's detail view)."""
     if call.rolling or call.deadline_at is None:
         return texts.CALL_DEADLINE_ROLLING if call.rolling else texts.CALL_DEADLINE_NONE
     when = texts.format_datetime(
@@ -75,7 +76,7 @@ def _deadline(call: Call, now: datetime, settings: Settings) -> str:
 
 
 def _deadline_short(call: Call, now: datetime, settings: Settings) -> str:
-    return _deadline(call, now, settings).removeprefix("Frist: ")
+    return deadline_line(call, now, settings).removeprefix("Frist: ")
 
 
 def unconfirmed(call: Call) -> str:
@@ -131,7 +132,7 @@ def render_new_call(
     """The payload of a new-call notice: title, deadline (and what it stands on), who may apply and
     how much (``conditions``: the stored reading, ``storage.conditions``), source, topics, link and the
     buttons."""
-    lines = [_deadline(call, now, settings) + unconfirmed(call)]
+    lines = [deadline_line(call, now, settings) + unconfirmed(call)]
     if evidence_line(call):
         lines.append(evidence_line(call))
     lines.append(eligibility_line(conditions))

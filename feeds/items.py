@@ -53,6 +53,9 @@ class FeedItem:
     detail_fetched: bool = False
     unchanged: bool = False  # a two-step source's listing shows it exactly as last time
     deadline_label: str = ""  # a deadline label without a readable date (shown to the coordinators)
+    # Label/value pairs read off the page ("group": the listing's group, "eligible": "Hvem kan søke",
+    # "audience": "Målgruppe", "amount": "Antatt tilgjengelige midler"); read by feeds.eligibility.
+    facts: dict[str, str] = field(default_factory=dict)
 
     @property
     def rolling(self) -> bool:

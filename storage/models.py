@@ -149,6 +149,8 @@ class Source(Base):
     items_found: Mapped[int] = mapped_column(Integer, default=0)
     failing_reported_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Kind-specific settings: eu_ft's query, a web source's CSS selectors (feeds.sources.SourceDef.options).
+    options: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class Call(Base):
@@ -185,6 +187,8 @@ class Call(Base):
     source_deadline_at: Mapped[datetime | None] = mapped_column()
     source_deadline_has_time: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     source_rolling: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Label/value pairs the source's adapter read off the page (feeds.items.FeedItem.facts).
+    facts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     source: Mapped[Source | None] = relationship()
     topics: Mapped[list[Topic]] = relationship(secondary="call_topics", order_by="Topic.position")

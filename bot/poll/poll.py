@@ -90,6 +90,7 @@ def to_call_data(item: FeedItem, matcher: TopicMatcher) -> CallData:
         deadline_certain=bool(deadline and deadline.certain),
         deadline_evidence=deadline.evidence if deadline is not None else "",
         deadline_label=item.deadline_label,
+        facts=dict(item.facts) or None,
     )
 
 

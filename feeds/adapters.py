@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from feeds import forskningsradet, rss, statsforvalteren
+from feeds import forskningsradet, rss, statsforvalteren, statsforvalteren_grants
 from feeds.items import FeedItem, Parsed
 
 __all__ = ["ADAPTERS", "KINDS", "Adapter", "UnknownKindError", "adapter_for"]
@@ -51,6 +51,13 @@ ADAPTERS: dict[str, Adapter] = {
         statsforvalteren.parse_article,
         "text/html, application/xhtml+xml;q=0.9, */*;q=0.5",
         "Statsforvalterens nyhetsliste",
+    ),
+    "statsforvalteren_tilskudd": Adapter(
+        "statsforvalteren_tilskudd",
+        statsforvalteren_grants.parse_grants,
+        statsforvalteren_grants.parse_grant,
+        "text/html, application/xhtml+xml;q=0.9, */*;q=0.5",
+        "Statsforvalterens tilskuddsside (Tilskudd) med søknadsfrist, målgruppe og hvem som kan søke",
     ),
 }
 KINDS = tuple(ADAPTERS)

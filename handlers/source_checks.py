@@ -24,6 +24,7 @@ KIND_LABELS = {
     "rss_tilskudd": texts.KI_KIND_RSS_TILSKUDD,
     "forskningsradet": texts.KI_KIND_FORSKNINGSRADET,
     "statsforvalteren": texts.KI_KIND_STATSFORVALTEREN,
+    "statsforvalteren_tilskudd": texts.KI_KIND_STATSFORVALTEREN_TILSKUDD,
 }
 
 

@@ -37,6 +37,7 @@ class SourceDrift(Base):
 
     source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True)
     baseline_found: Mapped[int] = mapped_column(Integer, default=0)
+    baseline_fresh: Mapped[int] = mapped_column(Integer, default=0)
     baseline_dated: Mapped[int] = mapped_column(Integer, default=0)
     baseline_shape: Mapped[list[Any]] = mapped_column(JSON, default=list)
     alarm: Mapped[str | None] = mapped_column(String(32))  # empty | no_deadlines | shape

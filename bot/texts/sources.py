@@ -27,3 +27,30 @@ SOURCES_FILE_MISSING = "Fant ikke kildefilen {path} (FOUI_SOURCES_FILE)."
 SOURCE_REASON_STORAGE = "feil ved lagring: {error}"
 SOURCE_REASON_UNEXPECTED = "uventet feil: {error}"
 SOURCE_REASON_NOTHING = "siden ga ingen utlysninger"
+
+# Drift alarms (bot/poll/drift.py): one message to the coordinators, shown in /kilder until fixed or seen.
+DRIFT_NOTICE = "⚠️ <b>Kilden «{name}» ser ut til å ha endret seg</b>\n\n{what}\n\n<b>Sjekk:</b> {check}\n\nVarselet står i /kilder til kilden ser normal ut igjen, eller dere kvitterer for det der."
+DRIFT_EMPTY = "Før ga den {before} utlysninger; nå ga den ingen."
+DRIFT_EMPTY_REASON = "Før ga den {before} utlysninger; nå ga den ingen ({reason})."
+DRIFT_NO_DEADLINES = (
+    "Ingen av de {fresh} utlysningene den leste nå har en frist boten kunne lese (før: {dated} av {before})."
+)
+DRIFT_SHAPE = "Utlysningene mangler nå {fields}, som de hadde før."
+DRIFT_CHECK_EMPTY = (
+    "at adressen {url} fortsatt er siden med utlysningene, og om siden har fått ny oppbygging."
+)
+DRIFT_CHECK_DEADLINES = "om sidene nå viser «Søknadsfrist» på en ny måte. Åpne en utlysning og se selv."
+DRIFT_CHECK_SHAPE = "om siden har fått ny oppbygging. Åpne en utlysning og se selv."
+DRIFT_CHECK_TOOL = "Driftsansvarlig kan prøve siden med: foui-bot poll --url {url} --kind {kind} --dry-run"
+DRIFT_FIELDS = {
+    "status": "status (Søk nå, Planlagt …)",
+    "summary": "sammendrag",
+    "published": "publiseringsdato",
+    "url": "lenke",
+    "facts": "opplysninger som hvem kan søke",
+}
+KI_DRIFT_LINE = "\n    ⚠️ Endret? {text}"
+KI_DRIFT_CARD = "\n\n⚠️ <b>Varsel</b> ({when}): {text}"
+BTN_KI_DRIFT_ACK = "✔️ Sett, fjern varselet"
+KI_DRIFT_ACKED = "Varselet om «{name}» er fjernet. Kommer det en ny slags endring, får dere et nytt."
+KI_DRIFT_NONE = "Den kilden har ikke noe varsel nå."

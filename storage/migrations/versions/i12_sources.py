@@ -37,6 +37,7 @@ def upgrade() -> None:
         "source_drift",
         sa.Column("source_id", sa.Integer(), nullable=False),
         sa.Column("baseline_found", sa.Integer(), nullable=False),
+        sa.Column("baseline_fresh", sa.Integer(), nullable=False),
         sa.Column("baseline_dated", sa.Integer(), nullable=False),
         sa.Column("baseline_shape", sa.JSON(), nullable=False),
         sa.Column("alarm", sa.String(length=32), nullable=True),

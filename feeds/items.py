@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from feeds.deadlines import Deadline
 
-__all__ = ["FeedItem", "ParseError", "Parsed", "Status", "fingerprint", "normalise_url"]
+__all__ = ["FeedItem", "ParseError", "Parsed", "RequestSpec", "Status", "fingerprint", "normalise_url"]
 
 
 class Status:
@@ -63,6 +63,15 @@ class FeedItem:
 
     def with_detail(self, **changes: object) -> FeedItem:
         return replace(self, detail_fetched=True, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    """How a source that is an API is asked: ``body`` POSTed to ``url`` as ``content_type``."""
+
+    url: str
+    body: bytes
+    content_type: str
 
 
 @dataclass

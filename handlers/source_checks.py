@@ -25,6 +25,7 @@ KIND_LABELS = {
     "forskningsradet": texts.KI_KIND_FORSKNINGSRADET,
     "statsforvalteren": texts.KI_KIND_STATSFORVALTEREN,
     "statsforvalteren_tilskudd": texts.KI_KIND_STATSFORVALTEREN_TILSKUDD,
+    "eu_ft": texts.KI_KIND_EU_FT,
 }
 
 

@@ -183,6 +183,7 @@ def test_kinds() -> None:
         "forskningsradet",
         "statsforvalteren",
         "statsforvalteren_tilskudd",
+        "eu_ft",
     }
     assert adapter_for(" RSS ").kind == "rss"
     with pytest.raises(UnknownKindError, match="ukjent kildetype"):

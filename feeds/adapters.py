@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from feeds import eu_ft, forskningsradet, rss, statsforvalteren, statsforvalteren_grants
+from feeds import eu_ft, forskningsradet, rss, statsforvalteren, statsforvalteren_grants, web
 from feeds.items import FeedItem, Parsed, RequestSpec
 
 __all__ = ["ADAPTERS", "KINDS", "Adapter", "UnknownKindError", "adapter_for"]
@@ -67,6 +67,13 @@ ADAPTERS: dict[str, Adapter] = {
         "application/json",
         "EUs Funding & Tenders-portal (søke-API-et), med program og søkeord i adressen",
         eu_ft.build_request,
+    ),
+    "web": Adapter(
+        "web",
+        web.parse_web,
+        None,
+        "text/html, application/xhtml+xml;q=0.9, */*;q=0.5",
+        "En vanlig nettside, lest med CSS-velgere (adresse#foui:items=…&title=…&link=…&date=…)",
     ),
 }
 KINDS = tuple(ADAPTERS)

@@ -294,9 +294,10 @@ async def fetch_source(
         result.etag = response.etag or etag
         result.last_modified = response.last_modified or last_modified
         return result
-    parsed = adapter.parse(
-        response.body, url=url if spec else response.url, content_type=response.content_type, now=now
-    )
+    read_as = url if spec else response.url
+    if "#" in url and "#" not in read_as:  # a web source's selectors (#foui:…) outlive redirects
+        read_as += "#" + url.split("#", 1)[1]
+    parsed = adapter.parse(response.body, url=read_as, content_type=response.content_type, now=now)
     result.items = parsed.items
     result.warnings.extend(parsed.warnings)
     if adapter.parse_detail is None or not fetch_details:

@@ -149,8 +149,6 @@ class Source(Base):
     items_found: Mapped[int] = mapped_column(Integer, default=0)
     failing_reported_at: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Kind-specific settings: eu_ft's query, a web source's CSS selectors (feeds.sources.SourceDef.options).
-    options: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class Call(Base):

@@ -184,6 +184,7 @@ def test_kinds() -> None:
         "statsforvalteren",
         "statsforvalteren_tilskudd",
         "eu_ft",
+        "web",
     }
     assert adapter_for(" RSS ").kind == "rss"
     with pytest.raises(UnknownKindError, match="ukjent kildetype"):

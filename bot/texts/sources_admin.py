@@ -92,6 +92,7 @@ KI_KIND_FORSKNINGSRADET = "Forskningsrådet"
 KI_KIND_STATSFORVALTEREN = "Statsforvalteren"
 KI_KIND_STATSFORVALTEREN_TILSKUDD = "Statsforvalteren, tilskuddssiden"
 KI_KIND_EU_FT = "EU Funding & Tenders (søke-API)"
+KI_KIND_WEB = "En annen nettside (CSS-velgere)"
 
 KI_URL_SCHEME = "Adressen må begynne med http:// eller https://: «{url}». Send en annen, eller skriv /avbryt."
 KI_URL_INVALID = "Det ser ikke ut som en nettadresse: «{url}». Send en annen, eller skriv /avbryt."

@@ -1,4 +1,4 @@
-"""Sources meet the real web: calls' facts, sources' options, the call watch, source drift (issue 12)
+"""Sources meet the real web: calls' facts, the call watch, source drift (issue 12)
 
 Revision ID: i12_sources
 Revises: i14_membership
@@ -20,8 +20,6 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("calls", schema=None) as batch_op:
         batch_op.add_column(sa.Column("facts", sa.JSON(), nullable=True))
-    with op.batch_alter_table("sources", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("options", sa.JSON(), nullable=True))
     op.create_table(
         "call_watch",
         sa.Column("call_id", sa.Integer(), nullable=False),
@@ -55,7 +53,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("source_drift")
     op.drop_table("call_watch")
-    with op.batch_alter_table("sources", schema=None) as batch_op:
-        batch_op.drop_column("options")
     with op.batch_alter_table("calls", schema=None) as batch_op:
         batch_op.drop_column("facts")

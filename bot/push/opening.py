@@ -30,7 +30,6 @@ from bot.services import Services
 from feeds.eligibility import Conditions
 from storage import pushes
 from storage.conditions import conditions_of
-from storage.following import load_calls
 from storage.models import Call, CallStatus, Chat
 from storage.notices import new_call_notices, told_of
 from storage.outbox import enqueue
@@ -41,6 +40,7 @@ from storage.source_models import CallWatch
 
 log = logging.getLogger(__name__)
 
+CHUNK = 500
 KIND_CALL_OPENED = "call_opened"
 KIND_CALL_CHANGED = "call_changed"
 CANCELLED_GROUPED = "med i samlet endringsvarsel"
@@ -148,10 +148,15 @@ async def notify_call_life(session: AsyncSession, services: Services, result: An
         return 0
     now, settings = services.now(), services.settings
     policy = policy_for(settings)
-    calls = [c for c in await load_calls(session, ids) if not c.manual]
+    calls: list[Call] = []
+    watched: dict[int, CallWatch] = {}
+    for i in range(0, len(ids), CHUNK):  # well under SQLite's variable limit
+        chunk = ids[i : i + CHUNK]
+        found = await session.execute(select(Call).where(Call.id.in_(chunk), Call.manual.is_(False)))
+        calls.extend(found.scalars())
+        rows = await session.execute(select(CallWatch).where(CallWatch.call_id.in_(chunk)))
+        watched.update({w.call_id: w for w in rows.scalars()})
     readings = await conditions_of(session, [c.id for c in calls])
-    rows = await session.execute(select(CallWatch).where(CallWatch.call_id.in_([c.id for c in calls])))
-    watched = {w.call_id: w for w in rows.scalars()}
     told_deadline = {getattr(c, "call_id", None) for c in getattr(result, "deadline_changed", []) or []}
     queued = 0
     for call in calls:

@@ -16,8 +16,9 @@ from bot.poll import poll as polling
 from bot.push.opening import KIND_CALL_CHANGED, KIND_CALL_OPENED
 from bot.services import Services
 from feeds.catalogue import DEFAULT_TOPICS
-from storage.models import Chat, Outbox, Source, Subscription, Topic
-from storage.rules.kinds import KIND_DEADLINE_CHANGED, KIND_NEW_CALL
+from storage.models import Call, Chat, Outbox, Source, Subscription, Topic
+from storage.rules.deadline_truth import DeadlineState
+from storage.rules.kinds import KIND_DEADLINE_CHANGED, KIND_DEADLINE_CHECK, KIND_NEW_CALL
 from storage.topics import seed_topics
 from tests.fixtures.feeds.loopback import LoopbackServer, Route
 from tests.fixtures.feeds.loopback import loopback as loopback
@@ -125,3 +126,40 @@ async def test_a_moved_deadline_alone_keeps_its_own_notice(
     assert (await polling.poll_source(services, sid)).ok
     pending = [p[0] for p in await pushes(services) if p[1] == "pending"]
     assert pending == [KIND_DEADLINE_CHANGED]
+
+
+async def test_json_and_visible_dates_that_disagree_wait_for_the_coordinators(
+    db_url: str, loopback: LoopbackServer
+) -> None:
+    settings = load_settings(
+        database_url=db_url, _env_file=None, http_timeout_seconds=5, quiet_hours="", coordinator_ids=[4242]
+    )
+    svc = Services.create(settings, clock=FakeClock(NOW))
+    wire(svc)
+    try:
+        props = {
+            "title": TITLE,
+            "importantDates": [
+                {
+                    "label": "Søknadsfrist",
+                    "date": {"ticks": ticks(2025, 3, 5), "displayValue": "5. mars 2025"},
+                }
+            ],
+        }
+        visible = f"<h1>{TITLE}</h1><h2>Viktige datoer</h2><div><p>12. mars 2025</p><p>Søknadsfrist</p></div>"
+        loopback.add(PATH, Route(body=page(props, visible)))
+        url = loopback.add("/utlysninger/", Route(body=listing([("Søk nå", PATH, TITLE, "", "")])))
+        async with svc.session() as s:
+            src = Source(name="Forskningsrådet", kind="forskningsradet", url=url, topics=[])
+            s.add(src)
+            await s.flush()
+            sid = src.id
+        assert (await polling.poll_source(svc, sid)).ok
+        async with svc.session() as s:
+            call = (await s.execute(select(Call))).scalar_one()
+            kinds = [k for (k,) in (await s.execute(select(Outbox.kind))).tuples()]
+        assert call.deadline_state == DeadlineState.WAITING  # the issue-11 question, not a certain date
+        assert "sidens data sier 05.03.2025" in call.deadline_evidence
+        assert KIND_DEADLINE_CHECK in kinds
+    finally:
+        await svc.engine.dispose()

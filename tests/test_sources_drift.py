@@ -123,3 +123,33 @@ async def test_no_deadlines_any_more_then_fixed(harness: BotHarness, loopback: L
     serve(loopback, 3)
     assert (await polling.poll_source(harness.services, sid)).ok
     assert "⚠️" not in last_message(await harness.send("/kilder", COORDINATOR)).text  # fixed
+
+
+async def test_a_news_feed_that_keeps_no_funding_item_is_not_drift(
+    harness: BotHarness, loopback: LoopbackServer
+) -> None:
+    def feed(titles: list[str]) -> bytes:
+        items = "".join(
+            f"<item><title>{t}</title><link>http://127.0.0.1/{n}</link></item>" for n, t in enumerate(titles)
+        )
+        return f'<?xml version="1.0"?><rss version="2.0"><channel><title>KDD</title>{items}</channel></rss>'.encode()
+
+    url = loopback.add(
+        "/kdd.rss",
+        Route(
+            body=feed(["Tilskudd til kommuner", "Søk om midler til fornying"]),
+            content_type="application/rss+xml",
+        ),
+    )
+    async with harness.services.session() as s:
+        sid = (await source_store.add_source(s, name="KDD", kind="rss_tilskudd", url=url, topics=[])).id
+    assert (await polling.poll_source(harness.services, sid)).found == 2
+    loopback.add(
+        "/kdd.rss",
+        Route(
+            body=feed(["Statsråden besøkte Lom", "Ny rapport om kommunene"]),
+            content_type="application/rss+xml",
+        ),
+    )
+    assert (await polling.poll_source(harness.services, sid)).ok
+    assert await drift_rows(harness) == []

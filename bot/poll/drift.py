@@ -25,6 +25,8 @@ from storage.rules.drift import EMPTY, NO_DEADLINES, Yield, yield_of
 log = logging.getLogger(__name__)
 
 KIND = "source_drift"
+# Kinds that keep only the funding items of a news list: a poll that keeps none is ordinary news.
+FILTERED_KINDS = frozenset({"rss_tilskudd", "statsforvalteren"})
 
 __all__ = ["KIND", "describe", "item_yield", "observe_empty", "observe_items"]
 
@@ -93,8 +95,10 @@ async def _observe(
 
 async def observe_items(
     session: AsyncSession, services: Services, source: Source, items: Sequence[FeedItem]
-) -> drift_store.Observed:
-    """After a successful poll, in its transaction."""
+) -> drift_store.Observed | None:
+    """After a successful poll, in its transaction (a filtered news list that kept nothing is not judged)."""
+    if not items and source.kind in FILTERED_KINDS:
+        return None
     return await _observe(session, services, source, item_yield(items))
 
 

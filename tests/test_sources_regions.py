@@ -47,3 +47,8 @@ def test_a_sources_file_still_replaces_the_preset(tmp_path: Path) -> None:
 def test_an_unknown_region_is_a_clear_error() -> None:
     with pytest.raises(SettingsError, match="Ugyldig innstilling FOUI_REGION: ukjent region"):
         load_settings(_env_file=None, region="vestland")
+
+
+def test_each_region_suggests_its_own_funders_for_a_coordinators_deadline() -> None:
+    assert "Statsforvalteren i Trøndelag" in region("trondelag").funders
+    assert region("innlandet").funders == ("KS", "Statsforvalteren i Innlandet", "Innlandet fylkeskommune")

@@ -35,12 +35,25 @@ class Region:
     municipalities: tuple[str, ...]  # the ones a FoUI contact can speak for
     county: tuple[str, ...]  # the county's municipalities (the network's lie within them)
     sources: tuple[SourceDef, ...]
+    funders: tuple[str, ...] = ()  # suggested as "who is behind it" for a coordinator's own deadline
 
 
 REGIONS: dict[str, Region] = {
-    "trondelag": Region("trondelag", "Trøndelag", TRONDELAG_2024, TRONDELAG_2024, DEFAULT_SOURCES),
+    "trondelag": Region(
+        "trondelag",
+        "Trøndelag",
+        TRONDELAG_2024,
+        TRONDELAG_2024,
+        DEFAULT_SOURCES,
+        ("KS", "Statsforvalteren i Trøndelag", "Trøndelag fylkeskommune"),
+    ),
     "innlandet": Region(
-        "innlandet", "Nord-Gudbrandsdal (Innlandet)", NORD_GUDBRANDSDAL, INNLANDET_2024, INNLANDET_SOURCES
+        "innlandet",
+        "Nord-Gudbrandsdal (Innlandet)",
+        NORD_GUDBRANDSDAL,
+        INNLANDET_2024,
+        INNLANDET_SOURCES,
+        ("KS", "Statsforvalteren i Innlandet", "Innlandet fylkeskommune"),
     ),
 }
 

@@ -214,7 +214,7 @@ CALENDAR_FILENAME = "foui-frister.ics"
 CALENDAR_NAME = "FoUI-frister"
 CALENDAR_EVENT = "Frist: {title}"
 CALENDAR_DESCRIPTION_SOURCE = "Kilde: {source}"
-CALENDAR_ALARM = "Søknadsfrist i morgen: {title}"
+CALENDAR_ALARM = "Søknadsfrist om {days} dager: {title}"
 
 # ---- errors every handler may meet ----------------------------------------------------------
 BLOCKED_LOG = "chat %s has blocked the bot; marked inactive"

@@ -42,3 +42,44 @@ BTN_CAL_SUBSCRIBE = "📅 Lag kalenderlenke"
 BTN_CAL_RENEW = "🔄 Ny lenke"
 BTN_CAL_STOP = "🗑 Stopp abonnementet"
 BTN_CAL_FILE = "📎 Send som fil"
+
+# ---- the årshjul (/arshjul, /frister's section, /nyfrist forventet) -------------------------
+CMD_ARSHJUL = "Årshjulet: frister og forventede runder de neste 12 månedene"
+ARSHJUL_HEADER = (
+    "🗓 <b>Årshjulet</b> · de neste 12 månedene\n"
+    "Kunngjorte frister, og runder vi venter ut fra tidligere år (<i>forventet</i>: ikke en frist ennå)."
+)
+ARSHJUL_MONTH = "<b>{month} {year}</b>"
+ARSHJUL_DEADLINE = "• {day}. {month_short}: {title}"
+ARSHJUL_EXPECTED = "• <i>forventet</i>: {title} · {source}{basis}"
+ARSHJUL_BASIS = " (tidligere {dates})"
+ARSHJUL_BY_COORDINATOR = " (satt av koordinator)"
+ARSHJUL_MORE = "• … og {count} frister til: /frister"
+ARSHJUL_EMPTY_MONTH = "–"
+FRISTER_EXPECTED_HEADER = "🔮 <b>Forventet, ikke kunngjort ennå</b>"
+FRISTER_EXPECTED_ITEM = "• {title} · {source} – forventet i {month}"
+FRISTER_EXPECTED_MORE = "Hele årshjulet: /arshjul"
+EXPECTED_USAGE = (
+    "Skriv en forventet runde slik:\n"
+    "<code>/nyfrist forventet oktober Statsforvalteren i Trøndelag: Prosjektskjønn – fornying og "
+    "innovasjon</code>\n"
+    "Med år: <code>/nyfrist forventet mars 2027 Kilde: Tittel</code>. "
+    "Ikke forventet i år: <code>/nyfrist forventet ikke Kilde: Tittel</code>."
+)
+EXPECTED_SAVED = (
+    "🔮 Lagret: «{title}» ({source}) er forventet i {month} {year}. Den vises i /arshjul, aldri som frist."
+)
+EXPECTED_CANCELLED = "Lagret: «{title}» ({source}) er ikke forventet. Den vises ikke i årshjulet."
+EXPECTED_BAD_MONTH = (
+    "Jeg kjente ikke igjen «{word}» som en måned. Skriv for eksempel «oktober» eller «mars 2027»."
+)
+EXPECTED_PAST = "{month} {year} er allerede passert. Skriv en måned som kommer."
+
+# ---- the timeline picture -----------------------------------------------------------------------
+BTN_TIMELINE = "📊 Vis som bilde"
+TIMELINE_TITLE = "Frister de neste {weeks} ukene"
+TIMELINE_MORE = "(+{count} til)"
+TIMELINE_EMPTY = "Ingen frister i denne perioden"
+TIMELINE_WEEK = "uke {week}\n{day}.{month}"
+TIMELINE_CAPTION = "📊 Fristene de neste {weeks} ukene i {scope}. Teksten over har detaljene og lenkene."
+TIMELINE_FILENAME = "frister.png"

@@ -15,7 +15,7 @@ CMD_VARSLE = "Varsel når et ord dukker opp"
 CMD_INNSTILLINGER = "Varsler, påminnelser og stille timer"
 CMD_SETTINGS = "Innstillinger"
 CMD_SOK = "Søk i utlysninger"
-CMD_KALENDER = "Fristene som kalenderfil (.ics)"
+CMD_KALENDER = "Kalenderen din: abonnement som oppdateres, eller fil (.ics)"
 
 # ---- /start and /hjelp ------------------------------------------------------------------------
 WELCOME_PRIVATE = (

@@ -23,7 +23,7 @@ from bot.config import Settings, load_settings
 from bot.poll.poll import poll_source
 from storage import calendar_feeds
 from storage.calendar_models import CalendarFeed
-from storage.models import Call, Event, Rsvp, Source
+from storage.models import Call, Chat, Event, Rsvp, Source
 from tests.coord_helpers import add_member, last_message
 from tests.fixtures.feeds.loopback import LoopbackServer, Route
 from tests.fixtures.feeds.loopback import loopback as loopback
@@ -178,7 +178,11 @@ async def test_a_group_link_is_for_admins_and_holds_events_the_member_link_what_
 ) -> None:
     member_chat = await add_member(harness, MEMBER.id)
     async with harness.services.session() as s:
-        going = Event(title="Samling i Steinkjer", starts_at=clock.now + timedelta(days=10))
+        going = Event(
+            title="Samling i Steinkjer",
+            starts_at=clock.now + timedelta(days=10),
+            video_url="https://meet.example/x",
+        )
         other = Event(title="Webinar", starts_at=clock.now + timedelta(days=12))
         gone = Event(title="Avlyst møte", starts_at=clock.now + timedelta(days=5), cancelled=True)
         s.add_all([going, other, gone])
@@ -195,6 +199,13 @@ async def test_a_group_link_is_for_admins_and_holds_events_the_member_link_what_
     assert set(events) == {"Samling i Steinkjer", "Avlyst møte"}
     assert str(events["Avlyst møte"]["STATUS"]) == "CANCELLED" and int(events["Avlyst møte"]["SEQUENCE"]) == 1
     assert events["Samling i Steinkjer"]["DTSTART"].params["TZID"] == "Europe/Oslo"
+    assert str(events["Samling i Steinkjer"]["URL"]) == "https://meet.example/x"
+    async with harness.services.session() as s:
+        chat = await s.get(Chat, member_chat)
+        assert chat is not None
+        chat.in_group, chat.left_group_at = False, clock.now  # left the network
+    calendar = check_rfc5545((await _get(server, token)).content)
+    assert b"meet.example" not in calendar.to_ical()  # meeting links are the network's own
 
     harness.api.set_admins(GROUP_ID, [OTHER.id])
     refused = last_message(await harness.send("/kalender", MEMBER, group=True))

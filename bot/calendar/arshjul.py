@@ -3,11 +3,12 @@ seen plus a small seeded history of the region's recurring schemes (``SEEDED``).
 /frister and in /arshjul as "forventet i <måned>", never as deadlines and never pushed.
 
 The answer is cached per day and per database fingerprint (in ``Services.extras``), so /frister pays
-for recognising schemes once, not on every request.
+for recognising schemes once, not on every request, and that once runs off the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -55,7 +56,9 @@ async def expected(
         found: list[Expected] = hit[1]
     else:
         rounds = [*seeded, *await store.rounds(session, now=now, tz=tz)]
-        found = expected_rounds(rounds, await store.corrections(session), today=today)
+        words = await store.corrections(session)
+        # Recognising schemes is CPU work that grows with the calls seen: off the event loop.
+        found = await asyncio.to_thread(expected_rounds, rounds, words, today=today)
         if cache is not None:
             cache[CACHE_KEY] = (key, found)
     return within(found, today, months)

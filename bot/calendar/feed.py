@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from zoneinfo import ZoneInfo
@@ -24,7 +24,7 @@ from bot import texts
 from bot.calendar.events import event_component
 from bot.calendar.ics import call_event, finish, new_calendar, work_alarm
 from bot.config import Settings
-from storage import calendar_feeds, members
+from storage import calendar_feeds, members, membership
 from storage.db import session_scope
 from storage.models import Chat, ChatKind
 from storage.rules.applications import milestone_due
@@ -43,8 +43,12 @@ def public_links(base_url: str, token: str) -> tuple[str, str]:
     return "webcal://" + https.split("://", 1)[1], https
 
 
-async def build_feed(session: AsyncSession, chat: Chat, *, now: datetime, tz_name: str) -> bytes:
-    """One chat's calendar, as bytes that only change when its content does."""
+async def build_feed(
+    session: AsyncSession, chat: Chat, *, now: datetime, tz_name: str, coordinator_ids: Sequence[int] = ()
+) -> bytes:
+    """One chat's calendar, as bytes that only change when its content does. Meeting links are the
+    network's own: a group's feed has them, a person's only while they are a member (asked on each
+    request, so someone who left loses them at the next refresh)."""
     tz = ZoneInfo(tz_name)
     domain = await calendar_feeds.uid_domain(session)
     private = chat.kind == ChatKind.PRIVATE
@@ -64,8 +68,13 @@ async def build_feed(session: AsyncSession, chat: Chat, *, now: datetime, tz_nam
         )
         if event is not None:
             calendar.add_component(event)
-    for ev in await calendar_feeds.feed_events(session, chat, now=now):
-        calendar.add_component(event_component(ev, now=now, link=True, domain=domain, tz_name=tz_name))
+    events = await calendar_feeds.feed_events(session, chat, now=now)
+    link = not private or (
+        bool(events)
+        and await membership.is_member_now(session, chat.telegram_id, coordinator_ids=coordinator_ids)
+    )
+    for ev in events:
+        calendar.add_component(event_component(ev, now=now, link=link, domain=domain, tz_name=tz_name))
     for m in await calendar_feeds.feed_milestones(session, chat, now=now):
         if m.call.deadline_at is None:
             continue
@@ -146,7 +155,13 @@ def make_feed_app(
                     log.info("calendar feed: an unknown or renewed link was asked for")
                     return _text(404, texts.FEED_NOT_FOUND)
                 feed, chat = found
-                body = await build_feed(session, chat, now=now, tz_name=settings.timezone)
+                body = await build_feed(
+                    session,
+                    chat,
+                    now=now,
+                    tz_name=settings.timezone,
+                    coordinator_ids=settings.coordinator_ids,
+                )
                 digest = hashlib.sha256(body).hexdigest()
                 changed = await calendar_feeds.record_body(session, feed, digest, now)
         except Exception:

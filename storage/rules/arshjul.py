@@ -57,7 +57,7 @@ def same_scheme(a: str, b: str) -> bool:
         return True
     if not a or not b:
         return False
-    return SequenceMatcher(None, a, b, autojunk=False).ratio() >= SIMILAR
+    return _close(a, b)
 
 
 def source_key(source: str) -> str:
@@ -119,20 +119,55 @@ class Scheme:
         return max(self.rounds, key=lambda r: (r.deadline, r.call_id or 0))
 
 
+def _close(a: str, b: str) -> bool:
+    """``same_scheme`` with cheap tests first (length, shared words, letters) before the ratio."""
+    if 2 * min(len(a), len(b)) < SIMILAR * (len(a) + len(b)):
+        return False
+    words_a, words_b = set(a.split()), set(b.split())
+    if 3 * len(words_a & words_b) < len(words_a | words_b):  # nearly the same titles share most words
+        return False
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    return matcher.quick_ratio() >= SIMILAR and matcher.ratio() >= SIMILAR
+
+
+def _index_words(key: str) -> list[str]:
+    """The two longest words of a key: nearly the same titles share at least one of them."""
+    return sorted({w for w in key.split() if len(w) > 2}, key=lambda w: (-len(w), w))[:2] or [key]
+
+
 def group_schemes(rounds: Iterable[Round]) -> list[Scheme]:
-    """Rounds grouped into schemes: same source, nearly the same title."""
-    schemes: dict[str, list[Scheme]] = {}
+    """Rounds grouped into schemes: same source, nearly the same title.
+
+    Equal keys meet in a dictionary; only schemes sharing one of a key's two longest words are
+    compared letter by letter, so the work grows with the rounds, not with their square.
+    """
+    schemes: list[Scheme] = []
+    exact: dict[tuple[str, str], Scheme] = {}
+    index: dict[tuple[str, str], list[Scheme]] = {}
     for one in sorted(rounds, key=lambda r: (r.deadline, r.call_id or 0)):
         key = scheme_key(one.title)
         if not key:
             continue
-        found = schemes.setdefault(source_key(one.source), [])
-        home = next((s for s in found if same_scheme(s.key, key)), None)
+        source = source_key(one.source)
+        home = exact.get((source, key))
         if home is None:
-            home = Scheme(one.source, key)
-            found.append(home)
+            seen: set[int] = set()
+            for word in _index_words(key):
+                for candidate in index.get((source, word), ()):
+                    if id(candidate) not in seen and _close(candidate.key, key):
+                        home = candidate
+                        break
+                    seen.add(id(candidate))
+                if home is not None:
+                    break
+            if home is None:
+                home = Scheme(one.source, key)
+                schemes.append(home)
+                for word in _index_words(key):
+                    index.setdefault((source, word), []).append(home)
+            exact[(source, key)] = home
         home.rounds.append(one)
-    return [s for group in schemes.values() for s in group]
+    return schemes
 
 
 def _month_distance(a: int, b: int) -> int:

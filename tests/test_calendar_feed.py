@@ -21,13 +21,15 @@ from bot import texts
 from bot.calendar.feed import make_feed_app, not_modified, public_links
 from bot.config import Settings, load_settings
 from bot.poll.poll import poll_source
-from storage import calendar_feeds
+from storage import calendar_feeds, plans
 from storage.calendar_models import CalendarFeed
-from storage.models import Call, Chat, Event, Rsvp, Source
+from storage.models import Call, Chat, DeadlineChange, Event, Rsvp, Source
+from storage.rules.applications import Milestone
 from tests.coord_helpers import add_member, last_message
 from tests.fixtures.feeds.loopback import LoopbackServer, Route
 from tests.fixtures.feeds.loopback import loopback as loopback
 from tests.fixtures_bot import COORDINATOR, MEMBER, OTHER
+from tests.members_helpers import add_calls
 from tests.support.harness import GROUP_ID, BotHarness, FakeClock
 from tests.support.mounted import MountedServer, mounted
 from tests.test_ics import check_rfc5545
@@ -244,3 +246,43 @@ async def test_the_deployment_id_is_made_once(harness: BotHarness) -> None:
     assert first.endswith(".foui-bot") and len(first) > len(".foui-bot") + 8
     async with harness.services.session() as s:
         assert (await s.execute(select(Call))).first() is None
+
+
+async def test_the_feed_holds_the_municipalitys_vi_soker_milestones_and_they_move_with_the_deadline(
+    harness: BotHarness, clock: FakeClock, server: MountedServer
+) -> None:
+    member_chat = await add_member(harness, MEMBER.id, municipality="Inderøy")
+    other_chat = await add_member(harness, OTHER.id, municipality="Malvik")
+    (call_id,) = await add_calls(
+        harness,
+        {"title": "Pilot Helse", "deadline": datetime(2027, 3, 5, 12, 0, tzinfo=OSLO), "topics": ["helse"]},
+    )
+    async with harness.services.session() as s:
+        milestones = [Milestone(6, "Forankring i ledelsen"), Milestone(1, "Godkjenning")]
+        await plans.make_plan(s, call_id, "Inderøy", member_chat, milestones, clock.now)
+    token = _token(last_message(await harness.send("/kalender", MEMBER)).text)
+    first = check_rfc5545((await _get(server, token)).content)
+    found = {str(e["SUMMARY"]): e for e in first.walk("VEVENT") if str(e["UID"]).startswith("milestone-")}
+    assert set(found) == {
+        texts.CALENDAR_MILESTONE.format(label="Forankring i ledelsen", title="Pilot Helse"),
+        texts.CALENDAR_MILESTONE.format(label="Godkjenning", title="Pilot Helse"),
+    }
+    six = found[texts.CALENDAR_MILESTONE.format(label="Forankring i ledelsen", title="Pilot Helse")]
+    assert six["DTSTART"].to_ical() == b"20270122"  # six weeks before 5 March, a whole day
+    # Another municipality's contact sees none of Inderøy's plan.
+    assert other_chat
+    other = _token(last_message(await harness.send("/kalender", OTHER)).text)
+    assert b"milestone-" not in (await _get(server, other)).content
+    # The deadline moves: the milestones move with it, with a higher SEQUENCE.
+    async with harness.services.session() as s:
+        call = await s.get(Call, call_id)
+        assert call is not None
+        s.add(
+            DeadlineChange(
+                call_id=call_id, old_deadline_at=call.deadline_at, new_deadline_at=None, changed_at=clock.now
+            )
+        )
+        call.deadline_at = datetime(2027, 3, 19, 12, 0, tzinfo=OSLO)
+    moved = check_rfc5545((await _get(server, token)).content)
+    (six_after,) = [e for e in moved.walk("VEVENT") if e["UID"] == six["UID"]]
+    assert six_after["DTSTART"].to_ical() == b"20270205" and int(six_after["SEQUENCE"]) == 1

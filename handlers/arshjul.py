@@ -223,6 +223,7 @@ async def nyfrist_forventet(update: Update, context: ContextTypes.DEFAULT_TYPE) 
             detail={"source": source, "title": title, "year": year, "month": month},
             at=now,
         )
+    svc.extras.pop(arshjul.CACHE_KEY, None)  # shown at once
     if month is None or year is None:
         await reply(update, context, texts.EXPECTED_CANCELLED.format(title=esc(title), source=esc(source)))
         return

@@ -7,14 +7,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.calendar_models import ExpectedRound
-from storage.models import Call, CallStatus, DeadlineChange
+from storage.models import Call, CallStatus
 from storage.rules.arshjul import Correction, Round, scheme_key
 
-__all__ = ["corrections", "fingerprint", "rounds", "set_correction"]
+__all__ = ["corrections", "rounds", "set_correction"]
 
 HISTORY_YEARS = 6  # rounds older than this say little about next year
 
@@ -32,18 +32,6 @@ async def rounds(session: AsyncSession, *, now: datetime, tz: ZoneInfo) -> list[
         for call_id, source, title, deadline in (await session.execute(query)).all()
         if source
     ]
-
-
-async def fingerprint(session: AsyncSession) -> tuple[object, ...]:
-    """Changes whenever a round or a correction could have changed (a cheap cache key)."""
-    calls = (await session.execute(select(func.count(Call.id), func.max(Call.last_changed_at)))).one()
-    moves = (
-        await session.execute(select(func.count(DeadlineChange.id), func.max(DeadlineChange.changed_at)))
-    ).one()
-    words = (
-        await session.execute(select(func.count(ExpectedRound.id), func.max(ExpectedRound.updated_at)))
-    ).one()
-    return (*calls, *moves, *words)
 
 
 async def corrections(session: AsyncSession) -> list[Correction]:

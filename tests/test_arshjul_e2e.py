@@ -20,7 +20,7 @@ from handlers import arshjul as arshjul_handlers
 from storage.models import AuditLog, CallStatus, Outbox
 from tests.fixtures_bot import COORDINATOR, MEMBER
 from tests.members_helpers import add_calls, messages, only_message
-from tests.support.harness import BotHarness
+from tests.support.harness import BotHarness, FakeClock
 
 SF = "Statsforvalteren i Trøndelag"
 HISTORY = (
@@ -42,7 +42,7 @@ async def h(harness: BotHarness) -> AsyncIterator[BotHarness]:
 
 
 async def test_expected_rounds_show_under_frister_and_in_arshjul_until_the_real_call_appears(
-    h: BotHarness,
+    h: BotHarness, clock: FakeClock
 ) -> None:
     await add_calls(h, *HISTORY, {"title": "Helse nå", "days": 10})
     frister = only_message(await h.send("/frister", MEMBER))
@@ -66,6 +66,9 @@ async def test_expected_rounds_show_under_frister_and_in_arshjul_until_the_real_
         {"title": "Prosjektskjønn - fornying og innovasjon 2027", "source": SF,
          "deadline": datetime(2026, 12, 7, 22, 59, tzinfo=UTC)},
     )  # fmt: skip
+    clock.advance(minutes=9)
+    assert EXPECTED_LINE in only_message(await h.send("/frister", MEMBER)).text  # cached a while
+    clock.advance(minutes=2)
     frister = only_message(await h.send("/frister", MEMBER))
     assert texts.FRISTER_EXPECTED_HEADER not in frister.text
     assert "Prosjektskjønn - fornying og innovasjon 2027" in frister.text  # now a real deadline

@@ -2,14 +2,15 @@
 seen plus a small seeded history of the region's recurring schemes (``SEEDED``). Shown under
 /frister and in /arshjul as "forventet i <måned>", never as deadlines and never pushed.
 
-The answer is cached per day and per database fingerprint (in ``Services.extras``), so /frister pays
-for recognising schemes once, not on every request, and that once runs off the event loop.
+The answer is cached for FRESH (in ``Services.extras``; a coordinator's correction clears it), so
+/frister pays for reading every round and recognising schemes once in ten minutes, not on every
+request, and that once runs off the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -36,6 +37,7 @@ SEEDED: tuple[Round, ...] = (
     Round(FR, "Forskerprosjekt for fornyelse (tematisk utlysning)", date(2025, 3, 5)),
 )
 CACHE_KEY = "arshjul"
+FRESH = timedelta(minutes=10)  # a new call replaces its expected round within this long
 MONTHS_AHEAD = 12
 
 
@@ -50,15 +52,14 @@ async def expected(
 ) -> list[Expected]:
     """The rounds expected from this month to ``months`` months on, soonest first."""
     today = now.astimezone(tz).date()
-    key = (today, await store.fingerprint(session), seeded)
     hit = cache.get(CACHE_KEY) if cache is not None else None
-    if hit is not None and hit[0] == key:
-        found: list[Expected] = hit[1]
+    if hit is not None and hit[0] == (today, seeded) and timedelta(0) <= now - hit[1] < FRESH:
+        found: list[Expected] = hit[2]
     else:
         rounds = [*seeded, *await store.rounds(session, now=now, tz=tz)]
         words = await store.corrections(session)
         # Recognising schemes is CPU work that grows with the calls seen: off the event loop.
         found = await asyncio.to_thread(expected_rounds, rounds, words, today=today)
         if cache is not None:
-            cache[CACHE_KEY] = (key, found)
+            cache[CACHE_KEY] = ((today, seeded), now, found)
     return within(found, today, months)

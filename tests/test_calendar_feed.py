@@ -5,11 +5,13 @@ true (a polled deadline moves: SEQUENCE rises and the date changes; a fetch with
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -18,7 +20,9 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from bot import texts
+from bot.calendar import feed as feed_module
 from bot.calendar.feed import make_feed_app, not_modified, public_links
+from bot.calendar.feed_cache import Built, FeedCache
 from bot.config import Settings, load_settings
 from bot.poll.poll import poll_source
 from storage import calendar_feeds, plans
@@ -134,6 +138,9 @@ async def test_a_subscription_is_fetched_parsed_and_updated_over_http(
     assert (await _get(server, token)).headers["etag"] == etag  # the same content, the same bytes
 
     await _poll(harness, loopback, MOVED)
+    # Within a minute the feed is answered from memory; then it is built again from the database.
+    assert (await _get(server, token, **{"If-None-Match": etag})).status_code == 304
+    clock.advance(seconds=61)
     moved = await _get(server, token, **{"If-None-Match": etag})
     _, after = _deadline_event(moved)
     assert after["UID"] == event["UID"]
@@ -206,6 +213,7 @@ async def test_a_group_link_is_for_admins_and_holds_events_the_member_link_what_
         chat = await s.get(Chat, member_chat)
         assert chat is not None
         chat.in_group, chat.left_group_at = False, clock.now  # left the network
+    clock.advance(seconds=61)
     calendar = check_rfc5545((await _get(server, token)).content)
     assert b"meet.example" not in calendar.to_ical()  # meeting links are the network's own
 
@@ -283,6 +291,38 @@ async def test_the_feed_holds_the_municipalitys_vi_soker_milestones_and_they_mov
             )
         )
         call.deadline_at = datetime(2027, 3, 19, 12, 0, tzinfo=OSLO)
+    clock.advance(seconds=61)
     moved = check_rfc5545((await _get(server, token)).content)
     (six_after,) = [e for e in moved.walk("VEVENT") if e["UID"] == six["UID"]]
     assert six_after["DTSTART"].to_ical() == b"20270205" and int(six_after["SEQUENCE"]) == 1
+
+
+def test_the_feed_cache_keeps_a_minute_within_its_byte_budget() -> None:
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+    cache = FeedCache(budget=100)
+    cache.put((1, "a"), Built(now, "d1", now, b"x" * 60))
+    assert cache.get((1, "a"), now + timedelta(seconds=59)) is not None
+    assert cache.get((1, "a"), now + timedelta(seconds=60)) is None  # stale: built again
+    assert cache.get((1, "b"), now) is None  # a renewed token never meets the old entry
+    cache.put((2, "a"), Built(now, "d2", now, b"y" * 60))  # over budget: the oldest goes
+    assert cache.get((1, "a"), now) is None and cache.get((2, "a"), now) is not None
+    cache.put((3, "a"), Built(now, "d3", now, b"z" * 101))  # larger than the budget: not kept
+    assert cache.get((3, "a"), now) is None and cache.get((2, "a"), now) is not None
+
+
+async def test_the_feed_is_rendered_off_the_event_loop(
+    harness: BotHarness, server: MountedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[Any] = []
+    real = asyncio.to_thread
+
+    async def spy(func: Any, *args: Any, **kwargs: Any) -> Any:
+        threads.append(func)
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(feed_module.asyncio, "to_thread", spy)
+    await add_member(harness, MEMBER.id)
+    token = _token(last_message(await harness.send("/kalender", MEMBER)).text)
+    assert (await _get(server, token)).status_code == 200
+    assert (await _get(server, token)).status_code == 200  # from memory: not rendered again
+    assert threads == [feed_module.render_feed]

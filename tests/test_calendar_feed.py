@@ -23,7 +23,7 @@ from bot import texts
 from bot.calendar import feed as feed_module
 from bot.calendar.feed import make_feed_app, not_modified, public_links
 from bot.calendar.feed_cache import Built, FeedCache
-from bot.config import Settings, load_settings
+from bot.config import Settings, SettingsError, load_settings
 from bot.poll.poll import poll_source
 from storage import calendar_feeds, plans
 from storage.calendar_models import CalendarFeed
@@ -326,3 +326,14 @@ async def test_the_feed_is_rendered_off_the_event_loop(
     assert (await _get(server, token)).status_code == 200
     assert (await _get(server, token)).status_code == 200  # from memory: not rendered again
     assert threads == [feed_module.render_feed]
+
+
+def test_public_url_empty_is_unset_and_a_bad_one_is_refused_in_norwegian() -> None:
+    assert load_settings(public_url="  ", _env_file=None).public_url is None
+    assert (
+        load_settings(public_url="https://bot.eksempel.no/", _env_file=None).public_url
+        == "https://bot.eksempel.no"
+    )
+    with pytest.raises(SettingsError) as refused:
+        load_settings(public_url="bot.eksempel.no", _env_file=None)
+    assert "FOUI_PUBLIC_URL" in str(refused.value) and "https://" in str(refused.value)

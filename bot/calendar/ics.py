@@ -27,7 +27,8 @@ PRODID = "-//FoUI-nettverket i Trøndelag//FoUI-boten//NO"
 UID_DOMAIN = "foui-bot"
 ALARM_DAYS = 3  # the alarm rings this many days before the deadline ...
 ALARM_HOUR = 9  # ... at 09:00 local time
-TIMED_LENGTH = timedelta(minutes=30)  # a timed deadline is a short block that ends at the deadline
+TIMED_LENGTH = timedelta(minutes=30)
+TZ_FROM = date(2000, 1, 1)  # the VTIMEZONE's transitions from here (to 2038): short, and the same every time  # a timed deadline is a short block that ends at the deadline
 
 
 class CallLike(Protocol):
@@ -60,7 +61,7 @@ def new_calendar(name: str = texts.CALENDAR_NAME, tz_name: str = "Europe/Oslo") 
 
 def finish(calendar: Calendar) -> bytes:
     """The calendar's bytes, with a VTIMEZONE for every TZID its events use."""
-    calendar.add_missing_timezones()
+    calendar.add_missing_timezones(first_date=TZ_FROM)
     return bytes(calendar.to_ical())
 
 

@@ -28,7 +28,9 @@ UID_DOMAIN = "foui-bot"
 ALARM_DAYS = 3  # the alarm rings this many days before the deadline ...
 ALARM_HOUR = 9  # ... at 09:00 local time
 TIMED_LENGTH = timedelta(minutes=30)
-TZ_FROM = date(2000, 1, 1)  # the VTIMEZONE's transitions from here (to 2038): short, and the same every time  # a timed deadline is a short block that ends at the deadline
+TZ_FROM = date(
+    2000, 1, 1
+)  # the VTIMEZONE's transitions from here (to 2038): short, and the same every time  # a timed deadline is a short block that ends at the deadline
 
 
 class CallLike(Protocol):

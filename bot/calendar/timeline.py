@@ -13,10 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import date2num
-from matplotlib.figure import Figure
-
 from bot import texts
 
 WEEKS = 8
@@ -41,6 +37,11 @@ def _short(text: str) -> str:
 
 def render_timeline(marks: Sequence[Mark], *, today: date, weeks: int = WEEKS) -> bytes:
     """A PNG: one row per deadline (soonest at the top), weeks marked, today as a line."""
+    # Imported here: matplotlib and numpy take a while to load, and only this picture needs them.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.dates import date2num
+    from matplotlib.figure import Figure
+
     end = today + timedelta(weeks=weeks)
     shown = sorted((m for m in marks if today <= m.day <= end), key=lambda m: (m.day, m.label))
     more = max(0, len(shown) - MAX_ROWS)

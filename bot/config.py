@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     webhook_url: str | None = None
+    # The bot's public base address (https://...): set it to offer calendar subscriptions.
+    public_url: str | None = None
     webhook_listen: str = "0.0.0.0"  # noqa: S104 - a container listens on all interfaces
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret: SecretStr | None = None
@@ -133,6 +135,16 @@ class Settings(BaseSettings):
         from bot.region.presets import region
 
         return region(value).key
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        value = (value or "").strip().rstrip("/")
+        if not value:
+            return None
+        if not value.startswith(("https://", "http://")) or "://" == value[-3:] or " " in value:
+            raise ValueError("skriv den offentlige adressen som https://bot.eksempel.no")
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -18,6 +18,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from bot import texts
+from handlers import arshjul
 from handlers.common import (
     MAX_TEXT,
     answer,
@@ -195,6 +196,11 @@ def _buttons(listing: Listing, *, private: bool) -> list[list[tuple[str, str]]]:
     return [row for row in rows if row]
 
 
+def with_timeline(rows: list[Any], listing: Listing) -> list[Any]:
+    """The «Vis som bilde» button (a picture of the next 8 weeks) under a list with deadlines."""
+    return [*rows, [(texts.BTN_TIMELINE, arshjul.TIMELINE)]] if listing.total else rows
+
+
 # ---- the handlers ----------------------------------------------------------------------------
 
 
@@ -218,8 +224,12 @@ async def frister(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         only = private and await conditions.only_eligible(session, chat.id)
         listing = await load(session, query, chat_id=chat.id, now=now, tz=tz, only_eligible=only)
+        soon = await arshjul.soon_expected(session, context, now) if query.page == 0 else []
     text, rows = render(listing, now, tz, private=private)
-    await reply(update, context, text, keyboard(rows))
+    section = arshjul.frister_section(soon)
+    await reply(
+        update, context, f"{text}\n\n{section}" if section else text, keyboard(with_timeline(rows, listing))
+    )
 
 
 @friendly
@@ -237,7 +247,7 @@ async def frister_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         listing = await load(session, query, chat_id=chat.id, now=now, tz=tz, only_eligible=only)
     text, rows = render(listing, now, tz, private=private)
     await answer(update)
-    await edit(update, context, text, keyboard(rows))
+    await edit(update, context, text, keyboard(with_timeline(rows, listing)))
 
 
 COMMANDS = [Command("frister", texts.CMD_FRISTER, callback=frister)]

@@ -15,6 +15,7 @@ from bot.push.fanout import notify_new_calls
 from bot.push.wake import wake_sender
 from bot.region.presets import region
 from handlers import registry
+from handlers.arshjul import nyfrist_forventet
 from handlers.conversation import (
     ask_topics,
     button_step,
@@ -86,8 +87,11 @@ DRAFT_NEW = "draft:nyfrist"
 
 # ---- /nyfrist ---------------------------------------------------------------------------------
 @coordinator_only
-async def nyfrist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    """/nyfrist: start entering a deadline by hand."""
+async def nyfrist(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    """/nyfrist: start entering a deadline by hand (or `/nyfrist forventet ...`: an expected round)."""
+    if [w.casefold() for w in (context.args or [])[:1]] == ["forventet"]:
+        await nyfrist_forventet(update, context)
+        return END
     fresh_draft(context, DRAFT_NEW)
     await say(update, context, texts.NF_ASK_TITLE)
     return NEW_TITLE

@@ -39,6 +39,7 @@ MODULES: list[str] = [
     "handlers.settings",
     "handlers.search",
     "handlers.calendar",
+    "handlers.arshjul",
     "handlers.deadline_check",
     "handlers.manual_deadlines",
     "handlers.events",

@@ -5,6 +5,7 @@ HTML texts use ``{placeholders}`` that callers fill with ``html.escape``d values
 """
 
 from bot.texts.applications import *  # noqa: F403
+from bot.texts.calendar import *  # noqa: F403
 from bot.texts.closed import *  # noqa: F403
 from bot.texts.common import *  # noqa: F403
 from bot.texts.coordinators import *  # noqa: F403

@@ -23,6 +23,7 @@ from bot.push.confirm import on_ingest_truth
 from bot.push.fanout import on_ingest
 from bot.push.jobs import start_pushes
 from bot.ratelimit import REPLYING, make_rate_limiter
+from bot.replicas import release_locks, take_locks
 from bot.services import Services, get_services
 from bot.web.heartbeat import schedule_heartbeat
 from handlers import registry
@@ -79,6 +80,7 @@ async def start_services(app: Application[Any, Any, Any, Any, Any, Any]) -> None
     """Everything that must happen before the first update: database, menus, jobs."""
     services = get_services(app)
     await prepare_database(services)
+    await take_locks(app, polling=bool(services.extras.get(SERVE_HTTP)) and not services.settings.webhook_url)
     coordinator_ids = set(services.settings.coordinator_ids)
     group = services.settings.group_chat_id
     if group is not None:
@@ -109,6 +111,7 @@ STARTERS: list[Callable[[Application[Any, Any, Any, Any, Any, Any]], Any]] = [
 
 async def stop_services(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await stop_web(app)
+    await release_locks(app)
     await get_services(app).engine.dispose()
 
 

@@ -99,7 +99,7 @@ def metric_collectors(app: App, metrics: Metrics) -> Metrics:
             .add(c["polls_failed"], outcome="failed")
             .add(c["polls_skipped"], outcome="skipped"),
             Family("foui_poll_duration_seconds_sum", "counter", "Seconds spent polling sources").add(
-                c["poll_seconds"]
+                c["poll_ms"] / 1000
             ),
             Family("foui_poll_duration_seconds_count", "counter", "Source polls timed").add(
                 c["polls_ok"] + c["polls_failed"]

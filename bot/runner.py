@@ -47,5 +47,9 @@ def _run(settings: Settings) -> int:
         asyncio.run(serve_webhook(app))
     else:
         print(texts.STARTING_POLLING, file=sys.stderr)
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+        try:
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+        except AlreadyRunningError as err:  # another process long-polls this bot (PostgreSQL)
+            print(str(err), file=sys.stderr)
+            return 1
     return 0

@@ -15,6 +15,7 @@ from telegram.request import BaseRequest
 from bot import texts
 from bot.config import Settings
 from bot.endpoints import start_web, stop_web
+from bot.persistence import DatabasePersistence
 from bot.poll.conditions import on_ingest_conditions, read_missing
 from bot.poll.health import schedule_source_health
 from bot.poll.jobs import start_polling
@@ -131,6 +132,11 @@ class BotApplication(Application[Any, Any, Any, Any, Any, Any]):
             await super().process_update(update)
         finally:
             REPLYING.reset(token)
+            if self.persistence is not None:  # the conversation's step and drafts, written now
+                try:
+                    await self.update_persistence()
+                except Exception:
+                    log.exception("could not store the conversation state")
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -181,6 +187,7 @@ def build_application(
         builder = builder.rate_limiter(cast(Any, make_rate_limiter(settings, services.counters)))
     if serve_http and settings.webhook_url:
         builder = builder.updater(None)  # the webhook is a route of our own server
+    builder = builder.persistence(DatabasePersistence(services))
     app = builder.build()
     app.bot_data["services"] = services
     services.extras[SERVE_HTTP] = serve_http

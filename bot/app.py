@@ -24,7 +24,7 @@ from bot.push.confirm import on_ingest_truth
 from bot.push.fanout import on_ingest
 from bot.push.jobs import start_pushes
 from bot.ratelimit import REPLYING, make_rate_limiter
-from bot.replicas import release_locks, take_locks
+from bot.replicas import polling_conflict, release_locks, take_locks
 from bot.services import Services, get_services
 from bot.web.heartbeat import schedule_heartbeat
 from handlers import registry
@@ -127,6 +127,9 @@ class BotApplication(Application[Any, Any, Any, Any, Any, Any]):
         services = self.bot_data.get("services")
         if isinstance(services, Services) and isinstance(update, Update):
             services.counters["updates"] += 1
+        persistence = self.persistence
+        if isinstance(persistence, DatabasePersistence) and persistence.shared and isinstance(update, Update):
+            await persistence.refresh_conversations(self, update)  # a replica may have moved it on
         token = REPLYING.set(True)
         try:
             await super().process_update(update)
@@ -141,6 +144,8 @@ class BotApplication(Application[Any, Any, Any, Any, Any, Any]):
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the error with its traceback; tell the person, in Norwegian, that something went wrong."""
+    if update is None and polling_conflict(context.application, context.error):
+        return
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
@@ -187,7 +192,7 @@ def build_application(
         builder = builder.rate_limiter(cast(Any, make_rate_limiter(settings, services.counters)))
     if serve_http and settings.webhook_url:
         builder = builder.updater(None)  # the webhook is a route of our own server
-    builder = builder.persistence(DatabasePersistence(services))
+    builder = builder.persistence(DatabasePersistence(services, shared=not settings.is_sqlite))
     app = builder.build()
     app.bot_data["services"] = services
     services.extras[SERVE_HTTP] = serve_http

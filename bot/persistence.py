@@ -17,7 +17,8 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
-from telegram.ext import BasePersistence, PersistenceInput
+from telegram import Update
+from telegram.ext import Application, BasePersistence, ConversationHandler, PersistenceInput
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
 from bot.services import Services
@@ -81,7 +82,10 @@ def loads(text: str) -> dict[str, Any]:
 
 
 class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, *, shared: bool = False) -> None:
+        """``shared``: other processes use the same database (PostgreSQL): read each person's state
+        before each of their updates."""
+        self.shared = shared
         super().__init__(
             store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=True, callback_data=False),
             update_interval=60,
@@ -113,6 +117,41 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         data = None if new_state is None else json.dumps(_encode(new_state))
         await self._save(CONVERSATION, name, json.dumps(list(key)), data)
 
+    async def refresh_conversations(self, app: Application[Any, Any, Any, Any, Any, Any], update: Update) -> None:
+        """Before an update, when replicas share the database: the person's step in each persistent
+        conversation as stored (another process may have taken the previous step). One query.
+
+        python-telegram-bot reads conversations only at start, so this sets them on the handlers."""
+        handlers: dict[str, tuple[ConversationHandler[Any], Any]] = {}
+        for group in app.handlers.values():
+            for handler in group:
+                if isinstance(handler, ConversationHandler) and handler.persistent and handler.name:
+                    try:
+                        key = handler._get_key(update)
+                    except RuntimeError:  # an update without a chat or a person
+                        continue
+                    handlers[handler.name] = (handler, key)
+        keys = sorted({json.dumps(list(key)) for _, key in handlers.values()})
+        try:
+            async with self.services.session() as session:
+                rows = await bot_state.load_keys(session, CONVERSATION, keys)
+        except SQLAlchemyError:
+            log.warning("could not refresh the conversations; using this process's copy")
+            return
+        stored = {(name, key): data for name, key, data in rows}
+        for name, (handler, key) in handlers.items():
+            data = stored.get((name, json.dumps(list(key))))
+            conversations = handler._conversations
+            if data is None:
+                conversations.pop(key, None)  # over, or never started (as the database says)
+            else:
+                state = _decode(json.loads(data))
+                update_no_track = getattr(conversations, "update_no_track", None)
+                if update_no_track is not None:
+                    update_no_track({key: state})
+                else:
+                    conversations[key] = state
+
     # ---- user data (drafts) ---------------------------------------------------------------------
     async def get_user_data(self) -> dict[int, dict[Any, Any]]:
         return {int(key): loads(data) for key, data in (await self._load(USER)).items()}
@@ -125,6 +164,8 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
 
     async def refresh_user_data(self, user_id: int, user_data: dict[Any, Any]) -> None:
         """Before each update: what another process (a replica) wrote for this person wins."""
+        if not self.shared:  # alone on the database: memory is the truth
+            return
         try:
             async with self.services.session() as session:
                 stored = await bot_state.load_one(session, USER, "", str(user_id))

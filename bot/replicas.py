@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from telegram.error import Conflict
 from telegram.ext import Application
 
 from bot import texts
@@ -22,6 +23,22 @@ from bot.services import get_services
 log = logging.getLogger(__name__)
 
 LEADER_LOCK, POLLER_LOCK = "leader_lock", "poller_lock"
+POLLING_CONFLICT = "polling_conflict"
+
+
+def polling_conflict(app: Application[Any, Any, Any, Any, Any, Any], error: object) -> bool:
+    """Telegram's 409 Conflict to getUpdates: another process long-polls this bot (on another
+    database, or the lock could not see it). Say so, and stop: polling on would only fail."""
+    if not isinstance(error, Conflict):
+        return False
+    log.error(texts.POLLING_CONFLICT)
+    get_services(app).extras[POLLING_CONFLICT] = True
+    app.stop_running()
+    return True
+
+
+def stopped_by_conflict(app: Application[Any, Any, Any, Any, Any, Any]) -> bool:
+    return bool(get_services(app).extras.get(POLLING_CONFLICT))
 
 
 async def take_locks(app: Application[Any, Any, Any, Any, Any, Any], *, polling: bool) -> None:

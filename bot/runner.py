@@ -13,6 +13,7 @@ from bot.app import MissingTokenError, build_application
 from bot.config import Settings
 from bot.endpoints import serve_webhook
 from bot.locks import AlreadyRunningError, lock_for
+from bot.replicas import stopped_by_conflict
 
 log = logging.getLogger(__name__)
 
@@ -51,5 +52,8 @@ def _run(settings: Settings) -> int:
             app.run_polling(allowed_updates=Update.ALL_TYPES)
         except AlreadyRunningError as err:  # another process long-polls this bot (PostgreSQL)
             print(str(err), file=sys.stderr)
+            return 1
+        if stopped_by_conflict(app):  # Telegram's 409: another process polls this bot elsewhere
+            print(texts.POLLING_CONFLICT, file=sys.stderr)
             return 1
     return 0

@@ -28,6 +28,16 @@ async def load_one(session: AsyncSession, kind: str, name: str, key: str) -> str
     ).scalar_one_or_none()
 
 
+async def load_keys(session: AsyncSession, kind: str, keys: list[str]) -> list[tuple[str, str, str]]:
+    """The stored pieces of one kind under any of ``keys``: (name, key, JSON text)."""
+    if not keys:
+        return []
+    rows = await session.execute(
+        select(BotState.name, BotState.key, BotState.data).where(BotState.kind == kind, BotState.key.in_(keys))
+    )
+    return list(rows.tuples().all())
+
+
 async def save(
     session: AsyncSession, kind: str, name: str, key: str, data: str | None, *, now: datetime
 ) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
+
 from bot import texts
 from bot.config import Settings
 from bot.persistence import dumps, loads
@@ -54,3 +56,19 @@ def test_drafts_keep_their_types() -> None:
 
 def test_a_value_that_cannot_be_stored_is_left_out() -> None:
     assert loads(dumps({"ok": 1, "bad": object()})) == {"ok": 1}
+
+
+async def test_another_replica_continues_the_conversation(settings: Settings, clock: FakeClock) -> None:
+    if not settings.database_url.startswith("postgresql"):
+        pytest.skip("replicas share a PostgreSQL database")
+    async with running_harness(settings, clock=clock) as a, running_harness(settings, clock=clock) as b:
+        await add_member(a, 2001)
+        await a.send("/kunngjoring", COORDINATOR)
+        question = last_message(await a.send(TEXT, COORDINATOR))
+        # Behind a load balancer, the next update goes to the other process …
+        pin = last_message(await b.press(question, texts.BTN_AUD_GROUP, COORDINATOR))
+        assert pin.text == texts.KU_ASK_PIN
+        # … and the one after that back to the first, which must not think it is still at step 2.
+        calls = await a.press(pin, texts.BTN_PIN_NO, COORDINATOR)
+        sent = [c for c in calls if c.method == "sendMessage"]
+        assert TEXT in sent[-2].text

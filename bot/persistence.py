@@ -117,7 +117,9 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         data = None if new_state is None else json.dumps(_encode(new_state))
         await self._save(CONVERSATION, name, json.dumps(list(key)), data)
 
-    async def refresh_conversations(self, app: Application[Any, Any, Any, Any, Any, Any], update: Update) -> None:
+    async def refresh_conversations(
+        self, app: Application[Any, Any, Any, Any, Any, Any], update: Update
+    ) -> None:
         """Before an update, when replicas share the database: the person's step in each persistent
         conversation as stored (another process may have taken the previous step). One query.
 

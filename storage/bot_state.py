@@ -33,7 +33,9 @@ async def load_keys(session: AsyncSession, kind: str, keys: list[str]) -> list[t
     if not keys:
         return []
     rows = await session.execute(
-        select(BotState.name, BotState.key, BotState.data).where(BotState.kind == kind, BotState.key.in_(keys))
+        select(BotState.name, BotState.key, BotState.data).where(
+            BotState.kind == kind, BotState.key.in_(keys)
+        )
     )
     return list(rows.tuples().all())
 

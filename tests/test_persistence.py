@@ -10,7 +10,7 @@ from bot import texts
 from bot.config import Settings
 from bot.persistence import dumps, loads
 from tests.coord_helpers import add_member, last_message
-from tests.fixtures_bot import COORDINATOR
+from tests.fixtures_bot import COORDINATOR, MEMBER
 from tests.support.harness import FakeClock, running_harness
 
 TEXT = "Viktig: samling i Steinkjer 3. mars"
@@ -72,3 +72,15 @@ async def test_another_replica_continues_the_conversation(settings: Settings, cl
         calls = await a.press(pin, texts.BTN_PIN_NO, COORDINATOR)
         sent = [c for c in calls if c.method == "sendMessage"]
         assert TEXT in sent[-2].text
+
+
+async def test_a_restart_in_the_middle_of_registrer_continues_it(
+    settings: Settings, clock: FakeClock
+) -> None:
+    async with running_harness(settings, clock=clock) as first:
+        await first.send("/registrer", MEMBER)
+        reply = last_message(await first.send("Namsskogan", MEMBER))
+        assert reply.text == texts.REG_ASK_ROLE.format(municipality="Namsskogan")
+    async with running_harness(settings, clock=clock) as second:
+        done = last_message(await second.send("Rådgiver", MEMBER))
+        assert done.text == texts.REG_SENT.format(municipality="Namsskogan", role="Rådgiver")

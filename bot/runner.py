@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.endpoints import serve_webhook
 from bot.locks import AlreadyRunningError, lock_for
 from bot.replicas import stopped_by_conflict
+from bot.web.server import HttpServerError
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +46,16 @@ def _run(settings: Settings) -> int:
         return 2
     if settings.webhook_url:
         print(texts.STARTING_WEBHOOK.format(url=settings.webhook_url), file=sys.stderr)
-        asyncio.run(serve_webhook(app))
+        try:
+            asyncio.run(serve_webhook(app))
+        except HttpServerError as err:
+            print(str(err), file=sys.stderr)
+            return 1
     else:
         print(texts.STARTING_POLLING, file=sys.stderr)
         try:
             app.run_polling(allowed_updates=Update.ALL_TYPES)
-        except AlreadyRunningError as err:  # another process long-polls this bot (PostgreSQL)
+        except (AlreadyRunningError, HttpServerError) as err:  # another poller; the port is taken
             print(str(err), file=sys.stderr)
             return 1
         if stopped_by_conflict(app):  # Telegram's 409: another process polls this bot elsewhere

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -100,3 +101,30 @@ async def test_telegrams_409_conflict_stops_a_second_poller_with_a_norwegian_mes
     assert proc.returncode == 1, stderr[-2000:]
     assert texts.POLLING_CONFLICT in stderr
     assert TOKEN not in stderr
+
+
+async def test_a_port_in_use_stops_the_bot_with_a_norwegian_line(tmp_path: Path) -> None:
+    (tmp_path / "sources.yaml").write_text("sources: []\n")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = int(taken.getsockname()[1])
+        async with FakeBotServer() as server:
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "run",
+                env=_env(server, tmp_path, port),
+                cwd=tmp_path,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            try:
+                _, err = await asyncio.wait_for(proc.communicate(), 60)
+            finally:
+                await _stop(proc)
+    stderr = err.decode()
+    assert proc.returncode == 1, stderr[-2000:]
+    assert f"127.0.0.1:{port}" in stderr and "FOUI_HTTP_PORT" in stderr
+    assert "Traceback" not in stderr and TOKEN not in stderr

@@ -10,3 +10,7 @@ POLLING_CONFLICT = (
     "Bare én prosess per bot-token kan bruke long polling: stopp den andre, eller bruk webhook "
     "(FOUI_WEBHOOK_URL) for å kjøre flere kopier."
 )
+HTTP_CANNOT_LISTEN = (
+    "FoUI-boten kan ikke lytte på {listen}:{port} ({reason}). Er porten i bruk av et annet program? "
+    "Velg en annen med FOUI_HTTP_PORT (0 slår HTTP-serveren av i long polling-modus)."
+)

@@ -22,10 +22,16 @@ from tornado.httpserver import HTTPServer
 from tornado.netutil import bind_sockets
 from tornado.web import Application, RequestHandler
 
+from bot import texts
+
 log = logging.getLogger(__name__)
 
 Response = tuple[int, dict[str, str], bytes]
 MountHandler = Callable[[str, Mapping[str, str]], Awaitable[Response]]
+
+
+class HttpServerError(Exception):
+    """The server could not listen (the port is taken, the address is not this machine's)."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +103,13 @@ class WebServer:
     async def start(self) -> None:
         """Bind and serve on the running event loop; ``port`` becomes the bound port."""
         app = Application([(r"/.*", _Dispatch, {"server": self})], log_function=_quiet)
-        sockets = bind_sockets(self.port, self.listen, family=socket.AF_UNSPEC)
+        try:
+            sockets = bind_sockets(self.port, self.listen, family=socket.AF_UNSPEC)
+        except (OSError, ValueError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise HttpServerError(
+                texts.HTTP_CANNOT_LISTEN.format(listen=self.listen, port=self.port, reason=reason)
+            ) from None
         self.port = int(sockets[0].getsockname()[1])
         self._server = HTTPServer(app, max_body_size=self.max_body_bytes, xheaders=True)
         self._server.add_sockets(sockets)

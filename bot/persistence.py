@@ -86,6 +86,7 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
         """``shared``: other processes use the same database (PostgreSQL): read each person's state
         before each of their updates."""
         self.shared = shared
+        self._load_failed = False
         super().__init__(
             store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=True, callback_data=False),
             update_interval=60,
@@ -97,9 +98,11 @@ class DatabasePersistence(BasePersistence[dict[Any, Any], dict[Any, Any], dict[A
             async with self.services.session() as session:
                 return await bot_state.load(session, kind, name)
         except SQLAlchemyError as exc:  # a database not migrated yet (first start): nothing to load
-            log.warning(
-                "could not read the stored conversations (%s); starting without them", type(exc).__name__
-            )
+            if not self._load_failed:
+                log.warning(
+                    "could not read the stored conversations (%s); starting without them", type(exc).__name__
+                )
+            self._load_failed = True
             return {}
 
     async def _save(self, kind: str, name: str, key: str, data: str | None) -> None:

@@ -185,3 +185,28 @@ async def test_webhook_mode_answers_an_update_with_the_secret_and_refuses_one_wi
 
 def test_free_port_is_on_loopback() -> None:
     assert 0 < free_port() < 65536
+
+
+async def test_the_root_mounts_a_wings_routes_on_the_bots_server(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """How the calendar wing's feeds are served: a factory in ``bot.endpoints.MOUNTS`` gets the
+    services and returns ``(path_tail, headers) -> (status, headers, body)``."""
+    seen: list[str] = []
+
+    def calendar_feeds(services: object) -> object:
+        async def serve(tail: str, headers: Mapping[str, str]) -> tuple[int, dict[str, str], bytes]:
+            seen.append(tail)
+            return 200, {"Content-Type": "text/calendar; charset=utf-8"}, b"BEGIN:VCALENDAR\r\n"
+
+        return serve
+
+    monkeypatch.setattr(endpoints, "MOUNTS", [("/kalender/", calendar_feeds)])
+    settings = web_settings(sqlite_url)
+    async with (
+        polling_app(settings),
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{settings.http_port}") as c,
+    ):
+        got = await c.get("/kalender/token123.ics")
+    assert got.status_code == 200 and got.text.startswith("BEGIN:VCALENDAR")
+    assert seen == ["token123.ics"]

@@ -6,7 +6,7 @@ import html
 import logging
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
@@ -14,6 +14,8 @@ from telegram.request import BaseRequest
 
 from bot import texts
 from bot.config import Settings
+from bot.endpoints import start_web, stop_web
+from bot.persistence import DatabasePersistence
 from bot.poll.conditions import on_ingest_conditions, read_missing
 from bot.poll.health import schedule_source_health
 from bot.poll.jobs import start_polling
@@ -21,6 +23,8 @@ from bot.poll.seed import seed_sources
 from bot.push.confirm import on_ingest_truth
 from bot.push.fanout import on_ingest
 from bot.push.jobs import start_pushes
+from bot.ratelimit import REPLYING, make_rate_limiter
+from bot.replicas import polling_conflict, release_locks, take_locks
 from bot.services import Services, get_services
 from bot.web.heartbeat import schedule_heartbeat
 from handlers import registry
@@ -77,6 +81,7 @@ async def start_services(app: Application[Any, Any, Any, Any, Any, Any]) -> None
     """Everything that must happen before the first update: database, menus, jobs."""
     services = get_services(app)
     await prepare_database(services)
+    await take_locks(app, polling=bool(services.extras.get(SERVE_HTTP)) and not services.settings.webhook_url)
     coordinator_ids = set(services.settings.coordinator_ids)
     group = services.settings.group_chat_id
     if group is not None:
@@ -92,6 +97,8 @@ async def start_services(app: Application[Any, Any, Any, Any, Any, Any]) -> None
         log.exception("could not set the command menus")
     for start in STARTERS:
         await start(app)
+    if services.extras.get(SERVE_HTTP):
+        await start_web(app)
 
 
 # Functions run when the Application starts (for example scheduling jobs); issues add theirs.
@@ -104,11 +111,41 @@ STARTERS: list[Callable[[Application[Any, Any, Any, Any, Any, Any]], Any]] = [
 
 
 async def stop_services(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    await stop_web(app)
+    await release_locks(app)
     await get_services(app).engine.dispose()
+
+
+SERVE_HTTP = "serve_http"
+
+
+class BotApplication(Application[Any, Any, Any, Any, Any, Any]):
+    """The Application, counting updates; what is sent while one is handled counts as a reply
+    (rate-limited together with the pushes, see ``bot.ratelimit``)."""
+
+    async def process_update(self, update: object) -> None:
+        services = self.bot_data.get("services")
+        if isinstance(services, Services) and isinstance(update, Update):
+            services.counters["updates"] += 1
+        persistence = self.persistence
+        if isinstance(persistence, DatabasePersistence) and persistence.shared and isinstance(update, Update):
+            await persistence.refresh_conversations(self, update)  # a replica may have moved it on
+        token = REPLYING.set(True)
+        try:
+            await super().process_update(update)
+        finally:
+            REPLYING.reset(token)
+            if self.persistence is not None:  # the conversation's step and drafts, written now
+                try:
+                    await self.update_persistence()
+                except Exception:
+                    log.exception("could not store the conversation state")
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the error with its traceback; tell the person, in Norwegian, that something went wrong."""
+    if update is None and polling_conflict(context.application, context.error):
+        return
     log.error("error while handling an update", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
         try:
@@ -123,8 +160,15 @@ def build_application(
     request: BaseRequest | None = None,
     clock: Callable[[], datetime] | None = None,
     services: Services | None = None,
+    serve_http: bool = False,
+    rate_limited: bool | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
-    """The whole bot: handlers, error handler, services; ``request`` swaps in the fake Bot API."""
+    """The whole bot: handlers, error handler, services; ``request`` swaps in the fake Bot API.
+
+    ``serve_http``: start the HTTP server (health, metrics, webhook) with the bot (``foui-bot run``).
+    ``rate_limited``: every call through the shared rate limiter; by default only against the real
+    Bot API (the in-process fakes answer at once, and tests of the limiter ask for it).
+    """
     token = settings.token()
     if token is None:
         if request is None:
@@ -137,13 +181,21 @@ def build_application(
         .post_init(start_services)
         .post_shutdown(stop_services)
         .concurrent_updates(False)
+        .application_class(BotApplication)
     )
     if settings.telegram_file_url:
         builder = builder.base_file_url(settings.telegram_file_url)
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
+    services = wire(services or Services.create(settings, clock=clock))
+    if rate_limited if rate_limited is not None else request is None:
+        builder = builder.rate_limiter(cast(Any, make_rate_limiter(settings, services.counters)))
+    if serve_http and settings.webhook_url:
+        builder = builder.updater(None)  # the webhook is a route of our own server
+    builder = builder.persistence(DatabasePersistence(services, shared=not settings.is_sqlite))
     app = builder.build()
-    app.bot_data["services"] = wire(services or Services.create(settings, clock=clock))
+    app.bot_data["services"] = services
+    services.extras[SERVE_HTTP] = serve_http
     registry.register(app)
     app.add_error_handler(error_handler)
     return app

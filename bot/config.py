@@ -66,9 +66,10 @@ class Settings(BaseSettings):
     webhook_url: str | None = None
     # The bot's public base address (https://...): set it to offer calendar subscriptions.
     public_url: str | None = None
-    webhook_listen: str = "0.0.0.0"  # noqa: S104 - a container listens on all interfaces
-    webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret: SecretStr | None = None
+    # The one HTTP server: /healthz, /metrics, the webhook and mounted routes (0: no server).
+    http_listen: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=0, le=65535)
 
     quiet_hours: str = "21-07"
     reminder_days: Annotated[list[int], NoDecode] = Field(default_factory=lambda: list(DEFAULT_REMINDER_DAYS))
@@ -200,6 +201,18 @@ class Settings(BaseSettings):
             self.telegram_api_url = "https://api.telegram.org/bot"
         return self
 
+    @model_validator(mode="after")
+    def _webhook(self) -> Settings:
+        """A webhook is https and has a secret: Telegram sends it in every call, and we check it."""
+        if self.webhook_url:
+            if not self.webhook_url.startswith("https://"):
+                raise ValueError("FOUI_WEBHOOK_URL må begynne med https:// (Telegram krever det)")
+            if self.webhook_secret is None or not self.webhook_secret.get_secret_value().strip():
+                raise ValueError("FOUI_WEBHOOK_SECRET må settes når FOUI_WEBHOOK_URL er satt")
+            if self.http_port == 0:
+                raise ValueError("FOUI_HTTP_PORT kan ikke være 0 når FOUI_WEBHOOK_URL er satt")
+        return self
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -228,8 +241,11 @@ class SettingsError(Exception):
 def format_validation_error(error: ValidationError) -> list[str]:
     lines = []
     for err in error.errors():
-        field = str(err["loc"][0]) if err["loc"] else "?"
         message = str(err["msg"]).removeprefix("Value error, ")
+        if not err["loc"]:  # a check of several settings together names them in its message
+            lines.append(f"Ugyldig innstilling: {message}")
+            continue
+        field = str(err["loc"][0])
         lines.append(f"Ugyldig innstilling FOUI_{field.upper()}: {message}")
     return lines
 

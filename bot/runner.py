@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
-from urllib.parse import urlsplit
 
 from telegram import Update
 
 from bot import texts
 from bot.app import MissingTokenError, build_application
 from bot.config import Settings
+from bot.endpoints import serve_webhook
 from bot.locks import AlreadyRunningError, lock_for
+from bot.replicas import stopped_by_conflict
+from bot.web.server import HttpServerError
 
 log = logging.getLogger(__name__)
-
-
-def webhook_path(url: str) -> str:
-    """The path the webhook server listens on: the public URL's path ("" for the root)."""
-    return urlsplit(url).path.strip("/")
 
 
 def run(settings: Settings) -> int:
@@ -42,22 +40,25 @@ def run(settings: Settings) -> int:
 
 def _run(settings: Settings) -> int:
     try:
-        app = build_application(settings)
+        app = build_application(settings, serve_http=True)
     except MissingTokenError as err:
         print(str(err), file=sys.stderr)
         return 2
     if settings.webhook_url:
         print(texts.STARTING_WEBHOOK.format(url=settings.webhook_url), file=sys.stderr)
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=webhook_path(settings.webhook_url),
-            webhook_url=settings.webhook_url,
-            secret_token=secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        try:
+            asyncio.run(serve_webhook(app))
+        except HttpServerError as err:
+            print(str(err), file=sys.stderr)
+            return 1
     else:
         print(texts.STARTING_POLLING, file=sys.stderr)
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+        try:
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+        except (AlreadyRunningError, HttpServerError) as err:  # another poller; the port is taken
+            print(str(err), file=sys.stderr)
+            return 1
+        if stopped_by_conflict(app):  # Telegram's 409: another process polls this bot elsewhere
+            print(texts.POLLING_CONFLICT, file=sys.stderr)
+            return 1
     return 0

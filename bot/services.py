@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,6 +31,11 @@ class Services:
     # Run inside a poll's transaction, right after ingest and before commit (the composition root
     # puts the push wing's fan-out here): (session, storage.calls.IngestResult, services).
     ingest_hooks: list[IngestHook] = field(default_factory=list)
+    # Figures for /metrics, counted where things happen (updates, replies, 429s, polls).
+    counters: Counter[str] = field(default_factory=Counter)
+    # Whether this process runs the scheduled planners now: the composition root puts the
+    # leader lock here (PostgreSQL: one process at a time); alone on SQLite, always.
+    is_leader: Callable[[], Awaitable[bool]] = field(default=lambda: _always())
 
     def now(self) -> datetime:
         """The current time, timezone-aware UTC (tests pass a controllable clock)."""
@@ -43,6 +49,10 @@ class Services:
     def create(cls, settings: Settings, *, clock: Callable[[], datetime] | None = None) -> Services:
         engine = make_engine(settings.database_url)
         return cls(settings, engine, make_sessionmaker(engine), clock or system_clock)
+
+
+async def _always() -> bool:
+    return True
 
 
 def get_services(app_or_context: Any) -> Services:

@@ -228,6 +228,7 @@ def conversation(
             fallbacks=fallbacks,
             name=name,
             allow_reentry=True,
+            persistent=True,  # kept in the database: a restart continues where the person was
         )
 
 

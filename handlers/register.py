@@ -306,6 +306,7 @@ def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
             name="registrer",
             allow_reentry=True,
             conversation_timeout=TIMEOUT_SECONDS,
+            persistent=True,  # kept in the database: a restart or another replica continues it
         )
     return [
         conversation,

@@ -110,10 +110,10 @@ def test_run_without_token_says_how_to_get_one(tmp_path: Path) -> None:
 
 
 def test_invalid_settings_stop_without_traceback(tmp_path: Path) -> None:
-    out = _cli("migrate", env={"FOUI_TIMEZONE": "Nowhere/Land", "FOUI_WEBHOOK_PORT": "99999"}, cwd=tmp_path)
+    out = _cli("migrate", env={"FOUI_TIMEZONE": "Nowhere/Land", "FOUI_HTTP_PORT": "99999"}, cwd=tmp_path)
     assert out.returncode == 2
     assert "Traceback" not in out.stderr
-    assert "FOUI_TIMEZONE" in out.stderr and "FOUI_WEBHOOK_PORT" in out.stderr
+    assert "FOUI_TIMEZONE" in out.stderr and "FOUI_HTTP_PORT" in out.stderr
 
 
 def test_migrate_creates_the_database(tmp_path: Path) -> None:
@@ -148,13 +148,13 @@ def test_redaction_catches_token_shaped_strings() -> None:
 @pytest.mark.parametrize(
     ("url", "path"),
     [
-        ("https://bot.example.no/telegram/webhook", "telegram/webhook"),
-        ("https://bot.example.no/hook/", "hook"),
-        ("https://bot.example.no", ""),
-        ("https://bot.example.no/", ""),
+        ("https://bot.example.no/telegram/webhook", "/telegram/webhook"),
+        ("https://bot.example.no/hook/", "/hook"),
+        ("https://bot.example.no", "/"),
+        ("https://bot.example.no/", "/"),
     ],
 )
 def test_webhook_listens_on_the_public_urls_path(url: str, path: str) -> None:
-    from bot.runner import webhook_path
+    from bot.web.webhook import webhook_path
 
     assert webhook_path(url) == path

@@ -22,6 +22,7 @@ from storage.db import make_engine, make_sessionmaker
 from storage.models import Chat, Outbox, OutboxStatus
 from storage.types import utcnow
 from tests.support.fakeserver import FakeBotServer
+from tests.web_helpers import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -83,8 +84,20 @@ def _env(url: str, server: FakeBotServer, tmp: Path) -> dict[str, str]:
         FOUI_OUTBOX_POLL_SECONDS="0.2",
         FOUI_LOG_LEVEL="INFO",
         FOUI_HEARTBEAT_FILE=str(tmp / "heartbeat"),
+        FOUI_HTTP_PORT=str(free_port()),
     )
     return env
+
+
+def _replica(env: dict[str, str]) -> dict[str, str]:
+    """One of several processes: webhook mode (long polling allows one process per bot token),
+    each with its own HTTP server."""
+    return {
+        **env,
+        "FOUI_HTTP_PORT": str(free_port()),
+        "FOUI_WEBHOOK_URL": "https://bot.example.org/telegram/webhook",
+        "FOUI_WEBHOOK_SECRET": "replica-secret",
+    }
 
 
 async def _start(env: dict[str, str], tmp: Path, name: str) -> asyncio.subprocess.Process:
@@ -166,8 +179,8 @@ async def test_two_processes_on_postgresql_send_nothing_twice(db_url: str, tmp_p
     await _seed(db_url, CHATS)
     async with FakeBotServer() as server:
         env = _env(db_url, server, tmp_path)
-        one = await _start(env, tmp_path, "one")
-        two = await _start(env, tmp_path, "two")
+        one = await _start(_replica(env), tmp_path, "one")
+        two = await _start(_replica(env), tmp_path, "two")
         try:
             await _until(
                 lambda: len(server.delivered()) >= CHATS, 90, "every chat to get its message", tmp_path

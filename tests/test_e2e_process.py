@@ -34,6 +34,7 @@ from storage.types import utcnow
 from tests.fixtures.feeds.loopback import LoopbackServer, Route
 from tests.fixtures.feeds.loopback import loopback as loopback
 from tests.support.fakeserver import FakeBotServer
+from tests.web_helpers import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -121,6 +122,7 @@ def _env(url: str, server: FakeBotServer, sources: Path, tmp: Path) -> dict[str,
         FOUI_OUTBOX_POLL_SECONDS=str(OUTBOX_POLL_SECONDS),
         FOUI_LOG_LEVEL="INFO",
         FOUI_HEARTBEAT_FILE=str(tmp / "heartbeat"),
+        FOUI_HTTP_PORT=str(free_port()),  # never a fixed port: tests run side by side
     )
     return env
 

@@ -85,7 +85,9 @@ async def source_health_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """The scheduled check."""
     from bot.services import get_services
 
-    await report_source_health(get_services(context))
+    services = get_services(context)
+    if await services.is_leader():  # one process reports (PostgreSQL replicas)
+        await report_source_health(services)
 
 
 async def schedule_source_health(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

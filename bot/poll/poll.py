@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import time
 import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -22,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.config import Settings
+from bot.locks import source_lease
 from bot.poll.drift import observe_empty, observe_items
 from bot.services import Services
 from feeds.adapters import UnknownKindError
@@ -235,16 +237,24 @@ async def poll_due(
     fetcher = fetcher or make_fetcher(services.settings)
     gate = asyncio.Semaphore(PARALLEL_SOURCES)
 
-    async def one(source_id: int) -> PollOutcome:
-        async with gate:
+    async def one(source_id: int) -> PollOutcome | None:
+        # The lease: no other process polls this source meanwhile (or just did: then it is skipped).
+        async with gate, source_lease(services, source_id, due_only=not everything) as mine:
+            if not mine:
+                services.counters["polls_skipped"] += 1
+                return None
+            started = time.monotonic()
             try:
-                return await _poll(services, source_id, fetcher)
+                outcome = await _poll(services, source_id, fetcher)
             except Exception as exc:  # a broken source never stops the others
                 log.exception("polling source %s failed", source_id)
-                return PollOutcome(source_id, "?", reason=f"{type(exc).__name__}: {exc}")
+                outcome = PollOutcome(source_id, "?", reason=f"{type(exc).__name__}: {exc}")
+            services.counters["poll_ms"] += round((time.monotonic() - started) * 1000)
+            services.counters["polls_ok" if outcome.ok else "polls_failed"] += 1
+            return outcome
 
     try:
-        return list(await asyncio.gather(*(one(i) for i in ids)))
+        return [o for o in await asyncio.gather(*(one(i) for i in ids)) if o is not None]
     finally:
         if own:
             await fetcher.aclose()

@@ -37,6 +37,8 @@ PLAN_INTERVAL_SECONDS = 60
 async def plan_pushes(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Queue the reminders, digests and overviews that are due now, then wake the sender."""
     services = get_services(context.application)
+    if not await services.is_leader():  # another process runs the planners (PostgreSQL replicas)
+        return
     counts = await plan_all(services)
     if any(counts.values()):
         log.info("planned pushes: %s", counts)

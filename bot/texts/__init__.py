@@ -17,3 +17,4 @@ from bot.texts.sources import *  # noqa: F403
 from bot.texts.sources_admin import *  # noqa: F403
 from bot.texts.sources_push import *  # noqa: F403
 from bot.texts.truth import *  # noqa: F403
+from bot.texts.web import *  # noqa: F403

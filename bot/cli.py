@@ -10,7 +10,7 @@ from typing import Any
 
 from bot import texts
 from bot.config import Settings, SettingsError, load_settings
-from bot.logs import setup_logging
+from bot.logs import protect_streams, redact, remember_secrets, setup_logging
 
 log = logging.getLogger("foui")
 
@@ -32,15 +32,14 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.startup import describe_database_error
     from storage.db import migrate_sync
 
     try:
         migrate_sync(settings.database_url)
-    except (OSError, ConnectionError) as exc:
-        print(
-            texts.DATABASE_UNREACHABLE.format(url=_safe_url(settings.database_url), reason=exc),
-            file=sys.stderr,
-        )
+    except Exception as exc:
+        log.debug("migration failed", exc_info=True)
+        print(describe_database_error(exc, settings.database_url), file=sys.stderr)
         return 1
     print(texts.MIGRATED.format(url=_safe_url(settings.database_url)))
     return 0
@@ -137,13 +136,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _secrets(settings: Settings) -> list[str]:
+    """What must never be printed: the token and the webhook's secret."""
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    return [s for s in (settings.token(), secret) if s]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    protect_streams()  # before anything can print: nothing on stdout or stderr carries a token
     args = build_parser().parse_args(argv)
     settings = _settings_or_exit()
-    secrets = [settings.token() or ""]
-    setup_logging(settings.log_level, secrets)
+    remember_secrets(_secrets(settings))
+    setup_logging(settings.log_level, _secrets(settings))
     func: Callable[[argparse.Namespace, Settings], Any] = args.func
-    return int(func(args, settings) or 0)
+    try:
+        return int(func(args, settings) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the last guard: one line, the traceback only at DEBUG
+        log.debug("stopped by an unexpected error", exc_info=True)
+        reason = redact(f"{type(exc).__name__}: {exc}".splitlines()[0])
+        print(texts.UNEXPECTED_STOP.format(reason=reason), file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

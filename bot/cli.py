@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -66,9 +67,21 @@ def cmd_frister(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
+    """The console never touches the configured database: a temporary SQLite file unless --database."""
     from bot.console.chat import cli_console
 
-    return cli_console(settings, user_id=args.user_id, group=args.group, coordinator=args.coordinator)
+    def chat(settings: Settings) -> int:
+        return cli_console(settings, user_id=args.user_id, group=args.group, coordinator=args.coordinator)
+
+    if args.database:
+        try:
+            return chat(load_settings(database_url=args.database))
+        except SettingsError as err:
+            for line in err.lines:
+                print(line.replace("FOUI_DATABASE_URL", "--database"), file=sys.stderr)
+            return 2
+    with tempfile.TemporaryDirectory(prefix="foui-console-") as tmp:
+        return chat(settings.model_copy(update={"database_url": f"sqlite+aiosqlite:///{tmp}/console.db"}))
 
 
 def _safe_url(url: str) -> str:
@@ -127,11 +140,18 @@ def build_parser() -> argparse.ArgumentParser:
         "console",
         help="chat med boten i terminalen, uten token",
         description="Prøv boten i terminalen som i Telegram, med noen eksempelutlysninger. "
-        "Knapper vises som nummererte valg.",
+        "Knapper vises som nummererte valg. Konsollen bruker en midlertidig database, "
+        "aldri den i FOUI_DATABASE_URL, med mindre --database sier noe annet.",
     )
     p.add_argument("--user-id", type=int, default=1001, help="din Telegram-id i konsollen (standard 1001)")
     p.add_argument("--group", action="store_true", help="skriv som om du er i nettverkets gruppe")
     p.add_argument("--coordinator", action="store_true", help="vær koordinator i konsollen")
+    p.add_argument(
+        "--database",
+        metavar="URL",
+        help="bruk denne databasen (standard: en midlertidig SQLite-fil som slettes etterpå; "
+        "FOUI_DATABASE_URL brukes aldri av konsollen)",
+    )
     p.set_defaults(func=cmd_console)
     return parser
 

@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
-from bot import texts
+from bot import network, texts
 from bot.config import Settings
 from bot.poll.conditions import on_ingest_conditions, read_missing
 from bot.poll.health import schedule_source_health
@@ -70,7 +70,7 @@ async def seed_topics(services: Services) -> None:
 
 
 # Functions run after migration on every start; issues add their seeders here.
-SEEDERS: list[Callable[[Services], Any]] = [seed_topics, seed_sources, read_missing]
+SEEDERS: list[Callable[[Services], Any]] = [seed_topics, seed_sources, read_missing, network.load]
 
 
 async def start_services(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

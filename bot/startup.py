@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import sqlite3
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -23,10 +25,12 @@ from bot.config import Settings
 from bot.logs import redact
 from bot.poll.seed import load_source_defs
 from feeds.sources import SourcesFileError
-from storage.db import make_engine, migrate
+from storage import network_setup
+from storage.db import make_engine, make_sessionmaker, migrate
 
 log = logging.getLogger(__name__)
 
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 FIRST_RETRY_SECONDS = 2.0
 MAX_RETRY_SECONDS = 60.0
 
@@ -156,8 +160,42 @@ async def check_telegram(
             delay = min(delay * 2, MAX_RETRY_SECONDS)
 
 
+def new_setup_code() -> str:
+    """A code that is easy to type: 8 letters and digits without look-alikes, as XXXX-XXXX (40 bits)."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+async def announce_setup(
+    settings: Settings, *, bot: str, say: Callable[[str], None], make_code: Callable[[], str] = new_setup_code
+) -> None:
+    """Tell the operator how to connect the group: the /oppsett code on the very first start, once."""
+    if settings.group_chat_id is not None:
+        return
+    engine = make_engine(settings.database_url)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            row = await network_setup.get_setup(session)
+            if row is not None and row.group_telegram_id is not None:
+                say(texts.SETUP_CONNECTED.format(title=row.group_title or "?", group=row.group_telegram_id))
+                return
+            if settings.setup_code is not None:
+                say(texts.SETUP_CODE_CONFIGURED.format(bot=bot))
+                return
+            code = make_code()
+            made = await network_setup.ensure_code(
+                session, network_setup.code_hash(code), now=datetime.now(UTC)
+            )
+            await session.commit()
+    finally:
+        await engine.dispose()
+    say(texts.SETUP_CODE_NEW.format(bot=bot, code=code) if made else texts.SETUP_CODE_EARLIER)
+
+
 async def preflight(settings: Settings, *, say: Callable[[str], None]) -> str:
-    """Every check, cheapest first; returns the bot's username."""
+    """Every check, cheapest first, then how to connect the group; returns the bot's username."""
     check_sources(settings)
     await check_database(settings)
-    return await check_telegram(settings, say=say)
+    username = await check_telegram(settings, say=say)
+    await announce_setup(settings, bot=username, say=say)
+    return username

@@ -97,6 +97,7 @@ async def start_services(app: Application[Any, Any, Any, Any, Any, Any]) -> None
 # Functions run when the Application starts (for example scheduling jobs); issues add theirs.
 STARTERS: list[Callable[[Application[Any, Any, Any, Any, Any, Any]], Any]] = [
     schedule_heartbeat,
+    network.start_refresh,
     start_pushes,
     schedule_source_health,
     start_polling,

@@ -18,7 +18,8 @@ from sqlalchemy import BigInteger, Integer, String, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.models import Base, Chat, ChatKind, Outbox, OutboxStatus, Subscription
+from storage.models import AuditLog, Base, Chat, ChatKind, Outbox, OutboxStatus, Subscription
+from storage.outbox import current_telegram_id
 
 SETUP_ROW = 1
 
@@ -190,6 +191,9 @@ async def follow_group(
         old.telegram_id = new_id
         old.kind = ChatKind.SUPERGROUP
         moved_chat = True
+        session.add(
+            AuditLog(action="chat_migrated", detail={"from": old_id, "to": new_id, "chat_id": old.id})
+        )
     row = await get_setup(session)
     moved_network = False
     if row is not None and row.group_telegram_id == old_id:
@@ -232,9 +236,13 @@ async def _fold_into(session: AsyncSession, source_id: int, target_id: int) -> N
     await session.flush()
 
 
-async def group_moved_to(session: AsyncSession, old_id: int) -> int | None:
-    """Where a group that had ``old_id`` went, if it became a supergroup (for an old FOUI_GROUP_CHAT_ID)."""
+async def current_group_id(session: AsyncSession, group_id: int) -> int:
+    """The id a group known as ``group_id`` has now, if it became a supergroup.
+
+    Both ways Telegram tells it are followed: the service message (``follow_group``) and a send that
+    answered ``ChatMigrated`` (the sender records it, ``storage.outbox.migrate_chat``).
+    """
     row = await get_setup(session)
-    if row is not None and row.moved_from_telegram_id == old_id:
-        return row.group_telegram_id
-    return None
+    if row is not None and row.moved_from_telegram_id == group_id and row.group_telegram_id is not None:
+        group_id = row.group_telegram_id
+    return await current_telegram_id(session, group_id)

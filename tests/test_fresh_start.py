@@ -8,6 +8,7 @@ with the group id filled in the empty `FOUI_SOURCES_FILE=` was read as "." so no
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 import pytest
@@ -64,3 +65,5 @@ async def test_env_example_with_only_the_token_starts_on_sqlite_with_the_default
     assert code == 0, output
     assert "Traceback" not in output and "Ugyldig innstilling" not in output
     assert TOKEN not in output
+    # How to connect the group, printed once on this first start: /oppsett and a code.
+    assert re.search(r"/oppsett [A-Z2-9]{4}-[A-Z2-9]{4}\n", output), output

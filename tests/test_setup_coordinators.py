@@ -237,3 +237,25 @@ async def test_a_group_that_becomes_a_supergroup_keeps_its_topics_admins_and_que
 
     async with running_harness(settings) as h:  # after a restart, also with the old id in the settings
         assert h.services.settings.group_chat_id == NEW_GROUP
+
+
+@pytest.mark.parametrize("named_by", ["oppsett", "setting"])
+async def test_a_send_answered_with_chat_migrated_moves_the_network_group_too(
+    sqlite_url: str, named_by: str
+) -> None:
+    """The sender's ChatMigrated (storage.outbox.migrate_chat) is followed by the next read of the group."""
+    from bot import network
+    from storage import outbox
+
+    extra = {"group_chat_id": OLD_GROUP} if named_by == "setting" else {}
+    settings = _settings(sqlite_url, **extra)
+    async with running_harness(settings) as h:
+        if named_by == "oppsett":
+            await _code(settings)
+            await h.send(f"/oppsett {CODE}", KARI, chat_id=OLD_GROUP)
+        await _group_with_topics_and_a_queued_message(h, OLD_GROUP)
+        async with h.services.session() as s:
+            row = (await s.execute(select(Outbox).where(Outbox.subject == "venter"))).scalar_one()
+            await outbox.migrate_chat(s, row.chat_id, NEW_GROUP, row_id=row.id)
+        await network.load(h.services)  # the refresh job does this every minute
+        assert h.services.settings.group_chat_id == NEW_GROUP

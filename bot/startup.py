@@ -26,7 +26,7 @@ from bot.logs import redact
 from bot.poll.seed import load_source_defs
 from feeds.sources import SourcesFileError
 from storage import network_setup
-from storage.db import make_engine, make_sessionmaker, migrate
+from storage.db import make_engine, make_sessionmaker, migrate, startup_lock
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +110,8 @@ async def check_database(settings: Settings) -> None:
     """Connect and migrate: proves the database is there, reachable and writable."""
     engine = make_engine(settings.database_url)
     try:
-        await migrate(engine)
+        async with startup_lock(engine):  # several processes on PostgreSQL: one migrates at a time
+            await migrate(engine)
         async with engine.begin() as conn:  # a write that changes nothing: is the database writable?
             await conn.execute(text("UPDATE alembic_version SET version_num = version_num"))
     except Exception as exc:

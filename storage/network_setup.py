@@ -13,6 +13,7 @@ import hmac
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import BigInteger, Integer, String, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -246,3 +247,33 @@ async def current_group_id(session: AsyncSession, group_id: int) -> int:
     if row is not None and row.moved_from_telegram_id == group_id and row.group_telegram_id is not None:
         group_id = row.group_telegram_id
     return await current_telegram_id(session, group_id)
+
+
+async def export_person(session: AsyncSession, telegram_id: int) -> dict[str, Any] | None:
+    """For /minedata: whether the person is a coordinator added in the chat, and since when."""
+    row = await session.get(Coordinator, telegram_id)
+    if row is None:
+        return None
+    return {"name": row.name, "since": row.added_at.isoformat()}
+
+
+async def forget_person(session: AsyncSession, telegram_id: int) -> dict[str, int]:
+    """For /slettmeg: no longer a coordinator here; who added others or connected the group, forgotten."""
+    removed = await remove_coordinator(session, telegram_id)
+    added = await session.execute(
+        update(Coordinator)
+        .where(Coordinator.added_by == telegram_id)
+        .values(added_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    connected = await session.execute(
+        update(NetworkSetup)
+        .where(NetworkSetup.connected_by == telegram_id)
+        .values(connected_by=None)
+        .execution_options(synchronize_session=False)
+    )
+    return {
+        "coordinator": int(removed),
+        "coordinators_added_anonymised": int(getattr(added, "rowcount", 0) or 0)
+        + int(getattr(connected, "rowcount", 0) or 0),
+    }

@@ -259,3 +259,22 @@ async def test_a_send_answered_with_chat_migrated_moves_the_network_group_too(
             await outbox.migrate_chat(s, row.chat_id, NEW_GROUP, row_id=row.id)
         await network.load(h.services)  # the refresh job does this every minute
         assert h.services.settings.group_chat_id == NEW_GROUP
+
+
+async def test_minedata_shows_and_slettmeg_ends_a_coordinator_added_in_the_chat(sqlite_url: str) -> None:
+    from storage import privacy
+    from storage.network_setup import Coordinator, get_setup
+
+    async with running_harness(_settings(sqlite_url)) as h:
+        await _connected(h)
+        await h.process(_shared(h, KARI, OLA))
+        async with h.services.session() as s:
+            exported = await privacy.export(s, KARI.id, h.services.now())
+            assert exported["coordinator"]["name"] == "Kari Nordmann"
+            await privacy.delete_person(s, KARI.id, h.services.now())
+        async with h.services.session() as s:
+            assert await s.get(Coordinator, KARI.id) is None
+            ola = await s.get(Coordinator, OLA.id)
+            assert ola is not None and ola.added_by is None
+            setup = await get_setup(s)
+            assert setup is not None and setup.connected_by is None

@@ -175,6 +175,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:  # the last guard: one line, the traceback only at DEBUG
         log.debug("stopped by an unexpected error", exc_info=True)
+        from bot.startup import describe_database_error, is_database_error
+
+        if is_database_error(exc):
+            print(describe_database_error(exc, settings.database_url), file=sys.stderr)
+            return 1
         reason = redact(f"{type(exc).__name__}: {exc}".splitlines()[0])
         print(texts.UNEXPECTED_STOP.format(reason=reason), file=sys.stderr)
         return 1

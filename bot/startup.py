@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import socket
 import sqlite3
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 
@@ -88,6 +90,16 @@ def describe_database_error(exc: BaseException, url: str, secrets: list[str] | N
     if any(isinstance(e, sqlite3.DatabaseError) for e in chain) and "not a database" in words:
         return texts.DATABASE_MISSING.format(**values)
     return texts.DATABASE_FAILED.format(**values)
+
+
+def is_database_error(exc: BaseException) -> bool:
+    """Whether an error that stopped a command came from the database (driver, SQLAlchemy, connection)."""
+    for e in _chain(exc):
+        if isinstance(e, SQLAlchemyError | sqlite3.Error | ConnectionError | socket.gaierror):
+            return True
+        if type(e).__module__.startswith("asyncpg"):
+            return True
+    return False
 
 
 def _password(url: str) -> list[str]:

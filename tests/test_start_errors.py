@@ -123,7 +123,7 @@ def test_database_problems_at_start_are_two_lines_without_traceback(
 ) -> None:
     sqlite3.connect(tmp_path / "foui.db").close()  # an empty file, opened read-only below
     url = database.format(port=_free_port(), tmp=tmp_path)
-    for command in ("run", "migrate"):
+    for command in ("run", "migrate", "poll", "frister"):
         out = _run_cli(command, cwd=tmp_path, FOUI_BOT_TOKEN=TOKEN, FOUI_DATABASE_URL=url,
                        FOUI_TELEGRAM_API_URL="http://127.0.0.1:9/bot")  # fmt: skip
         assert out.returncode == 1, out.stderr

@@ -157,9 +157,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _secrets(settings: Settings) -> list[str]:
-    """What must never be printed: the token and the webhook's secret."""
+    """What must never be printed: the token, the webhook's secret and the database's password."""
+    from bot.startup import database_password
+
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    return [s for s in (settings.token(), secret) if s]
+    # A very short password ("foui") would blank out ordinary words in the log; it is no secret anyway.
+    password = [p for p in database_password(settings.database_url) if len(p) >= 6]
+    return [s for s in (settings.token(), secret, *password) if s]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -77,7 +77,7 @@ def describe_database_error(exc: BaseException, url: str, secrets: list[str] | N
     chain = _chain(exc)
     names = {type(e).__name__ for e in chain}
     words = " ".join(str(e) for e in chain).lower()
-    reason = _reason(exc, [*(secrets or []), *_password(url)])
+    reason = _reason(exc, [*(secrets or []), *database_password(url)])
     values = {"url": safe_url(url), "reason": reason}
     if "readonly" in words or "read-only" in words or "ReadOnlySqlTransactionError" in names:
         return texts.DATABASE_READ_ONLY.format(**values)
@@ -102,7 +102,8 @@ def is_database_error(exc: BaseException) -> bool:
     return False
 
 
-def _password(url: str) -> list[str]:
+def database_password(url: str) -> list[str]:
+    """The password in a database URL (none or one), to keep it out of every output."""
     if "@" in url and "://" in url:
         creds = url.split("://", 1)[1].rsplit("@", 1)[0]
         if ":" in creds:

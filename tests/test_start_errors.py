@@ -234,3 +234,11 @@ def test_redacting_stream_hides_remembered_secrets(capsys: pytest.CaptureFixture
     out = capsys.readouterr().out
     assert TOKEN not in out and "hemmelig-webhook-nokkel" not in out
     assert redact(f"x {TOKEN} y") == f"x {REDACTED} y"
+
+
+def test_the_database_password_is_kept_out_of_every_output(tmp_path: Path) -> None:
+    url = f"postgresql+asyncpg://foui:hemmelig-passord@127.0.0.1:{_free_port()}/foui"
+    out = _run_cli("frister", cwd=tmp_path, FOUI_DATABASE_URL=url, FOUI_LOG_LEVEL="DEBUG")
+    assert out.returncode == 1
+    assert "hemmelig-passord" not in out.stdout + out.stderr
+    assert "foui@127.0.0.1" in out.stderr

@@ -128,4 +128,5 @@ def test_compose_takes_the_password_from_env_waits_for_a_healthy_database_restar
     assert COMPOSE.count("restart: unless-stopped") == 2
     assert COMPOSE.count("logging: *logging") == 2 and 'max-size: "10m"' in COMPOSE
     assert "env_file: .env" in COMPOSE
+    assert "FOUI_HTTP_LISTEN: 0.0.0.0" in COMPOSE  # .env cannot move the server off the container's network
     assert re.search(r"^POSTGRES_PASSWORD=$", (ROOT / ".env.example").read_text(), re.M)

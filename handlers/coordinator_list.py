@@ -1,9 +1,10 @@
 """/koordinatorer: the coordinators see, add and remove each other in the chat (kept in the database).
 
-Adding someone works three ways, as Telegram allows a bot to learn a person's id: in a private chat
-the «Velg en koordinator» button opens Telegram's own person picker (``request_users``); ``/koordinatorer
-legg til @brukernavn`` finds someone who has written to the bot; in the group, ``/koordinatorer legg
-til`` as a reply to the person's message. When FOUI_COORDINATOR_IDS is set, it decides, and the list
+Adding someone works the ways Telegram lets a bot learn a person's id: in a private chat the «Velg en
+koordinator» button opens Telegram's own person picker (``request_users``); ``/koordinatorer legg til
+@brukernavn`` finds someone who has written to the bot, and a mention of someone without a username
+(picked from the list while typing) names them; in the group, ``/koordinatorer legg til`` as a reply
+to the person's message. When FOUI_COORDINATOR_IDS is set, it decides, and the list
 here only shows it. Every change is checked on the server: only a coordinator may make it.
 """
 
@@ -17,6 +18,7 @@ from telegram import (
     BotCommandScopeChat,
     KeyboardButton,
     KeyboardButtonRequestUsers,
+    MessageEntity,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
@@ -85,6 +87,16 @@ async def koordinatorer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         "add" if words and words[0] in ADD_WORDS else "remove" if words and words[0] in REMOVE_WORDS else None
     )
     target = next((w for w in args_of(context)[1:] if w.casefold() not in ADD_WORDS), None)
+    mentioned = next(
+        (e.user for e in message.entities if e.type == MessageEntity.TEXT_MENTION and e.user), None
+    )
+    if action is not None and mentioned is not None and not mentioned.is_bot:
+        # A person without a @username, picked from the member list while typing: Telegram names them.
+        if action == "add":
+            await _add(update, context, mentioned.id, mentioned.full_name)
+        else:
+            await _remove(update, context, mentioned.id, mentioned.full_name)
+        return
     if chat.type != "private":
         replied = message.reply_to_message
         person = replied.from_user if replied is not None else None

@@ -170,6 +170,18 @@ async def test_in_the_group_a_reply_names_the_new_coordinator(sqlite_url: str) -
         assert await _is_coordinator(h, OLA.id)
         calls = await h.send("/koordinatorer legg til", KARI, group=True)
         assert texts_of(calls) == [texts.KOORD_REPLY_NEEDED]
+        # A mention of someone without a @username carries the person (a text_mention).
+        text = "/koordinatorer legg til Per Berg"
+        mention = {
+            "type": "text_mention",
+            "offset": 24,
+            "length": 8,
+            "user": {**PER.as_user(), "username": None},
+        }
+        mention["user"].pop("username")
+        entities = [{"type": "bot_command", "offset": 0, "length": 14}, mention]
+        calls = await h.send(text, KARI, group=True, entities=entities)
+        assert texts_of(calls) == [texts.KOORD_ADDED.format(name="Per Berg")]
 
 
 async def _group_rows(h: BotHarness) -> list[tuple[int, int, list[str]]]:

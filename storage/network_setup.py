@@ -102,11 +102,15 @@ async def connect_group(
 ) -> Connect:
     """``/oppsett <code>`` in a group: connect it and make the person the first coordinator.
 
-    ``extra_hash`` is FOUI_SETUP_CODE's hash, accepted besides the stored code. The code is used once.
+    ``extra_hash`` is FOUI_SETUP_CODE's hash, accepted besides the stored code (used once). Only
+    FOUI_SETUP_CODE moves the network to another group once one is connected.
     """
     row = await get_setup(session)
     if row is not None and row.group_telegram_id is not None:
-        return Connect.SAME_GROUP if row.group_telegram_id == group_id else Connect.OTHER_GROUP
+        if row.group_telegram_id == group_id:
+            return Connect.SAME_GROUP
+        if not code_matches(code, extra_hash):  # moving to another group takes the operator's code
+            return Connect.OTHER_GROUP
     if not (code_matches(code, extra_hash) or (row is not None and code_matches(code, row.code_hash))):
         return Connect.WRONG_CODE
     if row is None:

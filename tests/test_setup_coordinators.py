@@ -102,6 +102,13 @@ async def test_wrong_codes_are_limited_per_person(sqlite_url: str) -> None:
         assert texts_of(await h.send("/oppsett hemmelig", OLA, group=True)) == [texts.OPPSETT_TOO_MANY]
         calls = await h.send("/oppsett HEMMELIG", KARI, group=True)  # FOUI_SETUP_CODE works as the code
         assert h.services.settings.group_chat_id == GROUP_ID, texts_of(calls)
+        # ... and is the only way to move the network to another group.
+        await _code(h.services.settings)
+        assert texts_of(await h.send(f"/oppsett {CODE}", KARI, chat_id=-100555)) == [
+            texts.OPPSETT_OTHER_GROUP
+        ]
+        await h.send("/oppsett hemmelig", KARI, chat_id=-100555)
+        assert h.services.settings.group_chat_id == -100555
 
 
 async def test_the_settings_win_when_set(sqlite_url: str) -> None:

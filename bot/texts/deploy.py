@@ -59,7 +59,10 @@ OPPSETT_DONE = (
     "privat samtale med meg. Skriv /status der for å se at alt virker."
 )
 OPPSETT_SAME_GROUP = "Denne gruppen er allerede koblet til FoUI-boten. 🙂"
-OPPSETT_OTHER_GROUP = "FoUI-boten er allerede koblet til en annen gruppe, så denne kobles ikke til."
+OPPSETT_OTHER_GROUP = (
+    "FoUI-boten er allerede koblet til en annen gruppe, så denne kobles ikke til. Skal boten flytte hit, "
+    "må den som driver den sette FOUI_SETUP_CODE; skriv så /oppsett med den koden her."
+)
 OPPSETT_WRONG_CODE = "Den koden stemmer ikke. Sjekk koden fra oppstarten og prøv igjen."
 OPPSETT_TOO_MANY = "For mange feil koder. Vent en time og prøv igjen."
 OPPSETT_FROM_SETTINGS = (

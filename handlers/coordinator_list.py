@@ -56,7 +56,7 @@ async def _listing(update: Update, context: ContextTypes.DEFAULT_TYPE) -> tuple[
     lines = [texts.KOORD_LIST_HEADER]
     rows: list[list[tuple[str, str]]] = []
     if network.coordinators_from_settings(svc):
-        lines += [texts.KOORD_LINE.format(name="", id=i) for i in svc.settings.coordinator_ids]
+        lines += [texts.KOORD_LINE_ID.format(id=i) for i in svc.settings.coordinator_ids]
         lines.append(texts.KOORD_FROM_SETTINGS)
     else:
         lines += [texts.KOORD_LINE.format(name=html.escape(c.name), id=c.telegram_id) for c in stored]

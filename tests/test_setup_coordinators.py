@@ -119,6 +119,9 @@ async def test_the_settings_win_when_set(sqlite_url: str) -> None:
         assert h.services.settings.group_chat_id == -100777
         calls = await h.send("/koordinatorer legg til @kari", PER)
         assert texts_of(calls) == [texts.KOORD_FROM_SETTINGS]
+        listing = texts_of(await h.send("/koordinatorer", PER))
+        assert len(listing) == 1 and texts.KOORD_LINE_ID.format(id=PER.id) in listing[0]
+        assert texts.KOORD_FROM_SETTINGS in listing[0]
         assert h.services.settings.coordinator_ids == [PER.id]
 
 

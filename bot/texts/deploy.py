@@ -73,6 +73,7 @@ OPPSETT_FROM_SETTINGS = (
 KOORD_DESCRIPTION = "se, legg til og fjern koordinatorer"
 KOORD_LIST_HEADER = "<b>Koordinatorer</b>"
 KOORD_LINE = "• {name} <code>{id}</code>"
+KOORD_LINE_ID = "• <code>{id}</code>"
 KOORD_NONE = "Ingen er lagt til ennå."
 KOORD_ADMINS_TOO = "Gruppens administratorer er også koordinatorer."
 KOORD_FROM_SETTINGS = "Koordinatorene er satt i FOUI_COORDINATOR_IDS av den som driver boten, og endres der."

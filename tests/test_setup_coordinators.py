@@ -81,6 +81,8 @@ async def test_the_first_start_prints_a_code_once_and_oppsett_connects_the_group
         assert h.services.settings.group_chat_id == GROUP_ID
         assert h.services.settings.coordinator_ids == [KARI.id]
         assert await _is_coordinator(h, KARI.id)
+        status = texts_of(await h.send("/status", KARI))
+        assert texts.STATUS_GROUP.format(group=GROUP_ID, count=1) in status[0]
         menus = [c for c in calls if c.method == "setMyCommands"]
         assert any(c.params.get("scope", {}).get("chat_id") == KARI.id for c in menus)
 
@@ -93,6 +95,12 @@ async def test_the_first_start_prints_a_code_once_and_oppsett_connects_the_group
         assert h.services.settings.group_chat_id == GROUP_ID
         assert h.services.settings.coordinator_ids == [KARI.id]
     assert await _code(settings) == [texts.SETUP_CONNECTED.format(title="FoUI Trøndelag", group=GROUP_ID)]
+
+
+async def test_status_says_when_no_group_is_connected(sqlite_url: str) -> None:
+    async with running_harness(_settings(sqlite_url, coordinator_ids=[PER.id])) as h:
+        status = texts_of(await h.send("/status", PER))
+        assert len(status) == 1 and texts.STATUS_NO_GROUP in status[0]
 
 
 async def test_wrong_codes_are_limited_per_person(sqlite_url: str) -> None:

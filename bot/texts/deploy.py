@@ -101,3 +101,7 @@ KOORD_REPLY_NEEDED = (
     "Svar på en melding fra personen med <code>/koordinatorer legg til</code>, eller skriv "
     "/koordinatorer til meg i en privat samtale."
 )
+
+# ---- /status: the group and the coordinators (HTML) ---------------------------------------------
+STATUS_GROUP = "Gruppe: <code>{group}</code> · {count} koordinator(er), pluss gruppens administratorer"
+STATUS_NO_GROUP = "⚠️ Ingen gruppe er koblet til ennå: skriv <code>/oppsett KODE</code> i nettverkets gruppe."

@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from telegram.request import BaseRequest
 
-from bot import texts
+from bot import network, texts
 from bot.config import Settings
 from bot.endpoints import start_web, stop_web
 from bot.persistence import DatabasePersistence
@@ -74,7 +74,7 @@ async def seed_topics(services: Services) -> None:
 
 
 # Functions run after migration on every start; issues add their seeders here.
-SEEDERS: list[Callable[[Services], Any]] = [seed_topics, seed_sources, read_missing]
+SEEDERS: list[Callable[[Services], Any]] = [seed_topics, seed_sources, read_missing, network.load]
 
 
 async def start_services(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -104,6 +104,7 @@ async def start_services(app: Application[Any, Any, Any, Any, Any, Any]) -> None
 # Functions run when the Application starts (for example scheduling jobs); issues add theirs.
 STARTERS: list[Callable[[Application[Any, Any, Any, Any, Any, Any]], Any]] = [
     schedule_heartbeat,
+    network.start_refresh,
     start_pushes,
     schedule_source_health,
     start_polling,

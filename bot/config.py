@@ -26,10 +26,14 @@ def _split_csv(value: Any) -> Any:
     return value
 
 
+# What a person (or FOUI_QUIET_HOURS) writes for "no quiet hours": an empty .env value means "not set".
+NO_QUIET_HOURS = frozenset({"", "ingen", "none", "av", "-"})
+
+
 def parse_quiet_hours(value: str) -> tuple[int, int] | None:
-    """'21-07' -> (21, 7); '' -> None. Raises ValueError on anything else."""
+    """'21-07' -> (21, 7); '' or 'ingen' -> None. Raises ValueError on anything else."""
     value = value.strip()
-    if not value:
+    if value.casefold() in NO_QUIET_HOURS:
         return None
     parts = value.replace("–", "-").split("-")
     if len(parts) != 2:
@@ -44,12 +48,17 @@ def parse_quiet_hours(value: str) -> tuple[int, int] | None:
 
 
 class Settings(BaseSettings):
-    """All configuration of FoUI-boten. See .env.example for every variable."""
+    """All configuration of FoUI-boten. See .env.example for every variable.
+
+    An empty value (``FOUI_GROUP_CHAT_ID=`` in a copied ``.env.example``) means "not set": the default
+    applies. Only FOUI_BOT_TOKEN is needed to run against Telegram.
+    """
 
     model_config = SettingsConfigDict(
         env_prefix="FOUI_",
         env_file=".env",
         env_file_encoding="utf-8",
+        env_ignore_empty=True,
         extra="ignore",
     )
 
@@ -62,6 +71,8 @@ class Settings(BaseSettings):
     group_chat_id: int | None = None
     sources_file: Path | None = None
     log_level: str = "INFO"
+    # The one-time code for /oppsett in the group; empty: the bot makes one and prints it on first start.
+    setup_code: SecretStr | None = None
 
     webhook_url: str | None = None
     # The bot's public base address (https://...): set it to offer calendar subscriptions.
@@ -118,9 +129,20 @@ class Settings(BaseSettings):
     def _municipalities(cls, value: Any) -> Any:
         return _split_csv(value)
 
-    @field_validator("municipalities_file", mode="before")
+    @field_validator(
+        "bot_token",
+        "telegram_file_url",
+        "group_chat_id",
+        "sources_file",
+        "webhook_url",
+        "webhook_secret",
+        "municipalities_file",
+        "setup_code",
+        mode="before",
+    )
     @classmethod
-    def _municipalities_file(cls, value: Any) -> Any:
+    def _blank_is_unset(cls, value: Any) -> Any:
+        """A blank value (also given directly, or only spaces) is "not set", never Path(".") or 0."""
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("municipalities", "municipalities_file")
@@ -192,8 +214,7 @@ class Settings(BaseSettings):
     @field_validator("quiet_hours")
     @classmethod
     def _quiet(cls, value: str) -> str:
-        parse_quiet_hours(value)
-        return value.strip()
+        return "" if parse_quiet_hours(value) is None else value.strip()
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:

@@ -55,6 +55,8 @@ MODULES: list[str] = [
     "handlers.call_detail",
     "handlers.soknader",
     "handlers.applications",
+    "handlers.setup",
+    "handlers.coordinator_list",
 ]
 
 Callback = Callable[[Any, Any], Awaitable[Any]]

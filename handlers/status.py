@@ -89,6 +89,11 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif sources:
         lines.append(texts.STATUS_ALL_SOURCES_OK)
     lines.append(truth_lines(figures, tz, now))
+    group = services.settings.group_chat_id
+    count = len(services.settings.coordinator_ids)
+    lines.append(
+        texts.STATUS_NO_GROUP if group is None else texts.STATUS_GROUP.format(group=group, count=count)
+    )
     await say(update, context, "\n".join(lines))
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import String, cast, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import network_notices
+from storage import network_notices, network_setup
 from storage.apply_privacy import delete_apply, export_apply
 from storage.calendar_models import CalendarFeed
 from storage.models import (
@@ -163,6 +163,7 @@ async def export(session: AsyncSession, telegram_id: int, now: datetime) -> dict
         select(Announcement.kind, Announcement.created_at).where(Announcement.author_id == telegram_id)
     )
     data["announcements_you_wrote"] = [{"kind": k, "written_at": _iso(at)} for k, at in announcements.all()]
+    data["coordinator"] = await network_setup.export_person(session, telegram_id)
     return data
 
 
@@ -239,6 +240,7 @@ async def delete_person(session: AsyncSession, telegram_id: int, now: datetime) 
     counts = done.counts
     chat = await _private_chat(session, telegram_id)
     counts.update(await delete_apply(session, chat.id if chat is not None else None, telegram_id))
+    counts.update(await network_setup.forget_person(session, telegram_id))
     if chat is not None:
         cid = chat.id
         for name, model in (

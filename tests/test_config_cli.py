@@ -39,7 +39,7 @@ def test_environment_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
     (tmp_path / ".env").write_text(f"FOUI_BOT_TOKEN={TOKEN}\nFOUI_GROUP_CHAT_ID=-1001\n")
     monkeypatch.setenv("FOUI_COORDINATOR_IDS", "11, 22,33")
     monkeypatch.setenv("FOUI_DATABASE_URL", "postgresql://foui@db/foui")
-    monkeypatch.setenv("FOUI_QUIET_HOURS", "")
+    monkeypatch.setenv("FOUI_QUIET_HOURS", "ingen")
     s = load_settings()
     assert s.token() == TOKEN
     assert s.group_chat_id == -1001
@@ -47,6 +47,35 @@ def test_environment_and_dotenv(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
     assert s.database_url == "postgresql+asyncpg://foui@db/foui"
     assert s.quiet is None
     assert TOKEN not in repr(s) and TOKEN not in str(s.model_dump())
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_a_copied_env_example_with_only_the_token_is_valid(tmp_path: Path) -> None:
+    """The README's path: `cp .env.example .env`, the token filled in; every empty value is "not set"."""
+    text = (ROOT / ".env.example").read_text(encoding="utf-8")
+    (tmp_path / ".env").write_text(text.replace("FOUI_BOT_TOKEN=\n", f"FOUI_BOT_TOKEN={TOKEN}\n"))
+    s = load_settings()
+    assert s.token() == TOKEN
+    assert s.group_chat_id is None
+    assert s.sources_file is None  # not Path("."): the default sources are seeded
+    assert s.coordinator_ids == []
+    assert s.telegram_file_url is None and s.webhook_url is None and s.webhook_secret is None
+    assert s.municipalities_file is None and s.setup_code is None
+    assert s.quiet == (21, 7)
+
+
+def test_an_empty_value_means_the_default_for_every_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.config import Settings
+
+    defaults = load_settings(_env_file=None)
+    for name in Settings.model_fields:
+        monkeypatch.setenv(f"FOUI_{name.upper()}", "")
+    assert load_settings(_env_file=None) == defaults
+    # Given directly (as the console and tests do), a blank path or id is "not set" too.
+    blank = load_settings(_env_file=None, group_chat_id=" ", sources_file="", bot_token="")
+    assert blank.group_chat_id is None and blank.sources_file is None and blank.bot_token is None
 
 
 def test_invalid_settings_give_one_line_each(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -62,7 +91,10 @@ def test_invalid_settings_give_one_line_each(monkeypatch: pytest.MonkeyPatch) ->
     assert any(line.startswith("Ugyldig innstilling FOUI_QUIET_HOURS") for line in lines)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("21-07", (21, 7)), ("22 - 6", (22, 6)), ("", None)])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("21-07", (21, 7)), ("22 - 6", (22, 6)), ("", None), ("ingen", None), ("Ingen", None)],
+)
 def test_quiet_hours(raw: str, expected: tuple[int, int] | None) -> None:
     assert parse_quiet_hours(raw) == expected
 

@@ -95,7 +95,7 @@ def test_console_through_stdin(sqlite_url: str, tmp_path: Path) -> None:
     env = {**os.environ, "FOUI_DATABASE_URL": sqlite_url, "FOUI_LOG_LEVEL": "WARNING"}
     env.pop("FOUI_BOT_TOKEN", None)
     result = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "console"],
+        [sys.executable, "-m", "bot.cli", "console", "--database", sqlite_url],
         input="/start\n11\n/frister 10\n/registrer\n",
         capture_output=True,
         text=True,
@@ -121,3 +121,25 @@ def test_console_through_stdin(sqlite_url: str, tmp_path: Path) -> None:
     )
     assert frister.returncode == 0, frister.stderr
     assert "Pilot Helse" in frister.stdout
+
+
+def test_console_never_touches_the_configured_database(tmp_path: Path) -> None:
+    """Issue 13: `foui-bot console` wrote ten example calls into FOUI_DATABASE_URL (a real network's /frister)."""
+    configured = tmp_path / "produksjon.db"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FOUI_")}
+    env.update(FOUI_DATABASE_URL=f"sqlite+aiosqlite:///{configured}", FOUI_LOG_LEVEL="WARNING")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "console"],
+        input="/frister\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Søknadsfrister" in result.stdout  # the examples were there, in a database of its own
+    assert not configured.exists()
+    assert str(configured) not in result.stdout
+    assert list(tmp_path.iterdir()) == []  # nothing left behind in the working directory either

@@ -80,7 +80,7 @@ def _env(url: str, server: FakeBotServer, tmp: Path) -> dict[str, str]:
         FOUI_TELEGRAM_API_URL=server.base_url,
         FOUI_BOT_TOKEN=TOKEN,
         FOUI_SEND_RATE_GLOBAL="80",
-        FOUI_QUIET_HOURS="",
+        FOUI_QUIET_HOURS="ingen",
         FOUI_OUTBOX_POLL_SECONDS="0.2",
         FOUI_LOG_LEVEL="INFO",
         FOUI_HEARTBEAT_FILE=str(tmp / "heartbeat"),

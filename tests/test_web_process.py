@@ -18,13 +18,21 @@ from tests.web_helpers import free_port
 TOKEN = "123456789:AAProcessTestToken_000000000000000000"
 
 
+def _sources(tmp: Path) -> None:
+    """One source on loopback that refuses connections: the bot never looks beyond this machine."""
+    (tmp / "sources.toml").write_text(
+        '[[source]]\nname = "Lokal"\nkind = "rss"\nurl = "http://127.0.0.1:9/feed.xml"\ninterval_minutes = 600\n',
+        encoding="utf-8",
+    )
+
+
 def _env(server: FakeBotServer, tmp: Path, port: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FOUI_")}
     env.update(
         FOUI_DATABASE_URL=f"sqlite+aiosqlite:///{tmp / 'foui.db'}",
         FOUI_TELEGRAM_API_URL=server.base_url,
         FOUI_BOT_TOKEN=TOKEN,
-        FOUI_SOURCES_FILE=str(tmp / "sources.yaml"),
+        FOUI_SOURCES_FILE=str(tmp / "sources.toml"),
         FOUI_HTTP_PORT=str(port),
         FOUI_HEARTBEAT_FILE=str(tmp / "heartbeat"),
     )
@@ -42,7 +50,7 @@ async def _stop(proc: asyncio.subprocess.Process) -> None:
 
 
 async def test_the_running_bot_serves_healthz_and_metrics(tmp_path: Path) -> None:
-    (tmp_path / "sources.yaml").write_text("sources: []\n")
+    _sources(tmp_path)
     port = free_port()
     async with FakeBotServer() as server:
         proc = await asyncio.create_subprocess_exec(
@@ -75,7 +83,7 @@ async def test_the_running_bot_serves_healthz_and_metrics(tmp_path: Path) -> Non
 
 
 async def test_telegrams_409_conflict_stops_a_second_poller_with_a_norwegian_message(tmp_path: Path) -> None:
-    (tmp_path / "sources.yaml").write_text("sources: []\n")
+    _sources(tmp_path)
     async with FakeBotServer() as server:
         server.api.fail(
             "getUpdates",
@@ -104,7 +112,7 @@ async def test_telegrams_409_conflict_stops_a_second_poller_with_a_norwegian_mes
 
 
 async def test_a_port_in_use_stops_the_bot_with_a_norwegian_line(tmp_path: Path) -> None:
-    (tmp_path / "sources.yaml").write_text("sources: []\n")
+    _sources(tmp_path)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

@@ -117,8 +117,11 @@ class InProcessBotApi:
         }
         if "text" in params:
             message["text"] = params["text"]
-        if params.get("reply_markup"):
-            message["reply_markup"] = params["reply_markup"]
+        markup = params.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        if isinstance(markup, dict) and "inline_keyboard" in markup:  # as Telegram: only inline keyboards
+            message["reply_markup"] = markup
         replied = params.get("reply_parameters")
         if isinstance(replied, str):
             replied = json.loads(replied)

@@ -23,6 +23,8 @@ def load_source_defs(settings: Settings) -> tuple[list[SourceDef], bool]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise SourcesFileError([texts.SOURCES_FILE_MISSING.format(path=path) + f" ({exc})"]) from None
+    except UnicodeDecodeError:
+        raise SourcesFileError([texts.SOURCES_FILE_NOT_UTF8.format(path=path)]) from None
     return parse_sources_toml(text), True
 
 

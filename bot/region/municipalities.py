@@ -152,6 +152,8 @@ def read_file(path: Path) -> list[str]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise MunicipalityListError(f"kan ikke lese {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError:
+        raise MunicipalityListError(f"{path} er ikke UTF-8-tekst; lagre filen som UTF-8") from None
     return [line.split("#", 1)[0].strip() for line in text.splitlines() if line.split("#", 1)[0].strip()]
 
 

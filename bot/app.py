@@ -22,6 +22,7 @@ from bot.push.confirm import on_ingest_truth
 from bot.push.fanout import on_ingest
 from bot.push.jobs import start_pushes
 from bot.services import Services, get_services
+from bot.texts.updates import LanguageApplication
 from bot.web.heartbeat import schedule_heartbeat
 from handlers import registry
 from storage.db import migrate, startup_lock
@@ -132,6 +133,7 @@ def build_application(
         token = FAKE_TOKEN
     builder = (
         ApplicationBuilder()
+        .application_class(LanguageApplication)
         .token(token)
         .base_url(settings.telegram_api_url)
         .post_init(start_services)

@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.services import Services
+from bot.texts.i18n import current_language
 from handlers.coordinator import keyboard, services_of
 from storage import announcements, audit
 from storage.announcements import Audience
@@ -24,6 +25,14 @@ MAX_TEXT = 3800  # room for the heading and "(rettet)" within Telegram's 4096
 # ---- rendering --------------------------------------------------------------------------------
 def announcement_text(text_html: str) -> str:
     return texts.ANNOUNCEMENT_FORMAT.format(text=text_html)
+
+
+def framed(kind: str, text_html: str) -> dict[str, Any]:
+    """An announcement's frame kept as a text's name, so each copy is framed in its recipient's
+    language when it is sent (``bot.push.localize``)."""
+    if kind != "announcement":
+        return {}
+    return {"i18n": texts.deferred("ANNOUNCEMENT_FORMAT", text=text_html), "lang": current_language()}
 
 
 def audience_label(audience: Audience, topic_names: str) -> str:
@@ -124,7 +133,12 @@ async def publish(
             extra=extra,
         )
         queued = await announcements.enqueue_copies(
-            session, item, chat_ids, payload={"text": payload_text}, now=now, pin_chat_id=group_id
+            session,
+            item,
+            chat_ids,
+            payload={"text": payload_text, **framed(kind, text_html)},
+            now=now,
+            pin_chat_id=group_id,
         )
         await audit.record(
             session,

@@ -131,7 +131,7 @@ def _render(listing: Listing, now: datetime, tz: ZoneInfo, *, link: bool) -> str
                 texts.FRISTER_HIDDEN_ONE if one else texts.FRISTER_HIDDEN.format(count=listing.hidden)
             )
         return "\n".join(lines)
-    count = texts.FRISTER_COUNT_ONE if listing.total == 1 else texts.FRISTER_COUNT.format(count=listing.total)
+    count = texts.frister_count(listing.total)
     header = texts.FRISTER_HEADER.format(scope=scope, window=window) + f"\n{count}"
     if listing.pages > 1:
         header += " · " + texts.FRISTER_PAGE.format(page=query.page + 1, pages=listing.pages)

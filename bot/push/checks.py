@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import parse_quiet_hours
+from bot.push.localize import localize
 from bot.push.outcomes import OutcomeBook
 from bot.services import Services
 from storage.claims import Claimed
@@ -57,6 +58,7 @@ class PreSendChecks(OutcomeBook):
 
     async def _fresh(self, row: Claimed) -> Claimed | str:
         """The row as it should go out now, or the reason it should not (see ``refresh``)."""
+        row = localize(row)  # in the recipient's language (the sender set it)
         if "call_id" not in row.payload and "rendered_on" not in row.payload:
             return row
         async with self.services.session() as session:

@@ -21,6 +21,7 @@ from bot.push.render import (
     render_weekly,
 )
 from bot.services import Services
+from bot.texts.i18n import current_language
 from storage.claims import Claimed
 from storage.conditions import conditions_of
 from storage.digests import deadlines_between
@@ -46,6 +47,13 @@ from storage.rules.reminders import deadline_end, reminder_key
 log = logging.getLogger(__name__)
 
 
+def written_for(payload: dict[str, Any], today: str) -> bool:
+    """Whether a payload reads right today and in the current (the recipient's) language."""
+    return payload.get("rendered_on") in (None, today) and payload.get("lang", current_language()) == (
+        current_language()
+    )
+
+
 async def refresh_payload(
     session: AsyncSession, services: Services, chat_id: int, kind: str, payload: dict[str, Any]
 ) -> dict[str, Any] | str:
@@ -60,11 +68,11 @@ async def refresh_payload(
     settings = services.settings
     today = local_day(now, settings)
     if kind == KIND_DIGEST:
-        if payload.get("rendered_on") in (None, today):
+        if written_for(payload, today):
             return payload
         return await _refresh_digest(session, services, chat_id, payload)
     if kind == KIND_WEEKLY:
-        if payload.get("rendered_on") in (None, today):
+        if written_for(payload, today):
             return payload
         calls = await deadlines_between(session, now, now + timedelta(days=WEEKLY_DAYS))
         return {**payload, **render_weekly(calls, now, settings)}
@@ -76,7 +84,7 @@ async def refresh_payload(
     expires = payload.get("expires_at")
     if isinstance(expires, str) and datetime.fromisoformat(expires) <= now:
         return CANCELLED_EXPIRED
-    if payload.get("rendered_on") in (None, today):
+    if written_for(payload, today):
         return payload
     call = await load_call(session, call_id)
     if call is None or call.status not in LIVE_STATUSES:

@@ -1,0 +1,111 @@
+"""Which language a chat reads, with a short cache: for each update (``language_for_update``) and
+for each recipient of the outbox (``language_for_chat``).
+
+A person: the language chosen with /sprak, else their Telegram client's (``nn`` → nynorsk,
+``nb``/``no`` → bokmål, others → English), else bokmål. A group: its choice, else ``FOUI_LANGUAGE``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from bot.services import Services
+from bot.texts.i18n import SOURCE, language_of_code, valid
+from storage import languages
+from storage.languages import ChatLanguage
+
+log = logging.getLogger(__name__)
+
+CACHE_SECONDS = 60.0  # another replica's /sprak is seen within this
+
+
+def resolve(stored: ChatLanguage | None, *, client: str | None, is_group: bool, group_default: str) -> str:
+    if stored is not None and valid(stored.chosen):
+        return str(stored.chosen)
+    if is_group:
+        return valid(group_default) or SOURCE
+    return valid(client) or (valid(stored.client) if stored is not None else None) or SOURCE
+
+
+class LanguageBook:
+    """Stored languages by Telegram chat id and by database chat id, kept for ``CACHE_SECONDS``."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._by_telegram: dict[int, tuple[float, ChatLanguage | None]] = {}
+        self._by_chat: dict[int, tuple[float, ChatLanguage | None]] = {}
+
+    def forget(self, telegram_id: int | None = None) -> None:
+        if telegram_id is None:
+            self._by_telegram.clear()
+        else:
+            self._by_telegram.pop(telegram_id, None)
+        self._by_chat.clear()
+
+    async def stored(self, telegram_id: int) -> ChatLanguage | None:
+        hit = self._by_telegram.get(telegram_id)
+        if hit is not None and time.monotonic() - hit[0] < CACHE_SECONDS:
+            return hit[1]
+        async with self.services.session() as session:
+            found = await languages.language_of(session, telegram_id)
+        self._by_telegram[telegram_id] = (time.monotonic(), found)
+        return found
+
+    async def for_update(self, update: Any) -> str:
+        """The language to answer ``update`` in (and remember the person's client language)."""
+        chat = getattr(update, "effective_chat", None)
+        user = getattr(update, "effective_user", None)
+        client = language_of_code(getattr(user, "language_code", None)) if user is not None else None
+        if chat is None:
+            return client or SOURCE
+        is_group = chat.type != "private"
+        stored = await self.stored(chat.id)
+        if not is_group and client is not None and stored is not None and stored.client != client:
+            await self._note_client(chat.id, client)
+        return resolve(
+            stored, client=client, is_group=is_group, group_default=self.services.settings.language
+        )
+
+    async def after_update(self, update: Any) -> None:
+        """A chat first registered by this update: remember the person's client language now."""
+        chat = getattr(update, "effective_chat", None)
+        user = getattr(update, "effective_user", None)
+        client = language_of_code(getattr(user, "language_code", None)) if user is not None else None
+        if chat is None or chat.type != "private" or client is None:
+            return
+        hit = self._by_telegram.get(chat.id)
+        if hit is not None and hit[1] is None:
+            await self._note_client(chat.id, client)
+
+    async def _note_client(self, telegram_id: int, client: str) -> None:
+        try:
+            async with self.services.session() as session:
+                await languages.note_client_language(session, telegram_id, client)
+        except Exception:  # a language not remembered must not lose the update
+            log.warning("could not store the client language of chat %s", telegram_id, exc_info=True)
+        self.forget(telegram_id)
+
+    async def for_chat(self, chat_id: int) -> str:
+        """The language of an outbox recipient (database chat id)."""
+        hit = self._by_chat.get(chat_id)
+        if hit is None or time.monotonic() - hit[0] >= CACHE_SECONDS:
+            async with self.services.session() as session:
+                found = (await languages.languages_of_chats(session, [chat_id])).get(chat_id)
+            hit = (time.monotonic(), found)
+            self._by_chat[chat_id] = hit
+        stored = hit[1]
+        return resolve(
+            stored,
+            client=None,
+            is_group=stored.is_group if stored is not None else False,
+            group_default=self.services.settings.language,
+        )
+
+
+def language_book(services: Services) -> LanguageBook:
+    book = services.extras.get("languages")
+    if not isinstance(book, LanguageBook):
+        book = services.extras["languages"] = LanguageBook(services)
+    return book

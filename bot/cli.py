@@ -69,7 +69,9 @@ def cmd_frister(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     from bot.console.chat import cli_console
 
-    return cli_console(settings, user_id=args.user_id, group=args.group, coordinator=args.coordinator)
+    return cli_console(
+        settings, user_id=args.user_id, group=args.group, coordinator=args.coordinator, language=args.language
+    )
 
 
 def _safe_url(url: str) -> str:
@@ -133,6 +135,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--user-id", type=int, default=1001, help="din Telegram-id i konsollen (standard 1001)")
     p.add_argument("--group", action="store_true", help="skriv som om du er i nettverkets gruppe")
     p.add_argument("--coordinator", action="store_true", help="vær koordinator i konsollen")
+    p.add_argument(
+        "--language",
+        choices=["nb", "nn", "en"],
+        default="nb",
+        help="språket i Telegram-appen din i konsollen: nb (bokmål), nn (nynorsk) eller en (English)",
+    )
     p.set_defaults(func=cmd_console)
     return parser
 

@@ -53,12 +53,12 @@ class Entry:
     msgid: MessageId
     locations: list[tuple[str, int]] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
-    module: str = ""
+    modules: set[str] = field(default_factory=set)
 
 
 def has_words(text: str) -> bool:
     """A text worth translating: letters outside its placeholders."""
-    return bool(_LETTER.search(re.sub(r"\{[^{}]*\}", "", text)))
+    return bool(_LETTER.search(re.sub(r"<[^>]*>", "", re.sub(r"\{[^{}]*\}", "", text))))
 
 
 def _assigned(path: Path) -> dict[str, int]:
@@ -93,7 +93,8 @@ def constants() -> list[Entry]:
             value = values.get(const)
             if not bot.texts.translatable(const, value) or not has_words(str(value)):
                 continue
-            entry = found.setdefault(str(value), Entry(str(value), module=name))
+            entry = found.setdefault(str(value), Entry(str(value)))
+            entry.modules.add(name)
             entry.locations.append((path.relative_to(ROOT).as_posix(), line))
             entry.names.append(const)
     return list(found.values())
@@ -110,7 +111,7 @@ def calls() -> list[Entry]:
                 continue
             msgid: MessageId = message if isinstance(message, str) else (message[0], message[1])
             module = Path(filename).stem if directory == "bot" and filename.startswith("texts/") else ""
-            found.append(Entry(msgid, [(f"{directory}/{filename}", line)], module=module))
+            found.append(Entry(msgid, [(f"{directory}/{filename}", line)], modules={module}))
     return found
 
 
@@ -207,7 +208,9 @@ def check(languages: Iterable[str] = LANGUAGES) -> Report:
     """Compare the catalogues with the texts: missing ids, missing translations, placeholders."""
     entries = [*constants(), *calls()]
     complete = {
-        e.msgid if isinstance(e.msgid, str) else e.msgid[0] for e in entries if e.module in COMPLETE_MODULES
+        e.msgid if isinstance(e.msgid, str) else e.msgid[0]
+        for e in entries
+        if e.modules & set(COMPLETE_MODULES)
     }
     wanted = {e.msgid if isinstance(e.msgid, str) else e.msgid[0] for e in entries}
     report = Report()
@@ -242,6 +245,7 @@ def _print(report: Report) -> None:
         for title, items in (
             ("mangler i katalogen (kjør update)", report.out_of_date[language]),
             ("feil plassholdere eller HTML", report.mismatched[language]),
+            ("mangler i en ferdig modul", report.incomplete[language]),
             ("uten oversettelse", missing),
         ):
             for msgid in items:

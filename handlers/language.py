@@ -19,8 +19,8 @@ from storage import languages
 
 PREFIX = "lang:"
 DEFAULT = "auto"
-# Telegram commands are ASCII: «/språk» arrives as a plain message.
-SPRAK_TEXT = filters.Regex(r"^/spr[åa]k(@\w+)?(\s|$)") & ~filters.COMMAND
+# Telegram commands are ASCII: in «/språk» only «/spr» is a command, so the text is matched instead.
+SPRAK_TEXT = filters.Regex(r"^/språk(@\w+)?(\s|$)")
 
 
 def _markup(private: bool) -> InlineKeyboardMarkup | None:

@@ -278,6 +278,7 @@ class Sender(PreSendChecks):
                 continue
             ready.append(row)
         ready = await self._still_wanted(ready)
+        languages = await language_book(self.services).for_chats([row.chat_id for row in ready])
         self._sending.update(row.id for row in ready)
         for index, row in enumerate(ready):
             if not await self._global_slot():
@@ -288,7 +289,7 @@ class Sender(PreSendChecks):
             interval = self._group_interval if row.is_group else self._private_interval
             self._chat_ready[row.chat_id] = self.now() + timedelta(seconds=interval)
             self._busy.add(row.chat_id)
-            task = asyncio.create_task(self._deliver_in_language(row))
+            task = asyncio.create_task(self._deliver_in_language(row, languages.get(row.chat_id)))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
             tasks.append(task)
@@ -301,13 +302,8 @@ class Sender(PreSendChecks):
         return max(0.0, (self._next_slot - self.now()).total_seconds())
 
     # ---- one message -------------------------------------------------------------------------
-    async def _deliver_in_language(self, row: Claimed) -> None:
+    async def _deliver_in_language(self, row: Claimed, language: str | None) -> None:
         """``_deliver`` in the recipient's language: a push is written again in it if need be."""
-        try:
-            language = await language_book(self.services).for_chat(row.chat_id)
-        except Exception:  # an unreadable language must not hold the message back
-            log.warning("could not read the language of chat %s", row.chat_id, exc_info=True)
-            language = None
         with use_language(language):
             await self._deliver(row)
 

@@ -87,15 +87,33 @@ class LanguageBook:
             log.warning("could not store the client language of chat %s", telegram_id, exc_info=True)
         self.forget(telegram_id)
 
+    async def for_chats(self, chat_ids: list[int]) -> dict[int, str]:
+        """The languages of a batch of outbox recipients (database chat ids; one query at most).
+        Never raises: a language that cannot be read is bokmål, and the message goes all the same."""
+        now = time.monotonic()
+        wanted = [
+            c for c in set(chat_ids) if (hit := self._by_chat.get(c)) is None or now - hit[0] >= CACHE_SECONDS
+        ]
+        if wanted:
+            try:
+                async with self.services.session() as session:
+                    found = await languages.languages_of_chats(session, wanted)
+            except Exception:
+                log.warning("could not read the languages of %d chats", len(wanted), exc_info=True)
+                found = {}
+            for chat_id in wanted:
+                self._by_chat[chat_id] = (now, found.get(chat_id))
+        return {
+            chat_id: self._resolve_stored(self._by_chat[chat_id][1])
+            for chat_id in chat_ids
+            if chat_id in self._by_chat
+        }
+
     async def for_chat(self, chat_id: int) -> str:
-        """The language of an outbox recipient (database chat id)."""
-        hit = self._by_chat.get(chat_id)
-        if hit is None or time.monotonic() - hit[0] >= CACHE_SECONDS:
-            async with self.services.session() as session:
-                found = (await languages.languages_of_chats(session, [chat_id])).get(chat_id)
-            hit = (time.monotonic(), found)
-            self._by_chat[chat_id] = hit
-        stored = hit[1]
+        """The language of one outbox recipient (database chat id)."""
+        return (await self.for_chats([chat_id])).get(chat_id, SOURCE)
+
+    def _resolve_stored(self, stored: ChatLanguage | None) -> str:
         return resolve(
             stored,
             client=None,

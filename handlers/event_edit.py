@@ -84,7 +84,7 @@ async def edit_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str 
         await say(update, context, texts.EVENT_GONE if event is None else texts.RSVP_CANCELLED)
         return END
     fresh_draft(context, DRAFT)["id"] = event_id
-    rows = [[(label, f"{EE}:f:{name}")] for name, label in FIELDS]
+    rows = [[(texts.tr(label), f"{EE}:f:{name}")] for name, label in FIELDS]
     card = event_card(event, services.settings.tz, services.now())
     await say(update, context, texts.EE_WHAT.format(card=card), keyboard([*rows, cancel_row(EE)]))
     return FIELD
@@ -95,7 +95,7 @@ async def edit_field(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     await pressed(update)
     field = callback_arg(update)
     draft(context, DRAFT)["field"] = field
-    await say(update, context, QUESTIONS.get(field, texts.EE_ASK_TITLE) + texts.CANCEL_HINT)
+    await say(update, context, texts.tr(QUESTIONS.get(field, texts.EE_ASK_TITLE)) + texts.CANCEL_HINT)
     return VALUE
 
 

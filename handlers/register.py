@@ -133,7 +133,7 @@ async def registrer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         existing = await registry.registration_of(session, user.id) if user else None
         if existing is not None:
             current = texts.REG_CURRENT.format(
-                municipality=esc(existing.municipality), status=STATUS_TEXT.get(existing.status, "")
+                municipality=esc(existing.municipality), status=texts.tr(STATUS_TEXT.get(existing.status, ""))
             )
     municipalities = municipality_list(context)
     await reply(update, context, picker_text(municipalities, 0, current), picker_markup(municipalities, 0))
@@ -240,7 +240,7 @@ async def type_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
                 notice=render_notice(chat.name, chat.username, registration),
                 rows=named_rows(decision_rows(registration), chat.name),
             )
-        status = STATUS_TEXT.get(registration.status, "")
+        status = texts.tr(STATUS_TEXT.get(registration.status, ""))
     _drop_draft(context)
     values = {
         "municipality": esc(registration.municipality),

@@ -36,16 +36,21 @@ TEXTS_DIR = Path(__file__).resolve().parent
 KEYWORDS = {"gettext": None, "_": None, "tr": None, "ngettext": (1, 2), "tr_plural": (1, 2)}
 CODE_DIRS = ("bot", "handlers")
 SKIP_MODULES = {"i18n", "catalogue"}
-# Modules whose every text must have a checked nynorsk and English translation (the test says so);
-# add a module here once its translations are written.
+# Modules whose every text must have a checked nynorsk and English translation (the test says so).
+# All of them today; after a merge brings new texts, `update`, then translate what `check` lists.
 COMPLETE_MODULES: tuple[str, ...] = (
+    "applications",
     "closed",
     "common",
     "coordinators",
     "format",
     "language",
     "members",
+    "network",
     "pushes",
+    "sources",
+    "sources_admin",
+    "truth",
 )
 WIDTH = 100
 # A fixed date in the headers: the files change only when the texts do (fewer merge conflicts).

@@ -27,12 +27,21 @@ def announcement_text(text_html: str) -> str:
     return texts.ANNOUNCEMENT_FORMAT.format(text=text_html)
 
 
-def framed(kind: str, text_html: str) -> dict[str, Any]:
-    """An announcement's frame kept as a text's name, so each copy is framed in its recipient's
-    language when it is sent (``bot.push.localize``)."""
-    if kind != "announcement":
+def framed(kind: str, text_html: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An announcement's or tip's frame kept as texts' names, so each copy is framed in its
+    recipient's language when it is sent (``bot.push.localize``)."""
+    if kind == "announcement":
+        spec = texts.deferred("ANNOUNCEMENT_FORMAT", text=text_html)
+    elif kind == "tip":
+        extra = extra or {}
+        url, names = extra.get("link"), str(extra.get("topic_names") or "")
+        link = texts.deferred("TIP_LINK", url=html.escape(url), url_text=html.escape(url[:80])) if url else ""
+        spec = texts.deferred(
+            "TIP_FORMAT", text=text_html, link=link, topics=names or texts.deferred("NO_TOPICS")
+        )
+    else:
         return {}
-    return {"i18n": texts.deferred("ANNOUNCEMENT_FORMAT", text=text_html), "lang": current_language()}
+    return {"i18n": spec, "lang": current_language()}
 
 
 def audience_label(audience: Audience, topic_names: str) -> str:
@@ -136,7 +145,7 @@ async def publish(
             session,
             item,
             chat_ids,
-            payload={"text": payload_text, **framed(kind, text_html)},
+            payload={"text": payload_text, **framed(kind, text_html, extra)},
             now=now,
             pin_chat_id=group_id,
         )

@@ -291,3 +291,23 @@ async def test_the_client_language_is_remembered_for_pushes(harness: BotHarness)
     async with harness.services.session() as s:
         chat = (await s.execute(select(Chat).where(Chat.telegram_id == SOLVEIG.id))).scalar_one()
         assert (chat.language, chat.client_language) == (None, "nn")
+
+
+async def test_a_tip_is_framed_in_each_readers_language(harness: BotHarness, clock: FakeClock) -> None:
+    await member(harness, SOLVEIG, topics=("anskaffelser",))
+    await member(harness, JOHN, topics=("anskaffelser",))
+    await choose(harness, JOHN, "English")
+    await harness.send("/tips", COORDINATOR)
+    await harness.send("Ny veileder om innovative anskaffelser", COORDINATOR)
+    topics = last_message(await harness.send("https://anskaffelser.no/veileder", COORDINATOR))
+    await harness.press(topics, "Innovative anskaffelser", COORDINATOR)
+    confirm = last_message(await harness.press(topics, texts.BTN_DONE, COORDINATOR))
+    await harness.press(confirm, texts.BTN_SEND, COORDINATOR)
+    await drain(harness, clock)
+    group = harness.api.last("sendMessage", GROUP_ID).text
+    nynorsk = harness.api.last("sendMessage", SOLVEIG.id).text
+    english = harness.api.last("sendMessage", JOHN.id).text
+    assert group.startswith("💡 <b>Tips</b>\nNy veileder om innovative anskaffelser\n🔗 <a href=")
+    assert nynorsk == group  # «Tips» in nynorsk too; the coordinator's words stay as written
+    assert english.startswith("💡 <b>Tip</b>\nNy veileder om innovative anskaffelser\n🔗 <a href=")
+    assert "\n🏷 Innovative anskaffelser" in english  # topic names are data

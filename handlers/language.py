@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import html
+import logging
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot import texts
 from bot.texts.book import language_book
 from bot.texts.i18n import LANGUAGES, NATIVE_NAMES, current_language, language_of_code, use_language
-from handlers.auth import may_manage_chat
+from handlers import registry
+from handlers.auth import is_coordinator, may_manage_chat
 from handlers.common import answer, current_chat, edit, is_private, keyboard, reply, services
 from handlers.errors import friendly
 from handlers.registry import Command
 from storage import languages
+
+log = logging.getLogger(__name__)
 
 PREFIX = "lang:"
 DEFAULT = "auto"
@@ -71,6 +76,8 @@ async def language_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await languages.choose_language(session, chat.id, None if choice == DEFAULT else choice)
     book = language_book(svc)
     book.forget(chat.id)
+    if private:
+        await _personal_menu(context, chat.id, None if choice == DEFAULT else choice)
     language = await book.for_update(update)
     with use_language(language):  # the answer in the language just chosen
         if choice == DEFAULT:
@@ -80,6 +87,15 @@ async def language_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
             done = texts.LANGUAGE_SET if private else texts.LANGUAGE_SET_GROUP
         await answer(update)
         await edit(update, context, f"{done}\n\n{_menu_text(private)}", _markup(private))
+
+
+async def _personal_menu(context: ContextTypes.DEFAULT_TYPE, chat_id: int, language: str | None) -> None:
+    """The command menu in the chosen language, whatever the app's; a menu not set is only logged."""
+    try:
+        coordinator = await is_coordinator(context, chat_id)
+        await registry.set_chat_menu(context.application, chat_id, language, coordinator=coordinator)
+    except TelegramError:
+        log.warning("could not set the menu of chat %s", chat_id, exc_info=True)
 
 
 COMMANDS = [Command("sprak", texts.CMD_SPRAK, callback=sprak, aliases=("language", "lang"))]

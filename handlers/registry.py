@@ -155,3 +155,25 @@ async def set_menus(
             coordinator_menu = menu(COORDINATOR, modules)
             for chat_id in coordinators:
                 await bot.set_my_commands(coordinator_menu, scope=BotCommandScopeChat(chat_id), **code)
+
+
+async def set_chat_menu(
+    app: Application[Any, Any, Any, Any, Any, Any],
+    chat_id: int,
+    language: str | None,
+    *,
+    coordinator: bool,
+    modules: list[ModuleType] | None = None,
+) -> None:
+    """A person's own menu after /sprak: in ``language`` whatever their app's language (None: back
+    to the menus by the app's language; a coordinator keeps the coordinators' menu)."""
+    bot, scope = app.bot, BotCommandScopeChat(chat_id)
+    for code in (None, *MENU_LANGUAGES):
+        extra = {"language_code": code} if code else {}
+        if language is None and not coordinator:
+            await bot.delete_my_commands(scope=scope, **extra)
+            continue
+        with use_language(language or code):
+            await bot.set_my_commands(
+                menu(COORDINATOR if coordinator else PRIVATE, modules), scope=scope, **extra
+            )

@@ -311,3 +311,42 @@ async def test_a_tip_is_framed_in_each_readers_language(harness: BotHarness, clo
     assert nynorsk == group  # «Tips» in nynorsk too; the coordinator's words stay as written
     assert english.startswith("💡 <b>Tip</b>\nNy veileder om innovative anskaffelser\n🔗 <a href=")
     assert "\n🏷 Innovative anskaffelser" in english  # topic names are data
+
+
+async def test_choosing_a_language_sets_the_persons_own_menu(harness: BotHarness) -> None:
+    await member(harness, JOHN)
+    await choose(harness, JOHN, "Nynorsk")
+    menus = [c for c in harness.api.sent("setMyCommands") if c.params["scope"].get("chat_id") == JOHN.id]
+    assert {c.params.get("language_code") for c in menus} == {None, "nn", "en"}
+    for call in menus:  # nynorsk whatever the app's language
+        described = {cmd["command"]: cmd["description"] for cmd in call.params["commands"]}
+        assert described["frister"] == "Komande søknadsfristar"
+        assert "kilder" not in described  # a member's menu, not the coordinators'
+    harness.api.clear()
+    menu = only_message(await harness.send("/sprak", JOHN))
+    await harness.press(menu, "Som Telegram-appen min", JOHN)
+    assert len(harness.api.sent("deleteMyCommands")) == 3  # back to the menus by the app's language
+
+
+async def test_nothing_reaches_an_english_coordinator_untranslated(harness: BotHarness) -> None:
+    await choose(harness, COORDINATOR, "English")
+    harness.api.clear()
+    await harness.send("/status", COORDINATOR)
+    await harness.send("/kilder", COORDINATOR)
+    await harness.send("/kunngjoringer", COORDINATOR)
+    await harness.send("/nyfrist", COORDINATOR)
+    await harness.send("KS FoU-ordning 2027", COORDINATOR)
+    await harness.send("tull", COORDINATOR)
+    await harness.send("/avbryt", COORDINATOR)
+    await harness.send("/nyttarrangement", COORDINATOR)
+    await harness.send("/avbryt", COORDINATOR)
+    await harness.send("/kunngjoring", COORDINATOR)
+    question = last_message(await harness.send("Hei alle", COORDINATOR))
+    await harness.press(question, "📣 All members", COORDINATOR)
+    await harness.send("/avbryt", COORDINATOR)
+    await harness.send("/dekning", COORDINATOR)
+    await harness.send("/soknader", COORDINATOR)
+    await harness.send("/arrangementer", COORDINATOR)
+    calls = sent_to(harness, COORDINATOR)
+    assert len(calls) >= 12
+    assert leaks(calls, "en") == []

@@ -45,13 +45,21 @@ def translatable(name: str, value: object) -> bool:
     )
 
 
+_read = types.ModuleType.__getattribute__
+_decided: dict[str, bool] = {}  # name -> translatable (constants do not change)
+
+
 class _Texts(types.ModuleType):
     """``bot.texts`` itself: a text constant read from it comes out in the current language."""
 
     def __getattribute__(self, name: str) -> Any:
-        value = super().__getattribute__(name)
-        if type(value) is str and translatable(name, value):
-            return tr(value)
+        value = _read(self, name)
+        if type(value) is str:
+            decided = _decided.get(name)
+            if decided is None:
+                decided = _decided[name] = translatable(name, value)
+            if decided:
+                return tr(value)
         return value
 
 

@@ -12,11 +12,11 @@ from sqlalchemy import select
 
 from bot import texts
 from bot.push.fanout import notify_new_calls
-from bot.push.plan import plan_reminders
+from bot.push.plan import plan_event_reminders, plan_reminders
 from bot.texts import catalogue
 from bot.texts.i18n import language_of_code, use_language
 from handlers import registry
-from storage.models import Call, Chat, Subscription, Topic
+from storage.models import Call, Chat, Event, EventTopic, Subscription, Topic
 from tests.coord_helpers import drain, last_message
 from tests.fixtures_bot import COORDINATOR, MEMBER
 from tests.members_helpers import add_calls, only_message
@@ -350,3 +350,35 @@ async def test_nothing_reaches_an_english_coordinator_untranslated(harness: BotH
     calls = sent_to(harness, COORDINATOR)
     assert len(calls) >= 12
     assert leaks(calls, "en") == []
+
+
+async def test_an_event_reminder_reads_in_each_readers_language(
+    harness: BotHarness, clock: FakeClock
+) -> None:
+    await member(harness, SOLVEIG)
+    await member(harness, JOHN)
+    await harness.send("/hjelp", SOLVEIG)  # her Telegram app's language (nn) is remembered from now on
+    await choose(harness, JOHN, "English")
+    async with harness.services.session() as s:
+        event = Event(
+            title="Webinar om velferd",
+            starts_at=NOW + timedelta(hours=24),  # tuesday 24 November, 10:00 in Oslo
+            location="Teams",
+            created_at=NOW - timedelta(days=10),
+        )
+        s.add(event)
+        await s.flush()
+        helse = (await s.execute(select(Topic).where(Topic.slug == "helse"))).scalar_one()
+        s.add(EventTopic(event_id=event.id, topic_id=helse.id))
+    async with harness.services.session() as s:
+        assert await plan_event_reminders(s, harness.services) == 2
+    harness.api.clear()
+    await drain(harness, clock)
+    nynorsk = harness.api.last("sendMessage", SOLVEIG.id).text
+    english = harness.api.last("sendMessage", JOHN.id).text
+    assert (
+        nynorsk == "📣 <b>I morgon:</b> Webinar om velferd\nTid: tysdag 24. november kl. 10.00\nStad: Teams"
+    )
+    assert (
+        english == "📣 <b>Tomorrow:</b> Webinar om velferd\nWhen: Tuesday 24 November at 10:00\nWhere: Teams"
+    )

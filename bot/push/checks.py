@@ -59,7 +59,7 @@ class PreSendChecks(OutcomeBook):
     async def _fresh(self, row: Claimed) -> Claimed | str:
         """The row as it should go out now, or the reason it should not (see ``refresh``)."""
         row = localize(row)  # in the recipient's language (the sender set it)
-        if "call_id" not in row.payload and "rendered_on" not in row.payload:
+        if not {"call_id", "rendered_on", "event_id"} & row.payload.keys():
             return row
         async with self.services.session() as session:
             fresh = await self._refresh(session, self.services, row.chat_id, row.kind, row.payload)

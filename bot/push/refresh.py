@@ -16,6 +16,7 @@ from bot.push.render import (
     local_day,
     policy_for,
     render_digest_calls,
+    render_event_reminder,
     render_new_call,
     render_reminder,
     render_weekly,
@@ -25,6 +26,7 @@ from bot.texts.i18n import current_language
 from storage.claims import Claimed
 from storage.conditions import conditions_of
 from storage.digests import deadlines_between
+from storage.events import get_event
 from storage.following import following, load_call, load_calls
 from storage.membership import members_among
 from storage.notices import unwanted
@@ -37,6 +39,7 @@ from storage.rules.kinds import (
     CANCELLED_DIGEST_EMPTY,
     CANCELLED_EXPIRED,
     KIND_DIGEST,
+    KIND_EVENT_REMINDER,
     KIND_NEW_CALL,
     KIND_REMINDER,
     KIND_WEEKLY,
@@ -76,6 +79,8 @@ async def refresh_payload(
             return payload
         calls = await deadlines_between(session, now, now + timedelta(days=WEEKLY_DAYS))
         return {**payload, **render_weekly(calls, now, settings)}
+    if kind == KIND_EVENT_REMINDER:
+        return await _refresh_event_reminder(session, services, payload)
     if kind == KIND_MILESTONE:
         return await refresh_milestone(session, services, payload, now)
     call_id = payload.get("call_id")
@@ -100,6 +105,19 @@ async def refresh_payload(
             return CANCELLED_DEADLINE
         return render_reminder(call, now, settings)
     return payload
+
+
+async def _refresh_event_reminder(
+    session: AsyncSession, services: Services, payload: dict[str, Any]
+) -> dict[str, Any] | str:
+    """An event reminder in the recipient's language (the event as it is now)."""
+    event_id = payload.get("event_id")
+    if payload.get("lang", current_language()) == current_language() or not isinstance(event_id, int):
+        return payload
+    event = await get_event(session, event_id)
+    if event is None:
+        return payload
+    return {**payload, **render_event_reminder(event, str(payload.get("lead") or "day"), services.settings)}
 
 
 async def _refresh_digest(

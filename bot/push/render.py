@@ -289,4 +289,11 @@ def render_event_reminder(event: Event, lead: str, settings: Settings) -> dict[s
         lines.append(texts.EVENT_LINK.format(url=html.escape(event.video_url, quote=True)))
     if event.description:  # safe HTML, with the coordinator's formatting and links
         lines += ["", event.description]
-    return {"text": "\n".join(lines), "disable_web_page_preview": True}
+    return {
+        "text": "\n".join(lines),
+        "disable_web_page_preview": True,
+        # Written again in the recipient's language by the sender (``bot.push.refresh``).
+        "event_id": event.id,
+        "lead": lead,
+        "lang": current_language(),
+    }

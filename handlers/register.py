@@ -26,6 +26,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import texts
 from bot.region.municipalities import Municipalities
+from bot.texts.i18n import use_language
 from handlers.common import (
     Button,
     answer,
@@ -229,17 +230,18 @@ async def type_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
                 detail={"registration_id": registration.id, "user_id": user.id, "municipality": municipality},
                 at=svc.now(),
             )
-            await notify_grouped(
-                context,
-                session,
-                coordinators,
-                kind=registry.KIND_REGISTRATION,
-                key=f"reg:{user.id}",
-                about=user.id,
-                line=render_line(chat.name, chat.username, registration),
-                notice=render_notice(chat.name, chat.username, registration),
-                rows=named_rows(decision_rows(registration), chat.name),
-            )
+            with use_language(svc.settings.language):  # the coordinators' notice in the network's language
+                await notify_grouped(
+                    context,
+                    session,
+                    coordinators,
+                    kind=registry.KIND_REGISTRATION,
+                    key=f"reg:{user.id}",
+                    about=user.id,
+                    line=render_line(chat.name, chat.username, registration),
+                    notice=render_notice(chat.name, chat.username, registration),
+                    rows=named_rows(decision_rows(registration), chat.name),
+                )
         status = texts.tr(STATUS_TEXT.get(registration.status, ""))
     _drop_draft(context)
     values = {

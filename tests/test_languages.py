@@ -382,3 +382,19 @@ async def test_an_event_reminder_reads_in_each_readers_language(
     assert (
         english == "📣 <b>Tomorrow:</b> Webinar om velferd\nWhen: Tuesday 24 November at 10:00\nWhere: Teams"
     )
+
+
+async def test_a_registration_is_decided_in_each_ones_language(harness: BotHarness, clock: FakeClock) -> None:
+    """John registers in English; the coordinators' notice reads in the network's language (bokmål)
+    and the decision reaches John in English, though the coordinator writes bokmål."""
+    from storage.registry import KIND_DECISION
+    from tests.test_network_e2e import approve, known, queued, register
+
+    await known(harness, COORDINATOR, JOHN)
+    await choose(harness, JOHN, "English")
+    harness.api.clear()
+    with use_language("en"):
+        await register(harness, JOHN, "Frosta", "FoU-rådgiver")
+    await approve(harness, JOHN)  # finds the coordinator's «✅ Godkjenn» button in bokmål
+    [told] = await queued(harness, JOHN, KIND_DECISION)
+    assert told.payload["text"].startswith("You are approved as the FoUI contact for <b>Frosta</b>. Welcome!")

@@ -127,3 +127,20 @@ def language_book(services: Services) -> LanguageBook:
     if not isinstance(book, LanguageBook):
         book = services.extras["languages"] = LanguageBook(services)
     return book
+
+
+async def languages_for(services: Services, session: Any, chat_ids: Any) -> dict[int, str]:
+    """The language of each recipient (database chat ids), read in the caller's session: a notice
+    written in a handler for others is written in each reader's language, not the writer's."""
+    ids = list(chat_ids)
+    found = await languages.languages_of_chats(session, ids)
+    default = services.settings.language
+    return {
+        chat_id: resolve(
+            found.get(chat_id),
+            client=None,
+            is_group=bool(found.get(chat_id) and found[chat_id].is_group),
+            group_default=default,
+        )
+        for chat_id in ids
+    }

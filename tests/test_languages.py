@@ -398,3 +398,17 @@ async def test_a_registration_is_decided_in_each_ones_language(harness: BotHarne
     await approve(harness, JOHN)  # finds the coordinator's «✅ Godkjenn» button in bokmål
     [told] = await queued(harness, JOHN, KIND_DECISION)
     assert told.payload["text"].startswith("You are approved as the FoUI contact for <b>Frosta</b>. Welcome!")
+
+
+async def test_a_join_request_is_answered_in_the_persons_language(harness: BotHarness) -> None:
+    from storage.registry import KIND_JOIN_REQUEST
+    from tests.test_network_e2e import join_request, known, queued
+
+    await known(harness, COORDINATOR)
+    emma = Person(id=2003, first_name="Emma", last_name="Berg", username="emma", language_code="en-GB")
+    await harness.process(join_request(emma))
+    told = harness.api.last("sendMessage", emma.id).text
+    assert told.startswith("Hi Emma! Thank you for wanting to join the FoUI group.")
+    [notice] = await queued(harness, COORDINATOR, KIND_JOIN_REQUEST)
+    assert "ber om å bli med i FoUI-gruppen" in notice.payload["text"]  # the network's language
+    assert "ikke registrert som FoUI-kontakt" in notice.payload["text"]

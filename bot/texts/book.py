@@ -61,6 +61,9 @@ class LanguageBook:
         if chat is None:
             return client or SOURCE
         is_group = chat.type != "private"
+        if getattr(update, "chat_join_request", None) is not None and user is not None:
+            # Asking to join the group: what the bot writes goes to the person, in their language.
+            return resolve(await self.stored(user.id), client=client, is_group=False, group_default=SOURCE)
         stored = await self.stored(chat.id)
         if not is_group and client is not None and stored is not None and stored.client != client:
             await self._note_client(chat.id, client)
@@ -82,10 +85,12 @@ class LanguageBook:
     async def _note_client(self, telegram_id: int, client: str) -> None:
         try:
             async with self.services.session() as session:
-                await languages.note_client_language(session, telegram_id, client)
+                written = await languages.note_client_language(session, telegram_id, client)
         except Exception:  # a language not remembered must not lose the update
             log.warning("could not store the client language of chat %s", telegram_id, exc_info=True)
-        self.forget(telegram_id)
+            return
+        if written:
+            self.forget(telegram_id)
 
     async def for_chats(self, chat_ids: list[int]) -> dict[int, str]:
         """The languages of a batch of outbox recipients (database chat ids; one query at most).

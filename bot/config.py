@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     webhook_url: str | None = None
+    # The bot's public base address (https://...): set it to offer calendar subscriptions.
+    public_url: str | None = None
     webhook_listen: str = "0.0.0.0"  # noqa: S104 - a container listens on all interfaces
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     webhook_secret: SecretStr | None = None
@@ -93,6 +95,7 @@ class Settings(BaseSettings):
 
     municipalities: Annotated[list[str], NoDecode] = Field(default_factory=list)
     municipalities_file: Path | None = None
+    region: str = "trondelag"  # FOUI_REGION: a preset of municipalities and sources (bot.region.presets)
 
     @field_validator("coordinator_ids", mode="before")
     @classmethod
@@ -127,6 +130,23 @@ class Settings(BaseSettings):
         from bot.region.municipalities import check_setting
 
         return check_setting(value)
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        from bot.region.presets import region
+
+        return region(value).key
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        value = (value or "").strip().rstrip("/")
+        if not value:
+            return None
+        if not value.startswith(("https://", "http://")) or "://" == value[-3:] or " " in value:
+            raise ValueError("skriv den offentlige adressen som https://bot.eksempel.no")
+        return value
 
     @field_validator("timezone")
     @classmethod

@@ -18,7 +18,7 @@ from handlers.common import edit
 from handlers.coordinator import answer, callback_arg, keyboard, say, services_of
 from handlers.event_cards import EV, event_card, event_when, rsvp_markup
 from handlers.paging import nav_row, page_arg, page_note, page_of
-from storage import events, membership
+from storage import calendar_feeds, events, membership
 
 log = logging.getLogger(__name__)
 
@@ -131,10 +131,12 @@ async def event_ics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     services = services_of(context)
     async with services.session() as session:
         event = await events.get_event(session, int(callback_arg(update)))
+        domain = await calendar_feeds.uid_domain(session)
     if event is None:
         await answer(update, texts.EVENT_GONE, alert=True)
         return
-    data = event_to_ics(event, now=services.now(), link=await _sees_links(update, context))
+    link = await _sees_links(update, context)
+    data = event_to_ics(event, now=services.now(), link=link, host=domain, tz_name=services.settings.timezone)
     try:
         await context.bot.send_document(
             user.id,

@@ -18,6 +18,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from bot import texts
+from handlers import arshjul
 from handlers.common import (
     MAX_TEXT,
     answer,
@@ -57,12 +58,7 @@ def week_label(deadline: date, today: date) -> str:
         return texts.FRISTER_NEXT_WEEK
     start = deadline - timedelta(days=deadline.weekday())
     end = start + timedelta(days=6)
-    if start.month == end.month:
-        dates = f"{start.day}.–{end.day}. {texts.MONTHS[end.month - 1]}"
-    else:
-        dates = f"{start.day}. {texts.MONTHS[start.month - 1]}–{end.day}. {texts.MONTHS[end.month - 1]}"
-    if end.year != today.year:
-        dates += f" {end.year}"
+    dates = texts.format_day_range(start, end, year=end.year != today.year)
     return texts.FRISTER_WEEK.format(week=deadline.isocalendar().week, dates=dates)
 
 
@@ -195,6 +191,11 @@ def _buttons(listing: Listing, *, private: bool) -> list[list[tuple[str, str]]]:
     return [row for row in rows if row]
 
 
+def with_timeline(rows: list[Any], listing: Listing) -> list[Any]:
+    """The «Vis som bilde» button (a picture of the next 8 weeks) under a list with deadlines."""
+    return [*rows, [(texts.BTN_TIMELINE, arshjul.TIMELINE)]] if listing.total else rows
+
+
 # ---- the handlers ----------------------------------------------------------------------------
 
 
@@ -218,8 +219,12 @@ async def frister(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         only = private and await conditions.only_eligible(session, chat.id)
         listing = await load(session, query, chat_id=chat.id, now=now, tz=tz, only_eligible=only)
+        soon = await arshjul.soon_expected(session, context, now) if query.page == 0 else []
     text, rows = render(listing, now, tz, private=private)
-    await reply(update, context, text, keyboard(rows))
+    section = arshjul.frister_section(soon)
+    await reply(
+        update, context, f"{text}\n\n{section}" if section else text, keyboard(with_timeline(rows, listing))
+    )
 
 
 @friendly
@@ -237,7 +242,7 @@ async def frister_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         listing = await load(session, query, chat_id=chat.id, now=now, tz=tz, only_eligible=only)
     text, rows = render(listing, now, tz, private=private)
     await answer(update)
-    await edit(update, context, text, keyboard(rows))
+    await edit(update, context, text, keyboard(with_timeline(rows, listing)))
 
 
 COMMANDS = [Command("frister", texts.CMD_FRISTER, callback=frister)]

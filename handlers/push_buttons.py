@@ -15,7 +15,7 @@ from bot.push.render import call_buttons
 from bot.services import get_services
 from handlers.auth import chat_admin_ids
 from handlers.registry import Command
-from storage import pushes
+from storage import calendar_feeds, pushes
 from storage.following import load_call
 
 log = logging.getLogger(__name__)
@@ -89,13 +89,14 @@ async def send_calendar(update: Update, context: ContextTypes.DEFAULT_TYPE, call
     svc = get_services(context)
     async with svc.session() as session:
         call = await load_call(session, call_id)
+        domain = await calendar_feeds.uid_domain(session)
     if call is None:
         await query.answer(texts.PUSH_CALL_GONE)
         return
     if call.deadline_at is None or call.rolling:
         await query.answer(texts.PUSH_CALENDAR_NO_DEADLINE, show_alert=True)
         return
-    content = calls_to_ics(call, now=svc.now(), tz_name=svc.settings.timezone)
+    content = calls_to_ics(call, now=svc.now(), tz_name=svc.settings.timezone, domain=domain)
     await query.answer()
     await context.bot.send_document(
         chat.id,

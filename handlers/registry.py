@@ -43,6 +43,7 @@ MODULES: list[str] = [
     "handlers.language",
     "handlers.search",
     "handlers.calendar",
+    "handlers.arshjul",
     "handlers.deadline_check",
     "handlers.manual_deadlines",
     "handlers.events",

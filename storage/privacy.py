@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import network_notices
 from storage.apply_privacy import delete_apply, export_apply
+from storage.calendar_models import CalendarFeed
 from storage.models import (
     Announcement,
     AuditLog,
@@ -98,6 +99,9 @@ async def export(session: AsyncSession, telegram_id: int, now: datetime) -> dict
             .order_by(KeywordAlert.keyword)
         )
         data["keyword_alerts"] = [{"keyword": k, "since": _iso(at)} for k, at in alerts.all()]
+        feed = (await session.execute(select(CalendarFeed).where(CalendarFeed.chat_id == chat.id))).scalar()
+        # The link itself is not stored (only a hash of its secret), so it cannot be shown.
+        data["calendar_subscription"] = {"since": _iso(feed.created_at)} if feed is not None else None
         mutes = await session.execute(
             select(Call.title, Call.url, CallMute.created_at)
             .join(CallMute, CallMute.call_id == Call.id)
@@ -244,6 +248,7 @@ async def delete_person(session: AsyncSession, telegram_id: int, now: datetime) 
             ("muted_calls", CallMute),
             ("rsvps", Rsvp),
             ("registration", Registration),
+            ("calendar_subscription", CalendarFeed),
             ("messages_to_you", Outbox),
         ):
             result = await session.execute(delete(model).where(model.chat_id == cid))

@@ -107,7 +107,7 @@ async def test_rsvp_counts_ics_and_attendees(harness: BotHarness) -> None:
     filename, content = next(iter(doc.files.values()))
     assert filename == f"arrangement-{event.id}.ics"
     assert b"SUMMARY:Webinar: innovative anskaffelser <del 1>" in content
-    assert b"DTSTART:20270305T120000Z" in content
+    assert b"DTSTART;TZID=Europe/Oslo:20270305T130000" in content and b"BEGIN:VTIMEZONE" in content
     assert texts.EVENT_ICS_SENT_PRIVATE in alerts(calls)
     # A person who never started the bot is told how.
     harness.api.fail(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -71,6 +71,10 @@ def test_dates_and_counts_in_each_language() -> None:
             assert texts.format_days_left(3) == left
     with use_language("en"):
         assert texts.format_number(12345.5) == "12,345.5"
+        assert texts.format_day_range(date(2026, 12, 28), date(2027, 1, 3), year=True) == (
+            "28 December–3 January 2027"
+        )
+    assert texts.format_day_range(date(2026, 3, 16), date(2026, 3, 22)) == "16.–22. mars"
     with use_language("nn"):
         assert texts.format_number(12345.5) == "12\xa0345,5"
 

@@ -214,7 +214,7 @@ async def test_paging_with_buttons(h: BotHarness) -> None:
     await h.send("/abonner helse", MEMBER)
     first = only_message(await h.send("/frister", MEMBER))
     assert "1 av 3" in first.text
-    assert first.button_texts == [texts.BTN_NEXT]
+    assert first.button_texts == [texts.BTN_NEXT, texts.BTN_TIMELINE]
     assert "Utlysning nr 07" in first.text and "Utlysning nr 08" not in first.text
 
     calls = await h.press(first, texts.BTN_NEXT, MEMBER)
@@ -225,11 +225,11 @@ async def test_paging_with_buttons(h: BotHarness) -> None:
     second = only_message(calls, "editMessageText")
     assert "2 av 3" in second.text
     assert "Utlysning nr 08" in second.text and "Utlysning nr 07" not in second.text
-    assert second.button_texts == [texts.BTN_PREV, texts.BTN_NEXT]
+    assert second.button_texts == [texts.BTN_PREV, texts.BTN_NEXT, texts.BTN_TIMELINE]
     assert second.params["chat_id"] == MEMBER.id and second.params["parse_mode"] == "HTML"
 
     third = only_message(await h.press(second, texts.BTN_NEXT, MEMBER), "editMessageText")
-    assert "Utlysning nr 19" in third.text and third.button_texts == [texts.BTN_PREV]
+    assert "Utlysning nr 19" in third.text and third.button_texts == [texts.BTN_PREV, texts.BTN_TIMELINE]
     back = only_message(await h.press(third, texts.BTN_PREV, MEMBER), "editMessageText")
     assert "2 av 3" in back.text
 

@@ -16,6 +16,7 @@ import types
 from typing import Any
 
 from bot.texts.applications import *  # noqa: F403
+from bot.texts.calendar import *  # noqa: F403
 from bot.texts.closed import *  # noqa: F403
 from bot.texts.common import *  # noqa: F403
 from bot.texts.coordinators import *  # noqa: F403
@@ -28,6 +29,7 @@ from bot.texts.network import *  # noqa: F403
 from bot.texts.pushes import *  # noqa: F403
 from bot.texts.sources import *  # noqa: F403
 from bot.texts.sources_admin import *  # noqa: F403
+from bot.texts.sources_push import *  # noqa: F403
 from bot.texts.truth import *  # noqa: F403
 
 # Texts that are not for people to read in their language: log lines, file names, prompts.

@@ -73,6 +73,17 @@ def format_date(
     return text
 
 
+def format_day_range(start: date, end: date, *, year: bool = False) -> str:
+    """A week's days: '16.–22. mars', '28. desember–3. januar' ('16–22 March' in English)."""
+    locale, plain, _with_year, _time = _forms()
+    day = plain.split(" ")[0]  # "d." or "d"
+    if start.month == end.month:
+        text = f"{_babel_date(start, day, locale=locale)}–{_babel_date(end, plain, locale=locale)}"
+    else:
+        text = f"{_babel_date(start, plain, locale=locale)}–{_babel_date(end, plain, locale=locale)}"
+    return f"{text} {end.year}" if year else text
+
+
 def format_time(value: datetime) -> str:
     """'13:00' ('13.00' in nynorsk)."""
     return value.strftime(_forms()[3].replace("HH", "%H").replace("mm", "%M"))

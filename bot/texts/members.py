@@ -28,7 +28,7 @@ CMD_VARSLE = "Varsel når et ord dukker opp"
 CMD_INNSTILLINGER = "Varsler, påminnelser og stille timer"
 CMD_SETTINGS = "Innstillinger"
 CMD_SOK = "Søk i utlysninger"
-CMD_KALENDER = "Fristene som kalenderfil (.ics)"
+CMD_KALENDER = "Kalenderen din: abonnement som oppdateres, eller fil (.ics)"
 
 # ---- /start and /hjelp ------------------------------------------------------------------------
 WELCOME_PRIVATE = (
@@ -223,7 +223,7 @@ CALENDAR_FILENAME = "foui-frister.ics"
 CALENDAR_NAME = "FoUI-frister"
 CALENDAR_EVENT = "Frist: {title}"
 CALENDAR_DESCRIPTION_SOURCE = "Kilde: {source}"
-CALENDAR_ALARM = "Søknadsfrist i morgen: {title}"
+CALENDAR_ALARM = "Søknadsfrist om {days} dager: {title}"
 
 # ---- errors every handler may meet ----------------------------------------------------------
 BLOCKED_LOG = "chat %s has blocked the bot; marked inactive"

@@ -2,7 +2,7 @@
 Telegram client's language (issue 17)
 
 Revision ID: i17_languages
-Revises: i14_membership
+Revises: i16_calendars (chained after the merge of main)
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "i17_languages"
-down_revision: str | None = "i14_membership"
+down_revision: str | None = "i16_calendars"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -92,6 +92,16 @@ def correction_payload(item: Announcement, text_html: str) -> str:
     return texts.ANNOUNCEMENT_CORRECTED.format(text=body)
 
 
+def correction_i18n(item: Announcement, text_html: str) -> dict[str, Any]:
+    """The corrected copy as texts' names (each reader's copy is corrected in their language), and
+    the language the corrected text is written in now; {} for what has no frame."""
+    extra = item.audience or {}
+    frame = framed(item.kind, text_html, {"link": extra.get("link"), "topic_names": extra.get("topic_names")})
+    if not frame:
+        return {}
+    return {"i18n": texts.deferred("ANNOUNCEMENT_CORRECTED", text=frame["i18n"]), "lang": frame["lang"]}
+
+
 # ---- audience and sending ---------------------------------------------------------------------
 async def recipients(context: ContextTypes.DEFAULT_TYPE, audience: Audience) -> tuple[list[int], str]:
     """Who would get it now (chat db ids), and the audience in words for the confirmation."""

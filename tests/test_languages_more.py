@@ -199,3 +199,44 @@ async def test_a_join_request_is_answered_in_the_persons_language(harness: BotHa
     [notice] = await queued(harness, COORDINATOR, KIND_JOIN_REQUEST)
     assert "ber om å bli med i FoUI-gruppen" in notice.payload["text"]  # the network's language
     assert "ikke registrert som FoUI-kontakt" in notice.payload["text"]
+
+
+async def test_a_correction_reaches_each_copy_in_its_readers_language(
+    harness: BotHarness, clock: FakeClock
+) -> None:
+    await member(harness, JOHN)
+    await choose(harness, JOHN, "English")
+    await harness.send("/kunngjoring", COORDINATOR)
+    question = last_message(await harness.send("Samling i Steinkjer", COORDINATOR))
+    confirm = last_message(await harness.press(question, texts.BTN_AUD_MEMBERS, COORDINATOR))
+    queued = last_message(await harness.press(confirm, texts.BTN_SEND, COORDINATOR))
+    await drain(harness, clock)
+    assert harness.api.last("sendMessage", JOHN.id).text.startswith("📣 <b>From the FoUI coordinators</b>")
+    await harness.press(queued, texts.BTN_CORRECT, COORDINATOR)
+    calls = await harness.send("Samling i Levanger", COORDINATOR)
+    calls = await harness.press(last_message(calls), texts.BTN_CORRECT_CONFIRM, COORDINATOR)
+    edits = {c.chat_id: c.params["text"] for c in calls if c.method == "editMessageText"}
+    assert (
+        edits[JOHN.id] == "📣 <b>From the FoUI coordinators</b>\n\nSamling i Levanger\n\n<i>(corrected)</i>"
+    )
+    assert (
+        edits[COORDINATOR.id] == "📣 <b>Fra FoUI-koordinatorene</b>\n\nSamling i Levanger\n\n<i>(rettet)</i>"
+    )
+
+
+async def test_a_copy_corrected_before_it_was_sent_reads_in_its_readers_language(
+    harness: BotHarness, clock: FakeClock
+) -> None:
+    await member(harness, JOHN)
+    await choose(harness, JOHN, "English")
+    await harness.send("/kunngjoring", COORDINATOR)
+    question = last_message(await harness.send("Samling i Steinkjer", COORDINATOR))
+    confirm = last_message(await harness.press(question, texts.BTN_AUD_MEMBERS, COORDINATOR))
+    queued = last_message(await harness.press(confirm, texts.BTN_SEND, COORDINATOR))
+    await harness.press(queued, texts.BTN_CORRECT, COORDINATOR)
+    calls = await harness.send("Samling i Levanger", COORDINATOR)
+    await harness.press(last_message(calls), texts.BTN_CORRECT_CONFIRM, COORDINATOR)
+    await drain(harness, clock)  # sent only now, corrected
+    assert harness.api.last("sendMessage", JOHN.id).text == (
+        "📣 <b>From the FoUI coordinators</b>\n\nSamling i Levanger\n\n<i>(corrected)</i>"
+    )

@@ -92,6 +92,16 @@ class LanguageBook:
         if written:
             self.forget(telegram_id)
 
+    async def for_telegram_chat(self, telegram_id: int) -> str:
+        """The language of a chat by its Telegram id (a copy already delivered there)."""
+        stored = await self.stored(telegram_id)
+        return resolve(
+            stored,
+            client=None,
+            is_group=stored.is_group if stored is not None else telegram_id < 0,
+            group_default=self.services.settings.language,
+        )
+
     async def for_chats(self, chat_ids: list[int]) -> dict[int, str]:
         """The languages of a batch of outbox recipients (database chat ids; one query at most).
         Never raises: a language that cannot be read is bokmål, and the message goes all the same."""

@@ -26,6 +26,7 @@ from bot.push.jobs import start_pushes
 from bot.ratelimit import REPLYING, make_rate_limiter
 from bot.replicas import polling_conflict, release_locks, take_locks
 from bot.services import Services, get_services
+from bot.texts.updates import LanguageApplication
 from bot.web.heartbeat import schedule_heartbeat
 from handlers import registry
 from storage.db import migrate, startup_lock
@@ -120,8 +121,9 @@ async def stop_services(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 SERVE_HTTP = "serve_http"
 
 
-class BotApplication(Application[Any, Any, Any, Any, Any, Any]):
-    """The Application, counting updates; what is sent while one is handled counts as a reply
+class BotApplication(LanguageApplication):
+    """The Application, counting updates; each update is handled in its reader's language
+    (``LanguageApplication``), and what is sent while one is handled counts as a reply
     (rate-limited together with the pushes, see ``bot.ratelimit``)."""
 
     async def process_update(self, update: object) -> None:

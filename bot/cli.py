@@ -71,7 +71,13 @@ def cmd_console(args: argparse.Namespace, settings: Settings) -> int:
     from bot.console.chat import cli_console
 
     def chat(settings: Settings) -> int:
-        return cli_console(settings, user_id=args.user_id, group=args.group, coordinator=args.coordinator)
+        return cli_console(
+            settings,
+            user_id=args.user_id,
+            group=args.group,
+            coordinator=args.coordinator,
+            language=args.language,
+        )
 
     if args.database:
         try:
@@ -153,6 +159,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="bruk denne databasen (standard: en midlertidig SQLite-fil som slettes etterpå; "
         "FOUI_DATABASE_URL brukes aldri av konsollen)",
+    )
+    p.add_argument(
+        "--language",
+        choices=["nb", "nn", "en"],
+        default="nb",
+        help="språket i Telegram-appen din i konsollen: nb (bokmål), nn (nynorsk) eller en (English)",
     )
     p.set_defaults(func=cmd_console)
     return parser

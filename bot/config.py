@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     telegram_file_url: str | None = None
     database_url: str = DEFAULT_DATABASE_URL
     timezone: str = "Europe/Oslo"
+    # The groups' language until an admin or coordinator picks another with /sprak: nb, nn or en.
+    language: Literal["nb", "nn", "en"] = "nb"
     coordinator_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     group_chat_id: int | None = None
     sources_file: Path | None = None

@@ -127,7 +127,7 @@ async def mark(update: Update, context: ContextTypes.DEFAULT_TYPE, call_id: int,
                 )
         if status == APPLYING and call.deadline_at is not None and not call.rolling:
             offer = render_plan_offer(call, await default_milestones(session), now, svc.settings)
-    text = texts.AP_SET.format(municipality=me.municipality, phrase=PHRASES[status])
+    text = texts.AP_SET.format(municipality=me.municipality, phrase=texts.tr(PHRASES[status]))
     await answer(update, text + (texts.AP_PLAN_STOPPED if stopped is not None else ""))
     message = update.effective_message
     if chat.type == "private" and message is not None and message.reply_markup is not None:

@@ -20,6 +20,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 from bot import texts
 from bot.calendar import arshjul
 from bot.calendar.timeline import WEEKS, Mark, render_timeline
+from bot.texts.i18n import use_language
 from handlers.common import answer, args_of, current_chat, esc, is_private, reply, services, shorten
 from handlers.errors import friendly
 from handlers.frister_query import day_bounds
@@ -183,7 +184,8 @@ def parse_expected(words: Sequence[str], today: date) -> tuple[str, str, int | N
     month: int | None = None
     first = rest.pop(0).casefold().rstrip(".,")
     if first != "ikke":
-        names = [m.casefold() for m in texts.MONTHS]
+        with use_language("nb"):  # typed in Norwegian (as the usage says), whatever the reader's language
+            names = [m.casefold() for m in texts.MONTHS]
         matches = [
             i + 1 for i, m in enumerate(names) if m == first or (len(first) >= 3 and m.startswith(first))
         ]

@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.services import Services
+from bot.texts.i18n import current_language
 from handlers.coordinator import keyboard, services_of
 from storage import announcements, audit
 from storage.announcements import Audience
@@ -24,6 +25,23 @@ MAX_TEXT = 3800  # room for the heading and "(rettet)" within Telegram's 4096
 # ---- rendering --------------------------------------------------------------------------------
 def announcement_text(text_html: str) -> str:
     return texts.ANNOUNCEMENT_FORMAT.format(text=text_html)
+
+
+def framed(kind: str, text_html: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An announcement's or tip's frame kept as texts' names, so each copy is framed in its
+    recipient's language when it is sent (``bot.push.localize``)."""
+    if kind == "announcement":
+        spec = texts.deferred("ANNOUNCEMENT_FORMAT", text=text_html)
+    elif kind == "tip":
+        extra = extra or {}
+        url, names = extra.get("link"), str(extra.get("topic_names") or "")
+        link = texts.deferred("TIP_LINK", url=html.escape(url), url_text=html.escape(url[:80])) if url else ""
+        spec = texts.deferred(
+            "TIP_FORMAT", text=text_html, link=link, topics=names or texts.deferred("NO_TOPICS")
+        )
+    else:
+        return {}
+    return {"i18n": spec, "lang": current_language()}
 
 
 def audience_label(audience: Audience, topic_names: str) -> str:
@@ -72,6 +90,16 @@ def correction_payload(item: Announcement, text_html: str) -> str:
     else:
         body = announcement_text(text_html)
     return texts.ANNOUNCEMENT_CORRECTED.format(text=body)
+
+
+def correction_i18n(item: Announcement, text_html: str) -> dict[str, Any]:
+    """The corrected copy as texts' names (each reader's copy is corrected in their language), and
+    the language the corrected text is written in now; {} for what has no frame."""
+    extra = item.audience or {}
+    frame = framed(item.kind, text_html, {"link": extra.get("link"), "topic_names": extra.get("topic_names")})
+    if not frame:
+        return {}
+    return {"i18n": texts.deferred("ANNOUNCEMENT_CORRECTED", text=frame["i18n"]), "lang": frame["lang"]}
 
 
 # ---- audience and sending ---------------------------------------------------------------------
@@ -124,7 +152,12 @@ async def publish(
             extra=extra,
         )
         queued = await announcements.enqueue_copies(
-            session, item, chat_ids, payload={"text": payload_text}, now=now, pin_chat_id=group_id
+            session,
+            item,
+            chat_ids,
+            payload={"text": payload_text, **framed(kind, text_html, extra)},
+            now=now,
+            pin_chat_id=group_id,
         )
         await audit.record(
             session,

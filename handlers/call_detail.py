@@ -71,7 +71,8 @@ def render_detail(
             template = texts.OWN_STATUS if own else texts.OWN_STATUS_NONE
             lines.append(
                 template.format(
-                    municipality=html.escape(me.municipality), status=html.escape(WORDS.get(own or "", ""))
+                    municipality=html.escape(me.municipality),
+                    status=html.escape(texts.tr(WORDS.get(own or "", ""))),
                 )
             )
     lines += ["", texts.DETAIL_NUMBER.format(number=call.id)]

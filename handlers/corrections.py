@@ -13,7 +13,17 @@ from telegram.ext import CallbackQueryHandler, ContextTypes, ConversationHandler
 
 from bot import texts
 from bot.services import Services
-from handlers.broadcast import KR, MAX_TEXT, correction_payload, excerpt, manage_markup, typed_html
+from bot.texts.book import language_book
+from bot.texts.i18n import current_language, use_language
+from handlers.broadcast import (
+    KR,
+    MAX_TEXT,
+    correction_i18n,
+    correction_payload,
+    excerpt,
+    manage_markup,
+    typed_html,
+)
 from handlers.conversation import (
     button_step,
     conversation,
@@ -79,9 +89,15 @@ async def change_copy(bot: Bot, chat_id: int, message_id: int, text: str | None)
 
 
 async def apply_to_copies(
-    bot: Bot, services: Services, announcement_id: int, *, text: str | None
+    bot: Bot,
+    services: Services,
+    announcement_id: int,
+    *,
+    text: str | None,
+    spec: dict[str, Any] | None = None,
 ) -> tuple[int, int]:
-    """Edit (``text``) or delete (None) every delivered copy; returns (done, failed).
+    """Edit (``text``; with ``spec``, written in each copy's reader's language) or delete (None)
+    every delivered copy; returns (done, failed).
 
     Copies the sender is sending right now are waited for a little and then handled too.
     Calls are spaced by the configured global rate, so a big group of copies keeps the limits.
@@ -95,7 +111,12 @@ async def apply_to_copies(
         todo = [c for c in copies if c.message_id is not None and c.outbox_id not in handled]
         for copy in todo:
             handled.add(copy.outbox_id)
-            ok = await change_copy(bot, copy.telegram_chat_id, int(copy.message_id or 0), text)
+            ok = await change_copy(
+                bot,
+                copy.telegram_chat_id,
+                int(copy.message_id or 0),
+                await _in_language(services, copy, text, spec),
+            )
             done, failed = (done + 1, failed) if ok else (done, failed + 1)
             if len(todo) > 1:
                 await asyncio.sleep(interval)
@@ -103,6 +124,19 @@ async def apply_to_copies(
             break
         await asyncio.sleep(2.0 * (check + 1))
     return done, failed
+
+
+async def _in_language(
+    services: Services, copy: announcements.Copy, text: str | None, spec: dict[str, Any] | None
+) -> str | None:
+    """The corrected text as this copy's reader reads it."""
+    if text is None or spec is None:
+        return text
+    language = await language_book(services).for_telegram_chat(copy.telegram_chat_id)
+    if language == current_language():
+        return text
+    with use_language(language):
+        return texts.render_deferred(spec)
 
 
 def _delivered(copies: list[announcements.Copy]) -> int:
@@ -165,6 +199,7 @@ async def kr_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
         return END
     data["text"] = text_html
     data["payload"] = correction_payload(item, text_html)
+    data["i18n"] = correction_i18n(item, text_html)
     async with services_of(context).session() as session:
         count = len(await announcements.copies(session, item.id))
     await show_preview(
@@ -179,17 +214,21 @@ async def kr_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
 
 
 async def _run_on_copies(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, announcement_id: int, text: str | None
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    announcement_id: int,
+    text: str | None,
+    spec: dict[str, Any] | None = None,
 ) -> tuple[int, int, bool]:
     """Edit or delete the copies: at once when few, in the background when many."""
     services = services_of(context)
     async with services.session() as session:
         delivered = _delivered(await announcements.copies(session, announcement_id))
     if delivered <= INLINE_COPIES:
-        done, failed = await apply_to_copies(context.bot, services, announcement_id, text=text)
+        done, failed = await apply_to_copies(context.bot, services, announcement_id, text=text, spec=spec)
         return done, failed, False
     context.application.create_task(
-        apply_to_copies(context.bot, services, announcement_id, text=text),
+        apply_to_copies(context.bot, services, announcement_id, text=text, spec=spec),
         update=update,
         name=f"copies:{announcement_id}",
     )
@@ -209,7 +248,7 @@ async def kr_fix_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             await say(update, context, texts.KR_TOO_LATE)
             return END
         await announcements.mark_corrected(session, item, data["text"], now)
-        pending = await announcements.set_pending_text(session, item.id, data["payload"])
+        pending = await announcements.set_pending_text(session, item.id, data["payload"], data.get("i18n"))
         await audit.record(
             session,
             actor_id=user.id if user else None,
@@ -217,7 +256,8 @@ async def kr_fix_confirm(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             detail={"announcement_id": item.id},
             at=now,
         )
-    done, failed, background = await _run_on_copies(update, context, item.id, data["payload"])
+    spec = (data.get("i18n") or {}).get("i18n")
+    done, failed, background = await _run_on_copies(update, context, item.id, data["payload"], spec)
     drop_draft(context, DRAFT_FIX)
     reply = texts.KR_CORRECTED.format(edited=texts.copies(done), pending=pending)
     reply += texts.KR_FAILED_PART.format(failed=texts.copies(failed)) if failed else ""

@@ -9,6 +9,8 @@ from telegram import InputFile, Update
 from telegram.ext import ContextTypes
 
 from bot import texts
+from bot.texts.book import languages_for
+from bot.texts.i18n import use_language
 from handlers.coordinator import answer, callback_arg, coordinator_only, keyboard, pressed, say, services_of
 from handlers.event_cards import EV, attendees_csv, event_when
 from storage import audit, events
@@ -94,11 +96,13 @@ async def event_cancel_confirm(update: Update, context: ContextTypes.DEFAULT_TYP
         if event is None:
             await say(update, context, texts.EVENT_GONE)
             return
-        notice = texts.EVENT_CANCELLED_NOTICE.format(
-            title=html.escape(event.title), when=event_when(event, tz, now)
-        )
         coming = await events.coming_chat_ids(session, event_id)
+        readers = await languages_for(services, session, coming)
         for chat_id in coming:
+            with use_language(readers[chat_id]):  # in each reader's language
+                notice = texts.EVENT_CANCELLED_NOTICE.format(
+                    title=html.escape(event.title), when=event_when(event, tz, now)
+                )
             await enqueue(
                 session,
                 chat_id=chat_id,

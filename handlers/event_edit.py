@@ -13,6 +13,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from bot import texts
 from bot.push.wake import wake_sender
+from bot.texts.book import languages_for
+from bot.texts.i18n import use_language
 from handlers.broadcast import typed_html
 from handlers.conversation import (
     as_url,
@@ -84,7 +86,7 @@ async def edit_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str 
         await say(update, context, texts.EVENT_GONE if event is None else texts.RSVP_CANCELLED)
         return END
     fresh_draft(context, DRAFT)["id"] = event_id
-    rows = [[(label, f"{EE}:f:{name}")] for name, label in FIELDS]
+    rows = [[(texts.tr(label), f"{EE}:f:{name}")] for name, label in FIELDS]
     card = event_card(event, services.settings.tz, services.now())
     await say(update, context, texts.EE_WHAT.format(card=card), keyboard([*rows, cancel_row(EE)]))
     return FIELD
@@ -95,7 +97,7 @@ async def edit_field(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     await pressed(update)
     field = callback_arg(update)
     draft(context, DRAFT)["field"] = field
-    await say(update, context, QUESTIONS.get(field, texts.EE_ASK_TITLE) + texts.CANCEL_HINT)
+    await say(update, context, texts.tr(QUESTIONS.get(field, texts.EE_ASK_TITLE)) + texts.CANCEL_HINT)
     return VALUE
 
 
@@ -160,10 +162,13 @@ async def edit_value(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str 
             await events.cancel_old_reminders(session, event.id, old_start)
         told = 0
         if changed & set(events.TOLD):
-            notice = texts.EVENT_CHANGED_NOTICE.format(
-                title=html.escape(event.title), when=event_when(event, tz, now), place=place_of(event)
-            )
-            for chat_id in await events.coming_chat_ids(session, event.id):
+            coming = await events.coming_chat_ids(session, event.id)
+            readers = await languages_for(services, session, coming)
+            for chat_id in coming:
+                with use_language(readers[chat_id]):  # in each reader's language
+                    notice = texts.EVENT_CHANGED_NOTICE.format(
+                        title=html.escape(event.title), when=event_when(event, tz, now), place=place_of(event)
+                    )
                 told += await enqueue(
                     session,
                     chat_id=chat_id,

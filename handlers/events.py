@@ -11,6 +11,8 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot import texts
+from bot.texts.book import languages_for
+from bot.texts.i18n import use_language
 from handlers import event_edit, registry
 from handlers.broadcast import typed_html
 from handlers.conversation import (
@@ -259,11 +261,13 @@ async def new_save(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         queued = 0
         if send:
             chat_ids = await _invitees(session, services, data.get("topics", []), now)
-            payload = {
-                "text": event_card(event, tz, now),
-                "reply_markup": rsvp_markup(event.id, 0, 0).to_dict(),
-            }
+            readers = await languages_for(services, session, chat_ids)
             for chat_id in chat_ids:
+                with use_language(readers[chat_id]):  # the invitation in each reader's language
+                    payload = {
+                        "text": event_card(event, tz, now),
+                        "reply_markup": rsvp_markup(event.id, 0, 0).to_dict(),
+                    }
                 if await enqueue(
                     session,
                     chat_id=chat_id,

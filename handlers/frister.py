@@ -58,12 +58,7 @@ def week_label(deadline: date, today: date) -> str:
         return texts.FRISTER_NEXT_WEEK
     start = deadline - timedelta(days=deadline.weekday())
     end = start + timedelta(days=6)
-    if start.month == end.month:
-        dates = f"{start.day}.–{end.day}. {texts.MONTHS[end.month - 1]}"
-    else:
-        dates = f"{start.day}. {texts.MONTHS[start.month - 1]}–{end.day}. {texts.MONTHS[end.month - 1]}"
-    if end.year != today.year:
-        dates += f" {end.year}"
+    dates = texts.format_day_range(start, end, year=end.year != today.year)
     return texts.FRISTER_WEEK.format(week=deadline.isocalendar().week, dates=dates)
 
 
@@ -132,7 +127,7 @@ def _render(listing: Listing, now: datetime, tz: ZoneInfo, *, link: bool) -> str
                 texts.FRISTER_HIDDEN_ONE if one else texts.FRISTER_HIDDEN.format(count=listing.hidden)
             )
         return "\n".join(lines)
-    count = texts.FRISTER_COUNT_ONE if listing.total == 1 else texts.FRISTER_COUNT.format(count=listing.total)
+    count = texts.frister_count(listing.total)
     header = texts.FRISTER_HEADER.format(scope=scope, window=window) + f"\n{count}"
     if listing.pages > 1:
         header += " · " + texts.FRISTER_PAGE.format(page=query.page + 1, pages=listing.pages)

@@ -27,7 +27,9 @@ def help_lines(scopes: set[str], commands: list[Command]) -> list[str]:
             continue
         if command.scopes & scopes:
             seen.add(command.name)
-            lines.append(texts.HELP_LINE.format(name=command.name, description=esc(command.description)))
+            lines.append(
+                texts.HELP_LINE.format(name=command.name, description=esc(texts.tr(command.description)))
+            )
     return lines
 
 

@@ -24,6 +24,7 @@ from telegram.ext import (
 )
 
 from bot import texts
+from bot.texts.i18n import use_language
 from handlers.auth import forget_admins, is_coordinator
 from handlers.common import answer, edit, edit_markup, esc, keyboard, services
 from handlers.invite import build_handlers as invite_handlers
@@ -96,30 +97,35 @@ async def join_request(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
                 session, actor_id=None, action=ACTION_JOIN_AUTO, detail={"user_id": user.id}, at=svc.now()
             )
         else:
-            if registration is None:
-                status = texts.JOIN_STATUS_UNKNOWN
-            elif registration.status == RegistrationStatus.PENDING:
-                status = texts.JOIN_STATUS_PENDING.format(
-                    municipality=esc(registration.municipality), role=esc(registration.role)
+            with use_language(svc.settings.language):  # the coordinators' notice in the network's language
+                if registration is None:
+                    status = texts.JOIN_STATUS_UNKNOWN
+                elif registration.status == RegistrationStatus.PENDING:
+                    status = texts.JOIN_STATUS_PENDING.format(
+                        municipality=esc(registration.municipality), role=esc(registration.role)
+                    )
+                else:
+                    status = texts.JOIN_STATUS_REJECTED.format(municipality=esc(registration.municipality))
+                link = request.invite_link.invite_link if request.invite_link else None
+                owner = await registry.invite_owner(session, link) if link else None
+                if owner is not None and owner != user.id:
+                    status += "\n" + texts.JOIN_STATUS_OTHERS_LINK
+                values = {
+                    "name": esc(user.full_name),
+                    "username": username_part(user.username),
+                    "status": status,
+                }
+                await notify_grouped(
+                    context,
+                    session,
+                    coordinators,
+                    kind=registry.KIND_JOIN_REQUEST,
+                    key=f"join:{user.id}",
+                    about=user.id,
+                    line=texts.BATCH_JOIN.format(**values),
+                    notice=texts.JOIN_NOTIFY.format(**values),
+                    rows=named_rows(join_rows(request.chat.id, user.id), user.full_name),
                 )
-            else:
-                status = texts.JOIN_STATUS_REJECTED.format(municipality=esc(registration.municipality))
-            link = request.invite_link.invite_link if request.invite_link else None
-            owner = await registry.invite_owner(session, link) if link else None
-            if owner is not None and owner != user.id:
-                status += "\n" + texts.JOIN_STATUS_OTHERS_LINK
-            values = {"name": esc(user.full_name), "username": username_part(user.username), "status": status}
-            await notify_grouped(
-                context,
-                session,
-                coordinators,
-                kind=registry.KIND_JOIN_REQUEST,
-                key=f"join:{user.id}",
-                about=user.id,
-                line=texts.BATCH_JOIN.format(**values),
-                notice=texts.JOIN_NOTIFY.format(**values),
-                rows=named_rows(join_rows(request.chat.id, user.id), user.full_name),
-            )
             await audit.record(
                 session, actor_id=None, action=ACTION_JOIN_ASKED, detail={"user_id": user.id}, at=svc.now()
             )

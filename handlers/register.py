@@ -26,6 +26,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot import texts
 from bot.region.municipalities import Municipalities
+from bot.texts.i18n import use_language
 from handlers.common import (
     Button,
     answer,
@@ -133,7 +134,7 @@ async def registrer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         existing = await registry.registration_of(session, user.id) if user else None
         if existing is not None:
             current = texts.REG_CURRENT.format(
-                municipality=esc(existing.municipality), status=STATUS_TEXT.get(existing.status, "")
+                municipality=esc(existing.municipality), status=texts.tr(STATUS_TEXT.get(existing.status, ""))
             )
     municipalities = municipality_list(context)
     await reply(update, context, picker_text(municipalities, 0, current), picker_markup(municipalities, 0))
@@ -229,18 +230,19 @@ async def type_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
                 detail={"registration_id": registration.id, "user_id": user.id, "municipality": municipality},
                 at=svc.now(),
             )
-            await notify_grouped(
-                context,
-                session,
-                coordinators,
-                kind=registry.KIND_REGISTRATION,
-                key=f"reg:{user.id}",
-                about=user.id,
-                line=render_line(chat.name, chat.username, registration),
-                notice=render_notice(chat.name, chat.username, registration),
-                rows=named_rows(decision_rows(registration), chat.name),
-            )
-        status = STATUS_TEXT.get(registration.status, "")
+            with use_language(svc.settings.language):  # the coordinators' notice in the network's language
+                await notify_grouped(
+                    context,
+                    session,
+                    coordinators,
+                    kind=registry.KIND_REGISTRATION,
+                    key=f"reg:{user.id}",
+                    about=user.id,
+                    line=render_line(chat.name, chat.username, registration),
+                    notice=render_notice(chat.name, chat.username, registration),
+                    rows=named_rows(decision_rows(registration), chat.name),
+                )
+        status = texts.tr(STATUS_TEXT.get(registration.status, ""))
     _drop_draft(context)
     values = {
         "municipality": esc(registration.municipality),

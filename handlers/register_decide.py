@@ -10,6 +10,8 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import texts
+from bot.texts.book import languages_for
+from bot.texts.i18n import use_language
 from handlers.auth import is_coordinator
 from handlers.common import answer, edit, edit_markup, esc, keyboard, services
 from handlers.invite import invite_markup, personal_invite, valid_days
@@ -84,18 +86,22 @@ async def decide_registration(update: Update, context: ContextTypes.DEFAULT_TYPE
             )
             values = {"municipality": esc(registration.municipality)}
             payload: dict[str, Any] = {}
-            if approve:
-                text = texts.REG_MEMBER_APPROVED.format(**values)
-                if svc.settings.group_chat_id is not None and not member.in_group:
-                    link = await personal_invite(context, session, registration.id)
-                    markup = invite_markup(link) if link else None
-                    if markup is not None:
-                        text += "\n\n" + texts.REG_MEMBER_APPROVED_INVITE.format(days=valid_days())
-                        payload["reply_markup"] = markup.to_dict()
-                    else:
-                        text += "\n\n" + texts.REG_MEMBER_APPROVED_NO_INVITE
-            else:
-                text = texts.REG_MEMBER_REJECTED.format(**values)
+            reader = (await languages_for(svc, session, [member.id]))[member.id]
+            link = None
+            if approve and svc.settings.group_chat_id is not None and not member.in_group:
+                link = await personal_invite(context, session, registration.id)
+            with use_language(reader):  # the decision in the registrant's language, not the coordinator's
+                if approve:
+                    text = texts.REG_MEMBER_APPROVED.format(**values)
+                    if svc.settings.group_chat_id is not None and not member.in_group:
+                        markup = invite_markup(link) if link else None
+                        if markup is not None:
+                            text += "\n\n" + texts.REG_MEMBER_APPROVED_INVITE.format(days=valid_days())
+                            payload["reply_markup"] = markup.to_dict()
+                        else:
+                            text += "\n\n" + texts.REG_MEMBER_APPROVED_NO_INVITE
+                else:
+                    text = texts.REG_MEMBER_REJECTED.format(**values)
             await network_notices.drop_item(session, registry.KIND_REGISTRATION, f"reg:{member.telegram_id}")
             await outbox.enqueue(
                 session,

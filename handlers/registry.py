@@ -21,6 +21,9 @@ from telegram import (
 )
 from telegram.ext import Application, BaseHandler, CommandHandler
 
+from bot.texts.i18n import gettext as tr
+from bot.texts.i18n import use_language
+
 PRIVATE = "private"
 GROUP = "group"
 COORDINATOR = "coordinator"
@@ -37,6 +40,7 @@ MODULES: list[str] = [
     "handlers.topics",
     "handlers.alerts",
     "handlers.settings",
+    "handlers.language",
     "handlers.search",
     "handlers.calendar",
     "handlers.arshjul",
@@ -60,6 +64,20 @@ MODULES: list[str] = [
 ]
 
 Callback = Callable[[Any, Any], Awaitable[Any]]
+
+# What people type in the other languages, for commands named in bokmål (ASCII only: Telegram
+# commands are [a-z0-9_]). Registered as aliases of the command, never shown in the menus.
+LANGUAGE_ALIASES: dict[str, tuple[str, ...]] = {
+    "frister": ("fristar", "deadlines"),
+    "emner": ("emne", "topics"),
+    "innstillinger": ("innstillingar",),
+    "sok": ("search",),
+    "kalender": ("calendar",),
+    "varsle": ("varsla", "alert"),
+}
+# The menus' languages besides the default (bokmål): Telegram shows a client the menu of its
+# language_code, or the default one.
+MENU_LANGUAGES = ("nn", "en")
 
 
 @dataclass(frozen=True)
@@ -103,7 +121,9 @@ def register(app: Application[Any, Any, Any, Any, Any, Any], modules: list[Modul
             if command.callback is not None:
                 app.add_handler(
                     CommandHandler(
-                        [command.name, *command.aliases], command.callback, filters=command.filters
+                        [command.name, *command.aliases, *LANGUAGE_ALIASES.get(command.name, ())],
+                        command.callback,
+                        filters=command.filters,
                     )
                 )
 
@@ -116,7 +136,7 @@ def menu(scope: str, modules: list[ModuleType] | None = None) -> list[BotCommand
     for command in all_commands(modules):
         if command.menu and command.scopes & wanted and command.name not in seen:
             seen.add(command.name)
-            result.append(BotCommand(command.name, command.description))
+            result.append(BotCommand(command.name, tr(command.description)))
     return result
 
 
@@ -125,10 +145,38 @@ async def set_menus(
     coordinator_chat_ids: Iterable[int] = (),
     modules: list[ModuleType] | None = None,
 ) -> None:
-    """setMyCommands in Norwegian for private chats, groups and each coordinator's private chat."""
+    """setMyCommands for private chats, groups and each coordinator's private chat: in bokmål for
+    every client, and in each of ``MENU_LANGUAGES`` for clients in that language."""
     bot = app.bot
-    await bot.set_my_commands(menu(PRIVATE, modules), scope=BotCommandScopeAllPrivateChats())
-    await bot.set_my_commands(menu(GROUP, modules), scope=BotCommandScopeAllGroupChats())
-    coordinator_menu = menu(COORDINATOR, modules)
-    for chat_id in coordinator_chat_ids:
-        await bot.set_my_commands(coordinator_menu, scope=BotCommandScopeChat(chat_id))
+    coordinators = list(coordinator_chat_ids)
+    for language in (None, *MENU_LANGUAGES):
+        with use_language(language):
+            code = {"language_code": language} if language else {}
+            private = BotCommandScopeAllPrivateChats()
+            await bot.set_my_commands(menu(PRIVATE, modules), scope=private, **code)
+            await bot.set_my_commands(menu(GROUP, modules), scope=BotCommandScopeAllGroupChats(), **code)
+            coordinator_menu = menu(COORDINATOR, modules)
+            for chat_id in coordinators:
+                await bot.set_my_commands(coordinator_menu, scope=BotCommandScopeChat(chat_id), **code)
+
+
+async def set_chat_menu(
+    app: Application[Any, Any, Any, Any, Any, Any],
+    chat_id: int,
+    language: str | None,
+    *,
+    coordinator: bool,
+    modules: list[ModuleType] | None = None,
+) -> None:
+    """A person's own menu after /sprak: in ``language`` whatever their app's language (None: back
+    to the menus by the app's language; a coordinator keeps the coordinators' menu)."""
+    bot, scope = app.bot, BotCommandScopeChat(chat_id)
+    for code in (None, *MENU_LANGUAGES):
+        extra = {"language_code": code} if code else {}
+        if language is None and not coordinator:
+            await bot.delete_my_commands(scope=scope, **extra)
+            continue
+        with use_language(language or code):
+            await bot.set_my_commands(
+                menu(COORDINATOR if coordinator else PRIVATE, modules), scope=scope, **extra
+            )

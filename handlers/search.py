@@ -37,7 +37,7 @@ def status_line(call: Call, now: datetime, tz: ZoneInfo) -> str:
 def render(query: str, page: deadlines.Page, now: datetime, tz: ZoneInfo) -> str:
     if not page.total:
         return texts.SEARCH_NONE.format(query=esc(query))
-    count = texts.SEARCH_COUNT_ONE if page.total == 1 else texts.SEARCH_COUNT.format(count=page.total)
+    count = texts.search_count(page.total)
     blocks = [texts.SEARCH_HEADER.format(query=esc(query), count=count)]
     for call in page.calls:
         source = f"{esc(shorten(call.source_name, 60))} · " if call.source_name else ""

@@ -119,7 +119,7 @@ def view(
         mode=mode_text(eff), reminders=reminders_text(eff.reminders), quiet=quiet_text(eff.quiet)
     )
     main: list[list[tuple[str, str]]] = [
-        [(_mark(eff.mode == mode, label), f"{PREFIX}mode:{mode}") for mode, label in MODES],
+        [(_mark(eff.mode == mode, texts.tr(label)), f"{PREFIX}mode:{mode}") for mode, label in MODES],
         [(texts.BTN_DIGEST_HOUR.format(hour=eff.hour), f"{PREFIX}menu:hour")],
         [(texts.BTN_REMINDERS, f"{PREFIX}menu:rem"), (texts.BTN_QUIET, f"{PREFIX}menu:quiet")],
     ]

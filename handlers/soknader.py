@@ -46,7 +46,7 @@ def render_mine(me: Contact, marked: list[tuple[Call, str]], now: datetime, sett
         lines.append(
             texts.SOKNADER_ITEM.format(
                 title=esc(shorten(call.title, TITLE_MAX)),
-                status=esc(WORDS[status]),
+                status=esc(texts.tr(WORDS[status])),
                 deadline=esc(short_deadline(call, now, settings)),
                 number=call.id,
             )

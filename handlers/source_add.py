@@ -74,7 +74,7 @@ async def add_url(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         await say(update, context, problem, keyboard([cancel_row(ADD)]))
         return ADD_URL
     draft(context, DRAFT_ADD)["url"] = url
-    rows = [[(KIND_LABELS.get(kind, kind), f"{ADD}:k:{kind}")] for kind in KINDS]
+    rows = [[(texts.tr(KIND_LABELS.get(kind, kind)), f"{ADD}:k:{kind}")] for kind in KINDS]
     await say(
         update,
         context,

@@ -89,13 +89,13 @@ def plain_reason(reason: str) -> str:
     lowered = reason.lower()
     for markers, plain in _PLAIN_REASONS:
         if any(marker in lowered for marker in markers):
-            return plain
+            return texts.tr(plain)
     return reason
 
 
 def kind_label(kind: str) -> str:
     """A source's kind as people call it ('RSS / Atom'), not its slug."""
-    return KIND_LABELS.get(kind, kind)
+    return texts.tr(KIND_LABELS.get(kind, kind))
 
 
 @dataclass

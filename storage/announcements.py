@@ -200,8 +200,11 @@ async def cancel_pending(session: AsyncSession, announcement_id: int) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def set_pending_text(session: AsyncSession, announcement_id: int, text: str) -> int:
-    """Copies not yet sent go out with the corrected text. Returns how many."""
+async def set_pending_text(
+    session: AsyncSession, announcement_id: int, text: str, extra: dict[str, Any] | None = None
+) -> int:
+    """Copies not yet sent go out with the corrected text (and ``extra``, which replaces what the
+    payload said about writing it again in its reader's language). Returns how many."""
     rows = (
         await session.execute(
             select(Outbox).where(
@@ -213,7 +216,8 @@ async def set_pending_text(session: AsyncSession, announcement_id: int, text: st
     ).scalars()
     changed = 0
     for row in rows:
-        row.payload = {**row.payload, "text": text}
+        kept = {k: v for k, v in row.payload.items() if k not in ("i18n", "lang")}
+        row.payload = {**kept, "text": text, **(extra or {})}
         changed += 1
     await session.flush()
     return changed

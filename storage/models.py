@@ -61,7 +61,12 @@ class Chat(Base):
     name: Mapped[str] = mapped_column(String(200), default="")
     username: Mapped[str | None] = mapped_column(String(64))
     municipality: Mapped[str | None] = mapped_column(String(100))
-    language: Mapped[str] = mapped_column(String(8), default="nb")
+    # The language the person or group chose with /sprak (nb, nn, en); None: the default (the
+    # person's Telegram client's language, below; a group's FOUI_LANGUAGE).
+    language: Mapped[str | None] = mapped_column(String(8))
+    # The bot's language for the person's Telegram client (derived from its language_code, which is
+    # not kept itself).
+    client_language: Mapped[str | None] = mapped_column(String(8))
     notify_mode: Mapped[str] = mapped_column(String(16), default=NotifyMode.INSTANT)
     digest_hour: Mapped[int | None] = mapped_column(Integer)
     # Reminder lead times in days, e.g. [14, 3, 1]; None means the configured default.

@@ -72,6 +72,7 @@ async def export(session: AsyncSession, telegram_id: int, now: datetime) -> dict
             "username": chat.username,
             "municipality": chat.municipality,
             "language": chat.language,
+            "client_language": chat.client_language,
             "active": chat.active,
             "inactive_reason": chat.inactive_reason,
             "in_group": chat.in_group,

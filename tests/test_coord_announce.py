@@ -57,7 +57,9 @@ async def test_announcement_to_the_group_pinned_preview_is_exact(
     assert queued.text == texts.KU_QUEUED.format(recipients="1 mottaker")
     assert queued.button_texts == [texts.BTN_CORRECT, texts.BTN_WITHDRAW]
     [row] = await _rows(harness)
-    assert row.kind == "announcement" and row.payload == {"text": expected, "pin": True}
+    assert row.kind == "announcement"
+    assert row.payload == {"text": expected, "pin": True, "lang": "nb", "i18n": row.payload["i18n"]}
+    assert row.payload["i18n"]["t"] == "ANNOUNCEMENT_FORMAT"  # framed again in each reader's language
     assert await drain(harness, clock) == 1
     delivered = harness.api.last("sendMessage", GROUP_ID)
     assert delivered.text == preview.text and delivered.params["parse_mode"] == "HTML"

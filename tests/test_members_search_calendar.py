@@ -164,4 +164,4 @@ async def test_search_matches_norwegian_letters_in_any_case(h: BotHarness) -> No
     await add_calls(h, {"title": "Prosjektskjønn – fornying og innovasjon", "days": 6})
     for query in ("skjønn", "SKJØNN"):
         text = only_message(await h.send(f"/sok {query}", MEMBER)).text
-        assert text.startswith(texts.SEARCH_HEADER.format(query=query, count=texts.SEARCH_COUNT_ONE)), text
+        assert text.startswith(texts.SEARCH_HEADER.format(query=query, count=texts.search_count(1))), text

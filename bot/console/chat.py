@@ -24,6 +24,7 @@ from bot import texts
 from bot.config import Settings
 from bot.console.botapi import ApiCall, InProcessBotApi
 from bot.console.driver import GROUP_ID, InProcessBot, Person, running_bot
+from bot.texts.i18n import use_language
 
 Out = Callable[[str], None]
 QUIT = {":q", ":quit", "exit", "quit"}
@@ -125,9 +126,14 @@ def _lines(inputs: Iterable[str] | None, out: Out) -> Iterator[str]:
             return
 
 
-def console_settings(settings: Settings, *, user_id: int, group: bool, coordinator: bool) -> Settings:
-    """The settings as configured, with the console's person as coordinator and a group if needed."""
+def console_settings(
+    settings: Settings, *, user_id: int, group: bool, coordinator: bool, language: str | None = None
+) -> Settings:
+    """The settings as configured, with the console's person as coordinator and a group if needed
+    (in ``language``, when given)."""
     update: dict[str, Any] = {}
+    if group and language:
+        update["language"] = language
     if coordinator and user_id not in settings.coordinator_ids:
         update["coordinator_ids"] = [*settings.coordinator_ids, user_id]
     if group and settings.group_chat_id is None:
@@ -144,13 +150,33 @@ async def run_console(
     inputs: Iterable[str] | None = None,
     out: Out = print,
     files_dir: Path | None = None,
+    language: str = "nb",
 ) -> int:
-    """Chat with the bot until the input ends (Ctrl+D) or the person types ':q'."""
+    """Chat with the bot until the input ends (Ctrl+D) or the person types ':q', in ``language``
+    (the console person's Telegram client language; the group's too with ``group``)."""
+    with use_language(language):
+        return await _run_console(settings, user_id, group, coordinator, inputs, out, files_dir, language)
+
+
+async def _run_console(
+    settings: Settings,
+    user_id: int,
+    group: bool,
+    coordinator: bool,
+    inputs: Iterable[str] | None,
+    out: Out,
+    files_dir: Path | None,
+    language: str,
+) -> int:
     from bot.console.examples import load_examples
 
-    settings = console_settings(settings, user_id=user_id, group=group, coordinator=coordinator)
+    settings = console_settings(
+        settings, user_id=user_id, group=group, coordinator=coordinator, language=language
+    )
     api = InProcessBotApi()
-    person = Person(id=user_id, first_name="Kari", last_name="Nordmann", username="kari")
+    person = Person(
+        id=user_id, first_name="Kari", last_name="Nordmann", username="kari", language_code=language
+    )
     files_dir = files_dir or Path(tempfile.gettempdir()) / "foui-console"
     async with running_bot(settings, api=api) as harness:
         count = await load_examples(harness.services)
@@ -193,7 +219,11 @@ def quiet_logs(settings: Settings) -> None:
             logging.getLogger(name).setLevel(logging.ERROR)
 
 
-def cli_console(settings: Settings, *, user_id: int, group: bool, coordinator: bool) -> int:
+def cli_console(
+    settings: Settings, *, user_id: int, group: bool, coordinator: bool, language: str = "nb"
+) -> int:
     """``foui-bot console``."""
     quiet_logs(settings)
-    return asyncio.run(run_console(settings, user_id=user_id, group=group, coordinator=coordinator))
+    return asyncio.run(
+        run_console(settings, user_id=user_id, group=group, coordinator=coordinator, language=language)
+    )

@@ -31,14 +31,16 @@ class Person:
     first_name: str = "Kari"
     last_name: str | None = "Nordmann"
     username: str | None = "kari"
+    language_code: str | None = "nb"  # the Telegram client's language (nn, en, ...; None: not sent)
 
     def as_user(self) -> dict[str, Any]:
         user: dict[str, Any] = {
             "id": self.id,
             "is_bot": False,
             "first_name": self.first_name,
-            "language_code": "nb",
         }
+        if self.language_code:
+            user["language_code"] = self.language_code
         if self.last_name:
             user["last_name"] = self.last_name
         if self.username:

@@ -85,7 +85,7 @@ def amount_text(c: Conditions) -> str | None:
 def eligibility_line(data: Mapping[str, Any] | None) -> str:
     """One line: who may apply and the amount ("✅ Kommunen kan søke · inntil 2 mill. kr per prosjekt")."""
     c = Conditions.from_dict(data)
-    parts = [_VERDICTS[c.verdict]]
+    parts = [texts.tr(_VERDICTS[c.verdict])]
     amount = amount_text(c)
     if amount:
         parts.append(amount)
@@ -137,7 +137,9 @@ def status_rows(call_id: int, chosen: str | None = None) -> list[list[dict[str, 
     """ "Vi vurderer", "Vi søker", "Ikke aktuelt" (the chosen one ticked), then "Detaljer"."""
     row = [
         {
-            "text": texts.BUTTON_CHOSEN.format(label=label) if status == chosen else label,
+            "text": texts.BUTTON_CHOSEN.format(label=texts.tr(label))
+            if status == chosen
+            else texts.tr(label),
             "callback_data": f"ap:s:{call_id}:{CODE_OF[status]}",
         }
         for status, label in _BUTTONS
@@ -182,7 +184,9 @@ def contact_html(name: str, username: str | None, telegram_id: int) -> str:
 
 def render_partner_ask(call: Call, municipality: str, status: str, intro_id: int) -> dict[str, Any]:
     text = texts.PARTNER_ASK.format(
-        municipality=html.escape(municipality), phrase=html.escape(PHRASES[status]), title=_title(call)
+        municipality=html.escape(municipality),
+        phrase=html.escape(texts.tr(PHRASES[status])),
+        title=_title(call),
     )
     buttons = [
         [

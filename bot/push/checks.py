@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import parse_quiet_hours
+from bot.push.localize import localize
 from bot.push.outcomes import OutcomeBook
 from bot.services import Services
 from storage.claims import Claimed
@@ -57,7 +58,8 @@ class PreSendChecks(OutcomeBook):
 
     async def _fresh(self, row: Claimed) -> Claimed | str:
         """The row as it should go out now, or the reason it should not (see ``refresh``)."""
-        if "call_id" not in row.payload and "rendered_on" not in row.payload:
+        row = localize(row)  # in the recipient's language (the sender set it)
+        if not {"call_id", "rendered_on", "event_id"} & row.payload.keys():
             return row
         async with self.services.session() as session:
             fresh = await self._refresh(session, self.services, row.chat_id, row.kind, row.payload)

@@ -103,7 +103,9 @@ def render_opened(
 
 def render_changed(call: Call, changes: list[tuple[str, str, str]]) -> dict[str, Any]:
     lines = [
-        texts.CALL_CHANGE_LINE.format(what=_LABELS[name], new=html.escape(new), old=html.escape(old))
+        texts.CALL_CHANGE_LINE.format(
+            what=texts.tr(_LABELS[name]), new=html.escape(new), old=html.escape(old)
+        )
         for name, old, new in changes
     ]
     text = texts.CALL_CHANGED.format(title=_title(call), changes="\n".join(lines))

@@ -16,14 +16,17 @@ from bot.push.render import (
     local_day,
     policy_for,
     render_digest_calls,
+    render_event_reminder,
     render_new_call,
     render_reminder,
     render_weekly,
 )
 from bot.services import Services
+from bot.texts.i18n import current_language
 from storage.claims import Claimed
 from storage.conditions import conditions_of
 from storage.digests import deadlines_between
+from storage.events import get_event
 from storage.following import following, load_call, load_calls
 from storage.membership import members_among
 from storage.notices import unwanted
@@ -36,6 +39,7 @@ from storage.rules.kinds import (
     CANCELLED_DIGEST_EMPTY,
     CANCELLED_EXPIRED,
     KIND_DIGEST,
+    KIND_EVENT_REMINDER,
     KIND_NEW_CALL,
     KIND_REMINDER,
     KIND_WEEKLY,
@@ -44,6 +48,13 @@ from storage.rules.membership import CANCELLED_NOT_MEMBER, members_only
 from storage.rules.reminders import deadline_end, reminder_key
 
 log = logging.getLogger(__name__)
+
+
+def written_for(payload: dict[str, Any], today: str) -> bool:
+    """Whether a payload reads right today and in the current (the recipient's) language."""
+    return payload.get("rendered_on") in (None, today) and payload.get("lang", current_language()) == (
+        current_language()
+    )
 
 
 async def refresh_payload(
@@ -60,14 +71,16 @@ async def refresh_payload(
     settings = services.settings
     today = local_day(now, settings)
     if kind == KIND_DIGEST:
-        if payload.get("rendered_on") in (None, today):
+        if written_for(payload, today):
             return payload
         return await _refresh_digest(session, services, chat_id, payload)
     if kind == KIND_WEEKLY:
-        if payload.get("rendered_on") in (None, today):
+        if written_for(payload, today):
             return payload
         calls = await deadlines_between(session, now, now + timedelta(days=WEEKLY_DAYS))
         return {**payload, **render_weekly(calls, now, settings)}
+    if kind == KIND_EVENT_REMINDER:
+        return await _refresh_event_reminder(session, services, payload)
     if kind == KIND_MILESTONE:
         return await refresh_milestone(session, services, payload, now)
     call_id = payload.get("call_id")
@@ -76,7 +89,7 @@ async def refresh_payload(
     expires = payload.get("expires_at")
     if isinstance(expires, str) and datetime.fromisoformat(expires) <= now:
         return CANCELLED_EXPIRED
-    if payload.get("rendered_on") in (None, today):
+    if written_for(payload, today):
         return payload
     call = await load_call(session, call_id)
     if call is None or call.status not in LIVE_STATUSES:
@@ -92,6 +105,19 @@ async def refresh_payload(
             return CANCELLED_DEADLINE
         return render_reminder(call, now, settings)
     return payload
+
+
+async def _refresh_event_reminder(
+    session: AsyncSession, services: Services, payload: dict[str, Any]
+) -> dict[str, Any] | str:
+    """An event reminder in the recipient's language (the event as it is now)."""
+    event_id = payload.get("event_id")
+    if payload.get("lang", current_language()) == current_language() or not isinstance(event_id, int):
+        return payload
+    event = await get_event(session, event_id)
+    if event is None:
+        return payload
+    return {**payload, **render_event_reminder(event, str(payload.get("lead") or "day"), services.settings)}
 
 
 async def _refresh_digest(

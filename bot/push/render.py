@@ -16,6 +16,7 @@ from typing import Any
 from bot import texts
 from bot.config import Settings, parse_quiet_hours
 from bot.push.apply_render import eligibility_line, status_rows
+from bot.texts.i18n import current_language
 from storage.digests import DigestDue
 from storage.models import Call, Event
 from storage.rules.deadline_truth import DeadlineState
@@ -120,6 +121,7 @@ def _about(call: Call, now: datetime | None, settings: Settings) -> dict[str, An
     about: dict[str, Any] = {"call_id": call.id}
     if now is not None:
         about["rendered_on"] = now.astimezone(settings.tz).date().isoformat()
+        about["lang"] = current_language()  # written again at sending in the recipient's language
     end = deadline_end(call)
     if end is not None and not call.rolling:
         about["expires_at"] = end.isoformat()
@@ -232,6 +234,7 @@ def render_digest_calls(
         "call_ids": [c.id for c in calls],
         "digest_mode": mode,
         "rendered_on": local_day(now, settings),
+        "lang": current_language(),
     }
 
 
@@ -245,6 +248,7 @@ def render_weekly(calls: Sequence[Call], now: datetime, settings: Settings) -> d
             "text": texts.WEEKLY_EMPTY,
             "disable_web_page_preview": True,
             "rendered_on": local_day(now, settings),
+            "lang": current_language(),
         }
     today = now.astimezone(settings.tz).date()
     items = []
@@ -269,6 +273,7 @@ def render_weekly(calls: Sequence[Call], now: datetime, settings: Settings) -> d
         "disable_web_page_preview": True,
         "call_ids": [c.id for c in calls],
         "rendered_on": local_day(now, settings),
+        "lang": current_language(),
     }
 
 
@@ -284,4 +289,11 @@ def render_event_reminder(event: Event, lead: str, settings: Settings) -> dict[s
         lines.append(texts.EVENT_LINK.format(url=html.escape(event.video_url, quote=True)))
     if event.description:  # safe HTML, with the coordinator's formatting and links
         lines += ["", event.description]
-    return {"text": "\n".join(lines), "disable_web_page_preview": True}
+    return {
+        "text": "\n".join(lines),
+        "disable_web_page_preview": True,
+        # Written again in the recipient's language by the sender (``bot.push.refresh``).
+        "event_id": event.id,
+        "lead": lead,
+        "lang": current_language(),
+    }

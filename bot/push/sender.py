@@ -59,6 +59,8 @@ from bot.push.delivery import part_subject, retry_after_seconds, send_payload, s
 from bot.push.refresh import refresh_payload, screen_claimed
 from bot.push.render import policy_for
 from bot.services import Services
+from bot.texts.book import language_book
+from bot.texts.i18n import use_language
 from storage import outbox
 from storage.claims import (
     Claimed,
@@ -276,6 +278,7 @@ class Sender(PreSendChecks):
                 continue
             ready.append(row)
         ready = await self._still_wanted(ready)
+        languages = await language_book(self.services).for_chats([row.chat_id for row in ready])
         self._sending.update(row.id for row in ready)
         for index, row in enumerate(ready):
             if not await self._global_slot():
@@ -286,7 +289,7 @@ class Sender(PreSendChecks):
             interval = self._group_interval if row.is_group else self._private_interval
             self._chat_ready[row.chat_id] = self.now() + timedelta(seconds=interval)
             self._busy.add(row.chat_id)
-            task = asyncio.create_task(self._deliver(row))
+            task = asyncio.create_task(self._deliver_in_language(row, languages.get(row.chat_id)))
             self._in_flight.add(task)
             task.add_done_callback(self._in_flight.discard)
             tasks.append(task)
@@ -299,6 +302,11 @@ class Sender(PreSendChecks):
         return max(0.0, (self._next_slot - self.now()).total_seconds())
 
     # ---- one message -------------------------------------------------------------------------
+    async def _deliver_in_language(self, row: Claimed, language: str | None) -> None:
+        """``_deliver`` in the recipient's language: a push is written again in it if need be."""
+        with use_language(language):
+            await self._deliver(row)
+
     async def _deliver(self, row: Claimed) -> None:
         """Send one claimed row and record the outcome; never raises."""
         rewritten: dict[str, Any] | None = None

@@ -3,6 +3,8 @@ counts that read as Norwegian. HTML; callers escape every dynamic value."""
 
 from __future__ import annotations
 
+from bot.texts.i18n import gettext, ngettext
+
 
 def count_of(count: int, one: str, many: str) -> str:
     """'1 dag', '2 dager', '0 dager': the number and the word in the right number."""
@@ -10,23 +12,23 @@ def count_of(count: int, one: str, many: str) -> str:
 
 
 def days(count: int) -> str:
-    return count_of(count, "dag", "dager")
+    return ngettext("{count} dag", "{count} dager", count).format(count=count)
 
 
 def topics_count(count: int) -> str:
-    return count_of(count, "emne", "emner")
+    return ngettext("{count} emne", "{count} emner", count).format(count=count)
 
 
 def registrations_count(count: int) -> str:
-    return count_of(count, "registrering", "registreringer")
+    return ngettext("{count} registrering", "{count} registreringer", count).format(count=count)
 
 
 def words_count(count: int) -> str:
-    return count_of(count, "ord", "ord")
+    return ngettext("{count} ord", "{count} ord", count).format(count=count)
 
 
 def signs_count(count: int) -> str:
-    return count_of(count, "tegn", "tegn")
+    return ngettext("{count} tegn", "{count} tegn", count).format(count=count)
 
 
 # ---- the way in: a personal invite link to the group --------------------------------------------
@@ -81,31 +83,33 @@ PLAIN_TEXT_SEARCH = "Jeg søkte etter «{query}» for deg (skriv /hjelp for alt 
 
 # ---- counts that read as Norwegian ---------------------------------------------------------------
 def deadlines_count(count: int) -> str:
-    return count_of(count, "frist", "frister")
+    return ngettext("{count} frist", "{count} frister", count).format(count=count)
 
 
 def warnings_count(count: int) -> str:
-    return count_of(count, "advarsel", "advarsler")
+    return ngettext("{count} advarsel", "{count} advarsler", count).format(count=count)
 
 
 def sources_count(count: int) -> str:
-    return count_of(count, "kilde", "kilder")
+    return ngettext("{count} kilde", "{count} kilder", count).format(count=count)
 
 
 def cancel_will_tell(count: int) -> str:
     """Who is told when an event is cancelled, before it is: never «De 0 som …»."""
     if count == 0:
-        return "Ingen har meldt seg på ennå."
+        return gettext("Ingen har meldt seg på ennå.")
     if count == 1:
-        return "Den ene som har meldt seg på, får beskjed."
-    return f"De {count} som har meldt seg på, får beskjed."
+        return gettext("Den ene som har meldt seg på, får beskjed.")
+    return gettext("De {count} som har meldt seg på, får beskjed.").format(count=count)
 
 
 def cancel_told(count: int) -> str:
     """Who was told when an event was cancelled."""
     if count == 0:
-        return "Ingen hadde meldt seg på."
-    return f"{count_of(count, 'påmeldt', 'påmeldte')} får beskjed."
+        return gettext("Ingen hadde meldt seg på.")
+    return ngettext("{count} påmeldt får beskjed.", "{count} påmeldte får beskjed.", count).format(
+        count=count
+    )
 
 
 # ---- previews -----------------------------------------------------------------------------------
@@ -144,8 +148,10 @@ EVENT_CHANGED_NOTICE = "📅 <b>Endret:</b> {title}\n🕐 {when}\n📍 {place}"
 def told_count(count: int) -> str:
     """Who was told of a changed time or place."""
     if count == 0:
-        return "Ingen påmeldte måtte få beskjed."
-    return f"{count_of(count, 'påmeldt', 'påmeldte')} får beskjed om endringen."
+        return gettext("Ingen påmeldte måtte få beskjed.")
+    return ngettext(
+        "{count} påmeldt får beskjed om endringen.", "{count} påmeldte får beskjed om endringen.", count
+    ).format(count=count)
 
 
 EVENT_LINK_FOR_MEMBERS = "Digitalt – lenken får medlemmene av nettverket"

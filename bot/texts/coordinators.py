@@ -1,6 +1,8 @@
 """Texts for the coordinators: the guard, /nyfrist, /endrefrist, /slettfrist, events, announcements,
 tips, sources, status and statistics. HTML; callers escape every dynamic value."""
 
+from bot.texts.i18n import ngettext
+
 # ---- the guard and shared conversation texts -------------------------------------------------
 COORD_REFUSED = "Beklager, dette er bare for koordinatorene i FoUI-nettverket. 🙂"
 COORD_REFUSED_ALERT = "Beklager, dette er bare for koordinatorene."
@@ -43,12 +45,12 @@ TOPICS_PICK_ONE = "Velg minst ett emne."
 
 def recipients(count: int) -> str:
     """'1 mottaker', '3 mottakere'."""
-    return "1 mottaker" if count == 1 else f"{count} mottakere"
+    return ngettext("{count} mottaker", "{count} mottakere", count).format(count=count)
 
 
 def copies(count: int) -> str:
     """'1 kopi', '3 kopier'."""
-    return "1 kopi" if count == 1 else f"{count} kopier"
+    return ngettext("{count} kopi", "{count} kopier", count).format(count=count)
 
 
 NO_TOPICS = "ingen"

@@ -3,6 +3,19 @@
 HTML texts: fill the placeholders with ``html.escape``d values only.
 """
 
+from bot.texts.i18n import ngettext
+
+
+def frister_count(count: int) -> str:
+    """'1 frist', '3 frister' (the catalogue's plural forms)."""
+    return ngettext("{count} frist", "{count} frister", count).format(count=count)
+
+
+def search_count(count: int) -> str:
+    """'1 treff', '3 treff'."""
+    return ngettext("{count} treff", "{count} treff", count).format(count=count)
+
+
 # ---- the command menu (setMyCommands: at most 256 characters, no HTML) ------------------------
 CMD_START = "Kom i gang"
 CMD_HJELP = "Hva boten kan"
@@ -58,8 +71,6 @@ FRISTER_SCOPE_TOPIC = "{topic}"
 FRISTER_SCOPE_SOURCE = "fra {source}"
 FRISTER_WINDOW_DAYS = "neste {days} dager"
 FRISTER_WINDOW_ALL = "alle kommende"
-FRISTER_COUNT = "{count} frister"
-FRISTER_COUNT_ONE = "1 frist"
 FRISTER_PAGE = "side {page} av {pages}"
 FRISTER_THIS_WEEK = "Denne uka"
 FRISTER_NEXT_WEEK = "Neste uke"
@@ -191,8 +202,6 @@ SETTINGS_PRIVATE_ONLY = (
 # ---- /sok -------------------------------------------------------------------------------------
 SEARCH_USAGE = "Hva vil du søke etter? Skriv for eksempel <code>/sok velferdsteknologi</code>."
 SEARCH_HEADER = "<b>Søk:</b> «{query}» · {count}"
-SEARCH_COUNT = "{count} treff"
-SEARCH_COUNT_ONE = "1 treff"
 SEARCH_SHOWING = "Viser de {shown} første. Skriv flere ord for å snevre inn."
 SEARCH_NONE = "Fant ingen utlysninger med «{query}». Prøv et annet eller kortere ord."
 SEARCH_TOO_SHORT = "Skriv minst {min} tegn å søke etter."

@@ -16,7 +16,7 @@ from bot import texts
 from bot.config import Settings
 from bot.poll.conditions import on_ingest_conditions, read_missing
 from bot.poll.health import schedule_source_health
-from bot.poll.jobs import start_polling
+from bot.poll.jobs import start_polling, stop_polling
 from bot.poll.seed import seed_sources
 from bot.push.confirm import on_ingest_truth
 from bot.push.fanout import on_ingest
@@ -104,6 +104,7 @@ STARTERS: list[Callable[[Application[Any, Any, Any, Any, Any, Any]], Any]] = [
 
 
 async def stop_services(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    await stop_polling(app)
     await get_services(app).engine.dispose()
 
 

@@ -8,6 +8,7 @@ from bot.texts.applications import *  # noqa: F403
 from bot.texts.closed import *  # noqa: F403
 from bot.texts.common import *  # noqa: F403
 from bot.texts.coordinators import *  # noqa: F403
+from bot.texts.fetching import *  # noqa: F403
 from bot.texts.format import *  # noqa: F403
 from bot.texts.members import *  # noqa: F403
 from bot.texts.network import *  # noqa: F403

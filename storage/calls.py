@@ -275,6 +275,7 @@ async def ingest(
             result.changed.append(call.id)
         else:
             result.unchanged += 1
+    fresh_links: list[tuple[int, int]] = []
     if fresh:
         ids = await _insert_new(session, [call for call, *_ in fresh])
         for call, status, ask, wanted in fresh:
@@ -282,7 +283,10 @@ async def ingest(
             (result.new_closed if status == CallStatus.CLOSED else result.new).append(call_id)
             if ask and status != CallStatus.CLOSED:
                 result.ask.append(call_id)
-            new_links.extend((call_id, t) for t in wanted)
+            fresh_links.extend((call_id, t) for t in wanted)
+    if fresh_links:  # the new calls' topics: one executemany too
+        rows = [{"call_id": c, "topic_id": t} for c, t in dict.fromkeys(fresh_links)]
+        await session.execute(insert(CallTopic), rows)
     for call_id, topic_id in dict.fromkeys(new_links):
         session.add(CallTopic(call_id=call_id, topic_id=topic_id))
     await session.flush()

@@ -1,4 +1,5 @@
-"""The ``rss`` adapter: RSS 0.9x/1.0/2.0 and Atom through feedparser, defensively.
+"""The ``rss`` adapter: RSS 0.9x/1.0/2.0 and Atom, defensively (plain RSS 2.0 and Atom through
+``feeds.rss_fast`` on lxml, everything else through feedparser).
 
 Refused with a reason (recorded on the source's health): an empty body, a document with DTD
 entity declarations (the "billion laughs" entity bomb), HTML where a feed was expected, and XML
@@ -21,6 +22,7 @@ import feedparser
 from feeds.deadlines import find_deadline, unread_deadline_label
 from feeds.html import parse_html
 from feeds.items import FeedItem, Parsed, ParseError, fingerprint, normalise_url
+from feeds.rss_fast import read_entries
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +59,35 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None, now: datetime
         raise ParseError("feeden inneholder DTD-entiteter og er avvist (mulig «entity bomb»)")
     if _LOOKS_HTML.match(body[:2048]):
         raise ParseError("fikk en HTML-side der det skulle være en RSS/Atom-feed")
+    fast = read_entries(body)
+    if fast is not None:
+        entries: list[Any] = fast
+        result = Parsed()
+    else:
+        entries, result = _feedparser_entries(body, url=url, content_type=content_type)
+    items = result.items
+    seen: set[str] = set()
+    duplicates = 0
+    for entry in entries:
+        item = _item(entry, url=url, now=now)
+        if item is None:
+            continue
+        if item.key in seen:
+            duplicates += 1
+            continue
+        seen.add(item.key)
+        items.append(item)
+    if duplicates:
+        log.warning("feed %s has %d items with a GUID seen before; kept the first of each", url, duplicates)
+        result.warnings.append(f"{duplicates} elementer med en GUID som alt var med, er hoppet over")
+    undated = sum(1 for i in items if i.published is None)
+    if undated:
+        log.info("feed %s: %d items without a date", url, undated)
+    return result
+
+
+def _feedparser_entries(body: bytes, *, url: str, content_type: str | None) -> tuple[list[Any], Parsed]:
+    """feedparser's reading, for every feed the fast path leaves to it; ParseError when unusable."""
     headers = {"content-type": content_type} if content_type else {}
     # The HTML in summaries is turned into plain text by our own reader (scripts and styles left
     # out), so feedparser need not sanitize it or resolve its links: that halves the parse.
@@ -77,25 +108,7 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None, now: datetime
         else:
             log.warning("feed %s is not well-formed XML, read leniently: %s", url, error)
             result.warnings.append(f"ugyldig XML, lest så godt det gikk: {error}"[:300])
-    items = result.items
-    seen: set[str] = set()
-    duplicates = 0
-    for entry in entries:
-        item = _item(entry, url=url, now=now)
-        if item is None:
-            continue
-        if item.key in seen:
-            duplicates += 1
-            continue
-        seen.add(item.key)
-        items.append(item)
-    if duplicates:
-        log.warning("feed %s has %d items with a GUID seen before; kept the first of each", url, duplicates)
-        result.warnings.append(f"{duplicates} elementer med en GUID som alt var med, er hoppet over")
-    undated = sum(1 for i in items if i.published is None)
-    if undated:
-        log.info("feed %s: %d items without a date", url, undated)
-    return result
+    return entries, result
 
 
 def _item(entry: Any, *, url: str, now: datetime) -> FeedItem | None:

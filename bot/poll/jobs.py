@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram.ext import Application, ContextTypes
@@ -33,8 +33,28 @@ def poller_of(app: Application[Any, Any, Any, Any, Any, Any]) -> Poller:
     """The application's one Poller (made on first use)."""
     poller = app.bot_data.get(POLLER_KEY)
     if not isinstance(poller, Poller):
-        poller = app.bot_data[POLLER_KEY] = Poller(get_services(app))
+
+        async def replan() -> None:
+            await _replan(app)
+
+        poller = app.bot_data[POLLER_KEY] = Poller(get_services(app), on_finish=replan)
     return poller
+
+
+async def _replan(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """After a source's poll: look again sooner when that source (or another) is due before the
+    job's next run (a tick plans without the sources still being polled)."""
+    if not app.running or app.job_queue is None:
+        return
+    poller = poller_of(app)
+    seconds = await next_tick(poller.services, busy=poller.running.keys())
+    when = datetime.now(UTC) + timedelta(seconds=seconds)
+    jobs = app.job_queue.get_jobs_by_name(JOB_NAME)
+    if jobs and all(j.next_t is not None and j.next_t <= when for j in jobs):
+        return
+    for job in jobs:
+        job.schedule_removal()
+    _schedule(app, seconds)
 
 
 async def poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:

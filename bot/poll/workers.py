@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+from collections.abc import Awaitable, Callable
 
 from bot.poll.poll import PollOutcome, make_fetcher, poll_guarded
 from bot.services import Services
@@ -23,8 +24,15 @@ log = logging.getLogger(__name__)
 class Poller:
     """The sources being polled now, and the workers' gate."""
 
-    def __init__(self, services: Services, *, fetcher: Fetcher | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        *,
+        fetcher: Fetcher | None = None,
+        on_finish: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.services = services
+        self.on_finish = on_finish  # after each source's poll (the job plans its next look)
         self.gate = asyncio.Semaphore(services.settings.poll_workers)
         self.running: dict[int, asyncio.Task[PollOutcome]] = {}
         self._fetcher = fetcher
@@ -53,6 +61,12 @@ class Poller:
     async def _one(self, source_id: int) -> PollOutcome:
         async with self.gate:
             outcome = await poll_guarded(self.services, source_id, self.fetcher)
+        self.running.pop(source_id, None)  # its next time is recorded: no longer busy
+        if self.on_finish is not None:
+            try:
+                await self.on_finish()
+            except Exception:
+                log.exception("could not plan the next look after polling source %s", source_id)
         result = outcome.result
         if result is not None and (result.new or result.deadline_changed or result.closed):
             log.info(

@@ -99,7 +99,10 @@ class TopicMatcher:
 
     topics: Sequence[tuple[str, Sequence[str]]]
     _words: dict[str, set[str]] = field(default_factory=dict, init=False, repr=False)
-    _phrases: list[tuple[re.Pattern[str], str]] = field(default_factory=list, init=False, repr=False)
+    # (pattern, slug, the words the pattern needs verbatim: a cheap look before the regex)
+    _phrases: list[tuple[re.Pattern[str], str, tuple[str, ...]]] = field(
+        default_factory=list, init=False, repr=False
+    )
     _order: dict[str, int] = field(default_factory=dict, init=False, repr=False)
     # Each word's slugs, remembered across texts: a feed of 1,000 items repeats most of its words.
     _seen: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
@@ -114,7 +117,8 @@ class TopicMatcher:
                 if _SEPARATOR.search(keyword):
                     pattern = _phrase_pattern(keyword)
                     if pattern is not None:
-                        self._phrases.append((pattern, slug))
+                        parts = tuple(p for p in _SEPARATOR.split(keyword) if p)
+                        self._phrases.append((pattern, slug, parts))
                 else:
                     self._words.setdefault(keyword, set()).add(slug)
 
@@ -162,8 +166,10 @@ class TopicMatcher:
                 if len(seen) < SEEN_MAX:
                     seen[word] = slugs
             found |= slugs
-        for pattern, slug in self._phrases:
-            if slug not in found and pattern.search(lowered):
+        for pattern, slug, parts in self._phrases:
+            if slug in found or not all(part in lowered for part in parts):
+                continue
+            if pattern.search(lowered):
                 found.add(slug)
         return sorted(found, key=lambda s: self._order.get(s, 0))
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import lxml.etree
 import lxml.html
 
-__all__ = ["MAX_CHARS", "MAX_DEPTH", "Node", "decode_html", "parse_html"]
+__all__ = ["MAX_CHARS", "MAX_DEPTH", "Node", "decode_html", "parse_html", "trim_depth"]
 
 VOID = {
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
@@ -94,6 +94,42 @@ _PARSER = lxml.html.HTMLParser(
 )
 
 
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)\b[^>]*?(/?)>")
+# Tags whose end tag may be left out: the parser closes them by itself, so they do not nest.
+_SELF_CLOSING = VOID | {
+    "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead", "tbody", "tfoot",
+    "colgroup", "rt", "rp",
+}  # fmt: skip
+
+
+def trim_depth(text: str, max_depth: int = MAX_DEPTH) -> str:
+    """Leave out the opening tags that would nest deeper than ``max_depth`` (their text stays).
+
+    libxml2 gives up on a document nested deeper than 256 and drops everything after that point,
+    so a page with a pile of unclosed ``<div>``s (hostile or just broken) would lose its calls. One
+    pass over the tags, counting only elements that really nest.
+    """
+    depth = 0
+    trimmed = 0
+
+    def tag(m: re.Match[str]) -> str:
+        nonlocal depth, trimmed
+        closing, name, self_closing = m.group(1), m.group(2).lower(), m.group(3)
+        if name in _SELF_CLOSING or self_closing:
+            return m.group(0)
+        if closing:
+            depth = max(0, depth - 1)
+            return m.group(0)
+        if depth >= max_depth:
+            trimmed += 1
+            return ""
+        depth += 1
+        return m.group(0)
+
+    out = _TAG.sub(tag, text)
+    return out if trimmed else text
+
+
 def _node(element: lxml.html.HtmlElement, parent: Node) -> Node:
     attrs = {str(k).lower(): str(v or "") for k, v in element.attrib.items()}
     node = Node(str(element.tag).lower(), attrs, parent=parent)
@@ -106,12 +142,12 @@ def parse_html(text: str) -> Node:
 
     libxml2's HTML parser (through lxml) reads in linear time whatever the nesting, so a hostile
     page of 50,000 nested tags costs milliseconds, not minutes. The input is bounded
-    (``MAX_CHARS``) and so is the depth of the tree handed to the adapters (``MAX_DEPTH``); the
-    tree is built without recursion. Callers that fetch run this off the event loop
+    (``MAX_CHARS``) and so is the depth: tags nested deeper than ``MAX_DEPTH`` are left out before
+    parsing (``trim_depth``; their text stays), and the tree is built without recursion. Callers that fetch run this off the event loop
     (``feeds.fetch``).
     """
     root = Node("#root")
-    text = text[:MAX_CHARS].replace("\x00", "")
+    text = trim_depth(text[:MAX_CHARS].replace("\x00", ""), MAX_DEPTH - 10)
     if not text.strip():
         return root
     try:

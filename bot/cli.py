@@ -111,7 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--url", help="prøv bare denne kilden (sammen med --kind)")
     p.add_argument(
-        "--kind", help="kildetype for --url: rss, rss_tilskudd, forskningsradet eller statsforvalteren"
+        "--kind",
+        help="kildetype for --url: rss, rss_tilskudd, forskningsradet, statsforvalteren, "
+        "statsforvalteren_tilskudd, eu_ft eller web",
     )
     p.add_argument("--dry-run", action="store_true", help="lagre ingenting, bare vis hva som ble funnet")
     p.set_defaults(func=cmd_poll)

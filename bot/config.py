@@ -93,6 +93,7 @@ class Settings(BaseSettings):
 
     municipalities: Annotated[list[str], NoDecode] = Field(default_factory=list)
     municipalities_file: Path | None = None
+    region: str = "trondelag"  # FOUI_REGION: a preset of municipalities and sources (bot.region.presets)
 
     @field_validator("coordinator_ids", mode="before")
     @classmethod
@@ -127,6 +128,13 @@ class Settings(BaseSettings):
         from bot.region.municipalities import check_setting
 
         return check_setting(value)
+
+    @field_validator("region")
+    @classmethod
+    def _region(cls, value: str) -> str:
+        from bot.region.presets import region
+
+        return region(value).key
 
     @field_validator("timezone")
     @classmethod

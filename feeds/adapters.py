@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from feeds import forskningsradet, rss, statsforvalteren
-from feeds.items import FeedItem, Parsed
+from feeds import eu_ft, forskningsradet, rss, statsforvalteren, statsforvalteren_grants, web
+from feeds.items import FeedItem, Parsed, RequestSpec
 
 __all__ = ["ADAPTERS", "KINDS", "Adapter", "UnknownKindError", "adapter_for"]
 
@@ -21,6 +21,7 @@ class Adapter:
     parse_detail: DetailParser | None  # (item, body, *, url, content_type, now) -> FeedItem
     accept: str
     description: str
+    request: Callable[[str], RequestSpec] | None = None  # an API asked by POST (eu_ft): url -> request
 
 
 ADAPTERS: dict[str, Adapter] = {
@@ -51,6 +52,28 @@ ADAPTERS: dict[str, Adapter] = {
         statsforvalteren.parse_article,
         "text/html, application/xhtml+xml;q=0.9, */*;q=0.5",
         "Statsforvalterens nyhetsliste",
+    ),
+    "statsforvalteren_tilskudd": Adapter(
+        "statsforvalteren_tilskudd",
+        statsforvalteren_grants.parse_grants,
+        statsforvalteren_grants.parse_grant,
+        "text/html, application/xhtml+xml;q=0.9, */*;q=0.5",
+        "Statsforvalterens tilskuddsside (Tilskudd) med søknadsfrist, målgruppe og hvem som kan søke",
+    ),
+    "eu_ft": Adapter(
+        "eu_ft",
+        eu_ft.parse_results,
+        None,
+        "application/json",
+        "EUs Funding & Tenders-portal (søke-API-et), med program og søkeord i adressen",
+        eu_ft.build_request,
+    ),
+    "web": Adapter(
+        "web",
+        web.parse_web,
+        None,
+        "text/html, application/xhtml+xml;q=0.9, */*;q=0.5",
+        "En vanlig nettside, lest med CSS-velgere (adresse#foui:items=…&title=…&link=…&date=…)",
     ),
 }
 KINDS = tuple(ADAPTERS)

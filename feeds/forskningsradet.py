@@ -12,15 +12,16 @@ calls. When a page's visible text has no dates, the data embedded for its React 
 
 from __future__ import annotations
 
-import json
 import re
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 from feeds.deadlines import OSLO, Deadline, find_deadline, unread_deadline_label
 from feeds.html import Node, decode_html, parse_html
 from feeds.items import FeedItem, Parsed, ParseError, Status, fingerprint, normalise_url
+from feeds.proposal_json import Embedded, date_block, read_embedded
 
 __all__ = ["CALL_PATH", "parse_call_page", "parse_listing", "status_from_text"]
 
@@ -81,7 +82,7 @@ def _call_links(root: Node, base_url: str) -> list[tuple[Node, str]]:
         href = a.attrs.get("href", "").strip()
         if not href or href.startswith(("#", "mailto:", "javascript:")):
             continue
-        absolute = urljoin(base_url, href)
+        absolute = urldefrag(urljoin(base_url, href)).url  # "/utlysninger/2024/x/#results"
         parts = urlsplit(absolute)
         if parts.scheme not in ("http", "https") or not CALL_PATH.search(parts.path):
             continue
@@ -158,6 +159,7 @@ def parse_listing(body: bytes, *, url: str, content_type: str | None, now: datet
         )
     keys_of = {id(a): normalise_url(href) for a, href in links}
     below = _keys_below(root, keys_of)
+    groups = _Groups(root)
     result = Parsed()
     seen: set[str] = set()
     for a, href in links:
@@ -182,7 +184,9 @@ def parse_listing(body: bytes, *, url: str, content_type: str | None, now: datet
         if deadline is None and status == Status.ROLLING:
             deadline = Deadline(rolling=True, evidence="Løpende", certain=True)
         purpose = _label_value(joined, {"formål", "purpose"})
-        group = _group_title(card)
+        amount = _label_value(joined, {"antatt tilgjengelige midler"})
+        group = groups.of(card)
+        facts = {k: v for k, v in (("group", group), ("amount", amount)) if v}
         result.items.append(
             FeedItem(
                 key=key,
@@ -192,8 +196,9 @@ def parse_listing(body: bytes, *, url: str, content_type: str | None, now: datet
                 deadline=deadline,
                 status=status,
                 topic_text=group,
-                fingerprint=fingerprint(title, status, text),
+                fingerprint=fingerprint(title, status, text, group),
                 detail_url=href,
+                facts=facts,
             )
         )
     return result
@@ -207,17 +212,41 @@ def _status_from_classes(card: Node) -> str | None:
     return None
 
 
-def _group_title(card: Node) -> str:
-    """The header of the group a card sits in ("Innovasjonsprosjekt (3 utlysninger)")."""
-    for ancestor in card.ancestors():
-        for tag in ("h2", "h3"):
-            for h in ancestor.iter(tag):
-                text = h.inner_text()
-                if "utlysning" in text.lower():
-                    return re.sub(r"\(\s*\d+\s+utlysninger?\s*\)", "", text).strip()
-        if ancestor.tag in ("form", "main", "body"):
-            break
-    return ""
+_GROUP_COUNT = re.compile(r"\(\s*\d+\s+(?:utlysning(?:er)?|calls?)\s*\)", re.IGNORECASE)
+
+
+def _is_group_header(node: Node) -> bool:
+    """A group's header: ``div.proposal-group--header`` on the live page, or a heading (or a
+    header-like element) whose text ends in "(N utlysninger)" (older or other layouts)."""
+    classes = node.classes
+    if any(cls.endswith(("group--header", "group__header")) for cls in classes):
+        return True
+    headerish = node.tag in ("h2", "h3", "h4") or any("header" in c or "title" in c for c in classes)
+    return headerish and bool(_GROUP_COUNT.search(node.inner_text()))
+
+
+class _Groups:
+    """The group headers of a listing, found once; ``of(card)`` is the nearest header before it in
+    the nearest block that holds one ("Innovasjonsprosjekt (3 utlysninger)" gives
+    "Innovasjonsprosjekt")."""
+
+    def __init__(self, root: Node) -> None:
+        self.position: dict[int, int] = {}
+        self.owned: dict[int, list[Node]] = {}
+        for n, node in enumerate(root.iter()):
+            self.position[id(node)] = n
+            if _is_group_header(node):
+                for ancestor in node.ancestors():
+                    self.owned.setdefault(id(ancestor), []).append(node)
+
+    def of(self, card: Node) -> str:
+        at = self.position.get(id(card), 0)
+        inside = self.owned.get(id(card), [])[:1]  # a group with one card: the card is the group
+        for ancestor in card.ancestors():
+            before = inside or [h for h in self.owned.get(id(ancestor), []) if self.position[id(h)] < at]
+            if before:
+                return _GROUP_COUNT.sub("", before[-1].inner_text()).strip(" :-–")[:120]
+        return ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -247,7 +276,12 @@ def _summary(lines: list[str]) -> str:
 def parse_call_page(
     item: FeedItem, body: bytes, *, url: str, content_type: str | None, now: datetime
 ) -> FeedItem:
-    """The item completed from its call page: title, purpose, deadline and status."""
+    """The item completed from its call page: title, purpose, deadline and status.
+
+    The deadline is read from the page's embedded ``ProposalPage`` data (date-and-label pairs) and
+    from its visible text ("Viktige datoer", sentences); when both state a deadline and they
+    disagree, the visible one is kept but not certain, so the coordinators are asked.
+    """
     if not body.strip():
         raise ParseError("tom utlysningsside")
     root = parse_html(decode_html(body, content_type))
@@ -257,75 +291,45 @@ def parse_call_page(
     h1 = next((h.inner_text() for h in main.iter("h1")), "") or next(
         (h.inner_text() for h in root.iter("h1")), ""
     )
-    embedded = _embedded_lines(root)
-    if embedded:
-        text = text + "\n" + "\n".join(embedded)
-    if not h1 and len(text) < 40:
+    embedded = read_embedded(root)
+    h1 = h1 or embedded.title
+    if not h1 and len(text) + len(" ".join(embedded.lines)) < 40:
         raise ParseError("utlysningssiden har verken tittel eller tekst")
     head_lines = lines[: lines.index(h1) + 1] if h1 in lines else lines[:6]
-    status = status_from_text(head_lines) or item.status
-    deadline = find_deadline(
-        text, reference=_year_reference(url, now), source_kind="forskningsradet", url=url, now=now
-    )
+    status = status_from_text(head_lines) or status_from_text([embedded.status]) or item.status
+    reference = _year_reference(url, now)
+    deadline = _page_deadline(text, embedded, reference=reference, url=url, now=now)
     if deadline is None:
         deadline = item.deadline
     if deadline is None and status == Status.ROLLING:
         deadline = Deadline(rolling=True, evidence="Løpende", certain=True)
-    summary = _summary(lines) or item.summary
+    summary = _summary(lines) or _summary(embedded.lines) or item.summary
+    full = "\n".join([text, *embedded.lines])
     return item.with_detail(
         title=h1 or item.title,
         summary=summary,
         deadline=deadline,
-        deadline_label=unread_deadline_label(text) if deadline is None else "",
+        deadline_label=unread_deadline_label(full) if deadline is None else "",
         status=status,
         topic_text=" ".join(p for p in (item.topic_text, summary) if p),
     )
 
 
-_PROPS = re.compile(r"""__REACT_COMPONENTS__.*?["']?props["']?\s*:\s*""", re.S)
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
-
-
-def _embedded_lines(root: Node) -> list[str]:
-    """Text lines from the JSON a call page embeds for its React components, if any."""
-    lines: list[str] = []
-    for script in root.iter("script"):
-        source = "".join(c for c in script.children if isinstance(c, str))
-        if "__REACT_COMPONENTS__" not in source:
-            continue
-        for m in _PROPS.finditer(source):
-            try:
-                props, _ = json.JSONDecoder().raw_decode(source, m.end())
-            except ValueError:
-                continue
-            _walk(props, "", lines)
-    return lines
-
-
-def _walk(value: Any, key: str, out: list[str]) -> None:
-    if isinstance(value, dict):
-        for k, v in value.items():
-            _walk(v, str(k), out)
-    elif isinstance(value, list):
-        for v in value:
-            _walk(v, key, out)
-    elif isinstance(value, str) and value.strip():
-        if re.search(r"deadline|frist", key, re.I) and _ISO.match(value.strip()):
-            out.append("Søknadsfrist: " + _iso_as_text(value.strip()))
-        elif "<" in value:
-            out.extend(parse_html(value).text().split("\n"))
-        elif not _ISO.match(value.strip()):
-            out.append(value.strip())
-
-
-def _iso_as_text(value: str) -> str:
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=OSLO)
-    local = moment.astimezone(OSLO)
-    if len(value) <= 10 or (local.hour, local.minute) == (0, 0):
-        return f"{local:%d.%m.%Y}"
-    return f"{local:%d.%m.%Y} kl. {local:%H:%M}"
+def _page_deadline(
+    text: str, embedded: Embedded, *, reference: date, url: str, now: datetime
+) -> Deadline | None:
+    """The visible text's deadline cross-checked with the embedded data's (see ``parse_call_page``)."""
+    kw: dict[str, Any] = {"reference": reference, "source_kind": "forskningsradet", "url": url, "now": now}
+    visible = find_deadline(text, **kw)
+    data = find_deadline(date_block(embedded.pairs), **kw) if embedded.pairs else None
+    if visible is None and data is None and embedded.lines:
+        # No dates anywhere labelled: the embedded text's sentences, as running text.
+        return find_deadline(text + "\n" + "\n".join(embedded.lines), **kw)
+    if visible is None or data is None:
+        return visible or data
+    if visible.rolling or data.rolling or visible.at is None or data.at is None:
+        return visible
+    if visible.at.date() == data.at.date():
+        return visible
+    shown = f"{data.at:%d.%m.%Y}" + (f" kl. {data.at:%H:%M}" if data.has_time else "")
+    return replace(visible, certain=False, evidence=f"{visible.evidence} (sidens data sier {shown})"[:500])

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from feeds.deadlines import Deadline
 
-__all__ = ["FeedItem", "ParseError", "Parsed", "Status", "fingerprint", "normalise_url"]
+__all__ = ["FeedItem", "ParseError", "Parsed", "RequestSpec", "Status", "fingerprint", "normalise_url"]
 
 
 class Status:
@@ -53,6 +53,9 @@ class FeedItem:
     detail_fetched: bool = False
     unchanged: bool = False  # a two-step source's listing shows it exactly as last time
     deadline_label: str = ""  # a deadline label without a readable date (shown to the coordinators)
+    # Label/value pairs read off the page ("group": the listing's group, "eligible": "Hvem kan søke",
+    # "audience": "Målgruppe", "amount": "Antatt tilgjengelige midler"); read by feeds.eligibility.
+    facts: dict[str, str] = field(default_factory=dict)
 
     @property
     def rolling(self) -> bool:
@@ -60,6 +63,15 @@ class FeedItem:
 
     def with_detail(self, **changes: object) -> FeedItem:
         return replace(self, detail_fetched=True, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class RequestSpec:
+    """How a source that is an API is asked: ``body`` POSTed to ``url`` as ``content_type``."""
+
+    url: str
+    body: bytes
+    content_type: str
 
 
 @dataclass

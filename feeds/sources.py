@@ -1,10 +1,10 @@
-"""The default sources for Trøndelag, and reading a FOUI_SOURCES_FILE (TOML) that replaces them.
+"""The default sources of each region (Trøndelag, Innlandet), and reading a FOUI_SOURCES_FILE (TOML) that replaces them.
 
 A sources file has one ``[[source]]`` table per source::
 
     [[source]]
     name = "Forskningsrådet"
-    kind = "forskningsradet"          # rss | rss_tilskudd | forskningsradet | statsforvalteren
+    kind = "forskningsradet"          # see feeds.adapters.KINDS
     url = "https://www.forskningsradet.no/utlysninger/"
     topics = ["forskning"]            # optional: topic slugs added to every call from it
     interval_minutes = 60             # optional; fractions allowed (0.5 = every 30 seconds)
@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from feeds.adapters import KINDS
 
-__all__ = ["DEFAULT_SOURCES", "SourceDef", "SourcesFileError", "parse_sources_toml"]
+__all__ = ["DEFAULT_SOURCES", "INNLANDET_SOURCES", "SourceDef", "SourcesFileError", "parse_sources_toml"]
 
 
 @dataclass(frozen=True)
@@ -30,14 +30,24 @@ class SourceDef:
     interval_minutes: float | None = None
 
 
+FORSKNINGSRADET = SourceDef(
+    "Forskningsrådet",
+    "forskningsradet",
+    "https://www.forskningsradet.no/utlysninger/",
+    ("forskning",),
+    60.0,
+)
+KDD = SourceDef(
+    "Kommunal- og distriktsdepartementet (regjeringen.no)",
+    "rss_tilskudd",
+    "https://www.regjeringen.no/no/rss/Rss/2581966/?documentType=aktuelt/nyheter&owner=504",
+    (),
+    60.0,
+)
+
+# Trøndelag (FOUI_REGION=trondelag, the default).
 DEFAULT_SOURCES: tuple[SourceDef, ...] = (
-    SourceDef(
-        "Forskningsrådet",
-        "forskningsradet",
-        "https://www.forskningsradet.no/utlysninger/",
-        ("forskning",),
-        60.0,
-    ),
+    FORSKNINGSRADET,
     SourceDef(
         "Regionale forskningsfond Trøndelag",
         "forskningsradet",
@@ -47,18 +57,34 @@ DEFAULT_SOURCES: tuple[SourceDef, ...] = (
     ),
     SourceDef(
         "Statsforvalteren i Trøndelag",
-        "statsforvalteren",
-        "https://www.statsforvalteren.no/trondelag/",
+        "statsforvalteren_tilskudd",
+        "https://www.statsforvalteren.no/nb/trondelag/tilskudd/",
         (),
         120.0,
     ),
+    KDD,
+)
+
+# Innlandet (FOUI_REGION=innlandet: the Nord-Gudbrandsdal network). Innlandet fylkeskommune has no
+# source of its own here: no feed or listing of its grants is known for certain (add one through
+# FOUI_SOURCES_FILE or /kilder, e.g. as a `web` source).
+INNLANDET_SOURCES: tuple[SourceDef, ...] = (
+    FORSKNINGSRADET,
     SourceDef(
-        "Kommunal- og distriktsdepartementet (regjeringen.no)",
-        "rss_tilskudd",
-        "https://www.regjeringen.no/no/rss/Rss/2581966/?documentType=aktuelt/nyheter&owner=504",
-        (),
-        60.0,
+        "Regionale forskningsfond Innlandet",
+        "forskningsradet",
+        "https://www.regionaleforskningsfond.no/innlandet/",
+        ("forskning",),
+        120.0,
     ),
+    SourceDef(
+        "Statsforvalteren i Innlandet",
+        "statsforvalteren_tilskudd",
+        "https://www.statsforvalteren.no/nb/innlandet/tilskudd/",
+        (),
+        120.0,
+    ),
+    KDD,
 )
 
 

@@ -13,6 +13,7 @@ from bot import texts
 from bot.push.confirm import PREFIX as CHECK_PREFIX
 from bot.push.fanout import notify_new_calls
 from bot.push.wake import wake_sender
+from bot.region.presets import region
 from handlers import registry
 from handlers.conversation import (
     ask_topics,
@@ -81,7 +82,6 @@ NEW_TITLE, NEW_DEADLINE, NEW_LINK, NEW_TOPICS, NEW_SOURCE, NEW_CONFIRM = (
 NEW_DUPLICATE = "nyfrist:finnes"
 NEW = "nf"
 DRAFT_NEW = "draft:nyfrist"
-DEFAULT_SOURCES = ("KS", "Statsforvalteren i Trøndelag", "Trøndelag fylkeskommune")
 
 
 # ---- /nyfrist ---------------------------------------------------------------------------------
@@ -166,9 +166,11 @@ async def new_topics_done(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if await topics_chosen(update, context, DRAFT_NEW) is None:
         return NEW_TOPICS
     data = draft(context, DRAFT_NEW)
-    async with services_of(context).session() as session:
+    services = services_of(context)
+    async with services.session() as session:
         names = await manual.manual_source_names(session)
-    suggestions = list(dict.fromkeys([*names, *DEFAULT_SOURCES]))[:6]
+    funders = region(services.settings.region).funders  # FOUI_REGION's (bot.region.presets)
+    suggestions = list(dict.fromkeys([*names, *funders]))[:6]
     data["sources"] = suggestions
     rows = [[(name, f"{NEW}:s:{i}")] for i, name in enumerate(suggestions)]
     await say(update, context, texts.NF_ASK_SOURCE + texts.CANCEL_HINT, keyboard([*rows, cancel_row(NEW)]))

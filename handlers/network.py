@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.region.municipalities import Municipalities, from_settings
+from bot.region.presets import region
 from handlers.auth import chat_admin_ids
 from handlers.common import answer, deep_link, edit, esc, keyboard, reply, services, shorten
 from handlers.coordinator import refuse
@@ -24,7 +25,8 @@ def municipality_list(context: ContextTypes.DEFAULT_TYPE) -> Municipalities:
     svc = services(context)
     cached = svc.extras.get("municipalities")
     if not isinstance(cached, Municipalities):
-        cached = from_settings(svc.settings.municipalities, svc.settings.municipalities_file)
+        preset = region(svc.settings.region).municipalities
+        cached = from_settings(svc.settings.municipalities, svc.settings.municipalities_file, preset)
         svc.extras["municipalities"] = cached
     return cached
 

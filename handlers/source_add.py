@@ -11,6 +11,7 @@ from telegram.ext import CallbackQueryHandler, ContextTypes, ConversationHandler
 
 from bot import texts
 from feeds.adapters import KINDS
+from handlers import source_web
 from handlers.conversation import (
     ask_topics,
     button_step,
@@ -92,6 +93,8 @@ async def add_kind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | 
     if kind not in KINDS or "url" not in data:
         return ADD_KIND
     data["kind"] = kind
+    if kind == "web":  # the coordinator's selectors first, with a preview (handlers.source_web)
+        return await source_web.ask_selectors(update, context)
     await say(update, context, texts.KI_ADD_TRYING)
     trial = await try_source(services, kind, data["url"])
     if not trial.ok:
@@ -113,6 +116,16 @@ async def add_kind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | 
         keyboard([cancel_row(ADD)]),
     )
     return ADD_NAME
+
+
+async def add_selectors(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """A web source's selectors: tried at once and previewed (``handlers.source_web``)."""
+    return await source_web.add_selectors(update, context, DRAFT_ADD)
+
+
+async def add_web_ok(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """«Ja, bruk disse» under the preview: on to the name."""
+    return ADD_NAME if await source_web.web_ok(update, context, DRAFT_ADD) else source_web.ADD_SELECTORS
 
 
 async def add_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -193,6 +206,10 @@ def build_conversation() -> ConversationHandler[Any]:
         {
             ADD_URL: text_step(add_url),
             ADD_KIND: button_step(ADD, add_kind, "k:"),
+            source_web.ADD_SELECTORS: [
+                *text_step(add_selectors),
+                *button_step(ADD, add_web_ok, f"{source_web.WEB_OK}$"),
+            ],
             ADD_NAME: text_step(add_name),
             ADD_TOPICS: [*button_step(ADD, add_topic, "t:"), *button_step(ADD, add_save, "done$")],
         },

@@ -50,8 +50,14 @@ def _state(source: Source) -> str:
     return texts.KI_STATE_ACTIVE if source.enabled else texts.KI_STATE_PAUSED
 
 
-def render_line(source: Source, tz: ZoneInfo, now: datetime) -> str:
-    """One source in the list: kind, state, last success, items found, failures, next poll, error."""
+def drift_line(alarm: str) -> str:
+    """The open drift alarm under a source in the list (``bot.poll.drift``), or ""."""
+    return texts.KI_DRIFT_LINE.format(text=html.escape(alarm[:200])) if alarm else ""
+
+
+def render_line(source: Source, tz: ZoneInfo, now: datetime, alarm: str = "") -> str:
+    """One source in the list: kind, state, last success, items found, failures, next poll, error,
+    and its drift alarm."""
     error = _last_error(source)
     failures = source.consecutive_failures or 0
     return texts.KI_LINE.format(
@@ -64,11 +70,17 @@ def render_line(source: Source, tz: ZoneInfo, now: datetime) -> str:
         failures=texts.KI_LINE_FAILURES.format(count=failures) if failures else "",
         next=next_poll_text(source, tz, now),
         error=texts.KI_LINE_ERROR.format(error=html.escape(error)) if error else "",
-    )
+    ) + drift_line(alarm)
 
 
-def render_card(source: Source, topic_names: dict[str, str], tz: ZoneInfo, now: datetime) -> str:
-    """One source with all of its health."""
+def render_card(
+    source: Source,
+    topic_names: dict[str, str],
+    tz: ZoneInfo,
+    now: datetime,
+    alarm: tuple[str, datetime | None] | None = None,
+) -> str:
+    """One source with all of its health, and its open drift alarm (text, since when)."""
     topics = ", ".join(topic_names.get(s, s) for s in source.topics or []) or texts.NO_TOPICS
     error = _last_error(source)
     if error and source.last_error_at is not None:
@@ -85,17 +97,23 @@ def render_card(source: Source, topic_names: dict[str, str], tz: ZoneInfo, now: 
         found=source.items_found or 0,
         failures=source.consecutive_failures or 0,
         next=next_poll_text(source, tz, now),
+    ) + (
+        texts.KI_DRIFT_CARD.format(when=_when(alarm[1], tz, now, ""), text=html.escape(alarm[0][:300]))
+        if alarm
+        else ""
     )
 
 
-def card_keyboard(source: Source) -> InlineKeyboardMarkup:
+def card_keyboard(source: Source, *, alarm: bool = False) -> InlineKeyboardMarkup:
     toggle_button = (
         (texts.BTN_KI_PAUSE, f"{LIST}:pause:{source.id}")
         if source.enabled
         else (texts.BTN_KI_RESUME, f"{LIST}:resume:{source.id}")
     )
+    ack = [[(texts.BTN_KI_DRIFT_ACK, f"{LIST}:ack:{source.id}")]] if alarm else []
     return keyboard(
         [
+            *ack,
             [toggle_button, (texts.BTN_KI_POLL, f"{LIST}:poll:{source.id}")],
             [(texts.BTN_KI_REMOVE, f"{LIST}:rm:{source.id}"), (texts.BTN_KI_LIST, f"{LIST}:list")],
         ]

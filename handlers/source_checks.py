@@ -14,7 +14,7 @@ from bot.poll.poll import make_fetcher
 from bot.services import Services
 from feeds.adapters import UnknownKindError
 from feeds.fetch import FetchError, fetch_source
-from feeds.items import ParseError
+from feeds.items import FeedItem, ParseError
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,9 @@ KIND_LABELS = {
     "rss_tilskudd": texts.KI_KIND_RSS_TILSKUDD,
     "forskningsradet": texts.KI_KIND_FORSKNINGSRADET,
     "statsforvalteren": texts.KI_KIND_STATSFORVALTEREN,
+    "statsforvalteren_tilskudd": texts.KI_KIND_STATSFORVALTEREN_TILSKUDD,
+    "eu_ft": texts.KI_KIND_EU_FT,
+    "web": texts.KI_KIND_WEB,
 }
 
 
@@ -101,6 +104,7 @@ class Trial:
 
     titles: list[str] = field(default_factory=list)
     reason: str | None = None
+    items: list[FeedItem] = field(default_factory=list)  # what a preview shows (a web source's)
 
     @property
     def ok(self) -> bool:
@@ -122,4 +126,4 @@ async def try_source(services: Services, kind: str, url: str) -> Trial:
         return Trial(reason=texts.SOURCE_REASON_UNEXPECTED.format(error=type(exc).__name__))
     if not fetched.items:
         return Trial(reason=texts.SOURCE_REASON_NOTHING)
-    return Trial(titles=[item.title for item in fetched.items])
+    return Trial(titles=[item.title for item in fetched.items], items=list(fetched.items))

@@ -17,6 +17,7 @@ from handlers.coordinator import answer, callback_arg, coordinator_only, keyboar
 from handlers.paging import nav_row, page_arg, page_note, page_of
 from handlers.source_actions import record, start_poll
 from handlers.source_cards import ADD, LIST, card_keyboard, icon, render_card, render_line
+from storage import drift as drift_store
 from storage import sources as source_store
 from storage.topics import list_topics
 
@@ -32,8 +33,9 @@ async def _show_list(update: Update, context: ContextTypes.DEFAULT_TYPE, page: i
     tz, now = services.settings.tz, services.now()
     async with services.session() as session:
         everything = await source_store.list_sources(session)
+        alarms = {sid: row.alarm_text for sid, row in (await drift_store.open_alarms(session)).items()}
     sources, page, pages = page_of(everything, page)
-    lines = [render_line(s, tz, now) for s in sources]
+    lines = [render_line(s, tz, now, alarms.get(s.id, "")) for s in sources]
     buttons = [[(f"{icon(s)} {s.name[:50]}", f"{LIST}:s:{s.id}")] for s in sources]
     header = texts.KI_HEADER.format(count=len(everything)) if everything else texts.KI_EMPTY
     if pages > 1:
@@ -72,8 +74,10 @@ async def _show_card(
     async with services.session() as session:
         source = await source_store.get_source(session, source_id)
         names = {t.slug: t.name for t in await list_topics(session)}
-        card = render_card(source, names, services.settings.tz, services.now()) if source else None
-        markup = card_keyboard(source) if source else None
+        row = (await drift_store.open_alarms(session)).get(source_id)
+        alarm = (row.alarm_text, row.alarm_at) if row is not None else None
+        card = render_card(source, names, services.settings.tz, services.now(), alarm) if source else None
+        markup = card_keyboard(source, alarm=alarm is not None) if source else None
     if card is None:
         await say(update, context, texts.KI_GONE)
         return
@@ -161,6 +165,27 @@ async def remove_keep(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 
 @coordinator_only
+async def acknowledge_drift(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """«Sett, fjern varselet»: the drift alarm is no longer shown (a new kind of drift is)."""
+    await pressed(update)
+    services = services_of(context)
+    source_id = _source_id(update)
+    async with services.session() as session:
+        source = await source_store.get_source(session, source_id)
+        done = await drift_store.acknowledge(session, source_id, now=services.now()) if source else False
+        name = source.name if source else None
+    if name is None:
+        await say(update, context, texts.KI_GONE)
+        return
+    if done:
+        await record(
+            update, services, "source_drift_acknowledged", {"source_id": source_id, "name": name[:200]}
+        )
+    head = texts.KI_DRIFT_ACKED if done else texts.KI_DRIFT_NONE
+    await _show_card(update, context, source_id, head.format(name=html.escape(name)))
+
+
+@coordinator_only
 async def poll_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """«Hent nå»: poll the source at once and report new and changed calls, or the error."""
     services = services_of(context)
@@ -188,6 +213,7 @@ def build_handlers() -> list[BaseHandler[Any, Any, Any]]:
         CallbackQueryHandler(pause, pattern=rf"^{LIST}:pause:\d+$"),
         CallbackQueryHandler(resume, pattern=rf"^{LIST}:resume:\d+$"),
         CallbackQueryHandler(poll_now, pattern=rf"^{LIST}:poll:\d+$"),
+        CallbackQueryHandler(acknowledge_drift, pattern=rf"^{LIST}:ack:\d+$"),
         CallbackQueryHandler(remove_ask, pattern=rf"^{LIST}:rm:\d+$"),
         CallbackQueryHandler(remove_confirm, pattern=rf"^{LIST}:rmok:\d+$"),
         CallbackQueryHandler(remove_keep, pattern=rf"^{LIST}:keep$"),

@@ -60,6 +60,7 @@ class CallData:
     deadline_certain: bool = True  # the finder read it from a label or an unambiguous sentence
     deadline_evidence: str = ""  # the label or sentence it came from
     deadline_label: str = ""  # a deadline label without a readable date ("Søknadsfrist: kommer")
+    facts: dict[str, str] | None = None  # label/value pairs the adapter read off the page
 
     @property
     def reading(self) -> Reading:
@@ -211,6 +212,7 @@ async def ingest(
                 content_hash=digest,
                 first_seen_at=now,
                 last_changed_at=now,
+                facts=data.facts or None,
             )
             ask = truth.start(
                 call,
@@ -269,6 +271,9 @@ async def ingest(
             call.summary = data.summary or call.summary
             call.published_at = data.published_at or call.published_at
             call.content_hash = digest
+            changed = True
+        if data.facts and data.facts != call.facts:
+            call.facts = dict(data.facts)
             changed = True
         if changed:
             call.last_changed_at = now

@@ -185,6 +185,8 @@ class Call(Base):
     source_deadline_at: Mapped[datetime | None] = mapped_column()
     source_deadline_has_time: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     source_rolling: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Label/value pairs the source's adapter read off the page (feeds.items.FeedItem.facts).
+    facts: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     source: Mapped[Source | None] = relationship()
     topics: Mapped[list[Topic]] = relationship(secondary="call_topics", order_by="Topic.position")

@@ -253,6 +253,9 @@ async def _add_until_kind(harness: BotHarness, url: str) -> ApiCall:
         texts.KI_KIND_RSS_TILSKUDD,
         texts.KI_KIND_FORSKNINGSRADET,
         texts.KI_KIND_STATSFORVALTEREN,
+        texts.KI_KIND_STATSFORVALTEREN_TILSKUDD,
+        texts.KI_KIND_EU_FT,
+        texts.KI_KIND_WEB,
         texts.BTN_CANCEL,
     ]
     return kind

@@ -179,13 +179,21 @@ async def test_rss_tilskudd_keeps_only_funding_news(loopback: LoopbackServer) ->
 
 
 def test_kinds() -> None:
-    assert set(KINDS) == {"rss", "rss_tilskudd", "forskningsradet", "statsforvalteren"}
+    assert set(KINDS) == {
+        "rss",
+        "rss_tilskudd",
+        "forskningsradet",
+        "statsforvalteren",
+        "statsforvalteren_tilskudd",
+        "eu_ft",
+        "web",
+    }
     assert adapter_for(" RSS ").kind == "rss"
     with pytest.raises(UnknownKindError, match="ukjent kildetype"):
         adapter_for("ftp")
 
 
-@pytest.mark.parametrize("kind", ["forskningsradet", "statsforvalteren"])
+@pytest.mark.parametrize("kind", ["forskningsradet", "statsforvalteren", "statsforvalteren_tilskudd"])
 def test_a_page_without_the_expected_signals_is_an_error(kind: str) -> None:
     body = "<html><body><h1>Vi har fått nye nettsider</h1><p>Velkommen!</p></body></html>".encode()
     with pytest.raises(ParseError, match="fant ingen"):

@@ -249,3 +249,16 @@ async def test_workers_are_bounded(db_url: str, loopback: LoopbackServer) -> Non
             await poller.aclose()
     finally:
         await svc.engine.dispose()
+
+
+async def test_a_network_failure_is_recorded_as_a_norwegian_sentence(services: Services) -> None:
+    """Not "nettverksfeil: ConnectError: [Errno 111] …": that stays in the operator's log."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    source_id = await add(services, "Stengt", "rss", f"http://127.0.0.1:{port}/feed.rss")
+    outcome = await poll_source(services, source_id)
+    assert outcome.reason == texts.SOURCE_REASON_NO_CONNECT
+    assert (await get(services, source_id)).last_error == texts.SOURCE_REASON_NO_CONNECT

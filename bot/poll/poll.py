@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.config import Settings
+from bot.poll.drift import observe_empty, observe_items
 from bot.services import Services
 from feeds.adapters import UnknownKindError
 from feeds.catalogue import DEFAULT_TOPICS
@@ -90,6 +91,7 @@ def to_call_data(item: FeedItem, matcher: TopicMatcher) -> CallData:
         deadline_certain=bool(deadline and deadline.certain),
         deadline_evidence=deadline.evidence if deadline is not None else "",
         deadline_label=item.deadline_label,
+        facts=dict(item.facts) or None,
     )
 
 
@@ -169,6 +171,8 @@ async def _poll(services: Services, source_id: int, fetcher: Fetcher) -> PollOut
         log.warning("source %s (%s) failed: %s", name, url, getattr(exc, "reason", None) or exc)
         outcome.reason = reason
         await _record_failure(services, source_id, reason, retry_after)
+        if isinstance(exc, ParseError):
+            await observe_empty(services, source_id, reason)  # bot.poll.drift: a listing that yields nothing
         return outcome
     except Exception:
         log.exception("source %s (%s): unexpected error while fetching", name, url)
@@ -226,6 +230,7 @@ async def _store(services: Services, source_id: int, fetched: SourceFetch, outco
             last_modified=fetched.last_modified,
             warnings=fetched.warnings,
         )
+        await observe_items(session, services, source, fetched.items)  # bot.poll.drift
         outcome.ok = True
         outcome.result = result
     if fetched.warnings:

@@ -1,4 +1,4 @@
-"""Seeding the sources at start: the defaults once, or a sources file's, which replace the others."""
+"""Seeding the sources at start: the region's defaults (``FOUI_REGION``) once, or a sources file's, which replace the others."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import logging
 
 from bot import texts
 from bot.config import Settings
+from bot.region.presets import region
 from bot.services import Services
-from feeds.sources import DEFAULT_SOURCES, SourceDef, SourcesFileError, parse_sources_toml
+from feeds.sources import SourceDef, SourcesFileError, parse_sources_toml
 from storage import sources as source_store
 
 log = logging.getLogger(__name__)
@@ -17,7 +18,7 @@ def load_source_defs(settings: Settings) -> tuple[list[SourceDef], bool]:
     """The sources to seed and whether they replace the others (a sources file does)."""
     path = settings.sources_file
     if path is None or str(path) == "":
-        return list(DEFAULT_SOURCES), False
+        return list(region(settings.region).sources), False
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

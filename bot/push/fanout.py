@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.push.opening import notify_call_life
 from bot.push.render import (
     policy_for,
     render_deadline_changed,
@@ -158,7 +159,8 @@ async def on_ingest(session: AsyncSession, result: Any, services: Services) -> N
         await notify_new_calls(session, services, new)
     if changed:
         await notify_deadline_changes(session, services, changed)
-    if new or changed:
+    opened_or_changed = await notify_call_life(session, services, result)  # bot.push.opening
+    if new or changed or opened_or_changed:
         wake_after_commit(session, services)
 
 

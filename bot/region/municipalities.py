@@ -155,13 +155,16 @@ def read_file(path: Path) -> list[str]:
     return [line.split("#", 1)[0].strip() for line in text.splitlines() if line.split("#", 1)[0].strip()]
 
 
-def from_settings(names: Sequence[str] | None, path: Path | None) -> Municipalities:
-    """The configured list: the setting, else the file, else Trøndelag's 38."""
+def from_settings(
+    names: Sequence[str] | None, path: Path | None, preset: Sequence[str] | None = None
+) -> Municipalities:
+    """The configured list: the setting, else the file, else the region's (``FOUI_REGION``; by
+    default Trøndelag's 38)."""
     if names:
         return Municipalities.of(names)
     if path is not None:
         return Municipalities.of(read_file(path))
-    return DEFAULT
+    return Municipalities.of(preset) if preset else DEFAULT
 
 
 def check_setting(value: list[str] | Path | None) -> list[str] | Path | None:

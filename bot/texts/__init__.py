@@ -15,4 +15,5 @@ from bot.texts.network import *  # noqa: F403
 from bot.texts.pushes import *  # noqa: F403
 from bot.texts.sources import *  # noqa: F403
 from bot.texts.sources_admin import *  # noqa: F403
+from bot.texts.sources_push import *  # noqa: F403
 from bot.texts.truth import *  # noqa: F403

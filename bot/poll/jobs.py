@@ -30,14 +30,16 @@ FIRST_POLL_SECONDS = 5.0  # after a start, let the bot settle before the first f
 
 
 def poller_of(app: Application[Any, Any, Any, Any, Any, Any]) -> Poller:
-    """The application's one Poller (made on first use)."""
-    poller = app.bot_data.get(POLLER_KEY)
+    """The application's one Poller (made on first use; kept with the services, not in bot_data,
+    which persistence may save)."""
+    services = get_services(app)
+    poller = services.extras.get(POLLER_KEY)
     if not isinstance(poller, Poller):
 
         async def replan() -> None:
             await _replan(app)
 
-        poller = app.bot_data[POLLER_KEY] = Poller(get_services(app), on_finish=replan)
+        poller = services.extras[POLLER_KEY] = Poller(services, on_finish=replan)
     return poller
 
 
@@ -52,8 +54,6 @@ async def _replan(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     jobs = app.job_queue.get_jobs_by_name(JOB_NAME)
     if jobs and all(j.next_t is not None and j.next_t <= when for j in jobs):
         return
-    for job in jobs:
-        job.schedule_removal()
     _schedule(app, seconds)
 
 
@@ -92,7 +92,10 @@ async def next_tick(services: Services, *, busy: Collection[int] = ()) -> float:
 
 
 def _schedule(app: Application[Any, Any, Any, Any, Any, Any], seconds: float) -> None:
+    """The next run, replacing any already planned: there is one chain of jobs, never two."""
     assert app.job_queue is not None
+    for job in app.job_queue.get_jobs_by_name(JOB_NAME):
+        job.schedule_removal()
     app.job_queue.run_once(poll_job, when=seconds, name=JOB_NAME, job_kwargs={"misfire_grace_time": None})
 
 
@@ -106,6 +109,6 @@ async def start_polling(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
 
 async def stop_polling(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """On shutdown: the polls still running are cancelled (their sources stay due) and the fetcher closed."""
-    poller = app.bot_data.get(POLLER_KEY)
+    poller = get_services(app).extras.get(POLLER_KEY)
     if isinstance(poller, Poller):
         await poller.aclose()

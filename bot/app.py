@@ -18,7 +18,7 @@ from bot.endpoints import start_web, stop_web
 from bot.persistence import DatabasePersistence
 from bot.poll.conditions import on_ingest_conditions, read_missing
 from bot.poll.health import schedule_source_health
-from bot.poll.jobs import start_polling
+from bot.poll.jobs import start_polling, stop_polling
 from bot.poll.seed import seed_sources
 from bot.push.confirm import on_ingest_truth
 from bot.push.fanout import on_ingest
@@ -113,6 +113,7 @@ STARTERS: list[Callable[[Application[Any, Any, Any, Any, Any, Any]], Any]] = [
 
 
 async def stop_services(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    await stop_polling(app)
     await stop_web(app)
     await release_locks(app)
     await get_services(app).engine.dispose()

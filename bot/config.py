@@ -101,7 +101,11 @@ class Settings(BaseSettings):
     http_user_agent: str = "FoUI-boten/0.1 (+https://github.com/foui-trondelag/foui-bot)"
     http_per_host_concurrency: int = Field(default=2, ge=1)
     default_poll_minutes: float = Field(default=60.0, gt=0)
-    sources_allow_private_urls: bool = False  # /kilder: allow localhost and private addresses
+    sources_allow_private_urls: bool = False  # sources may reach localhost and private addresses
+    poll_workers: int = Field(default=4, ge=1, le=64)  # sources polled at the same time
+    poll_budget_seconds: float = Field(
+        default=120.0, gt=0, le=600
+    )  # one source's poll, call pages included; under the lease's 15 min
 
     admin_cache_seconds: int = Field(default=300, ge=0)
 

@@ -7,8 +7,14 @@ request aborted when it grows past it); a bounded number of redirects, with loop
 most ``per_host`` requests at a time to one host, ``min_interval`` seconds apart. Every failure
 becomes a ``FetchError`` with a short Norwegian ``reason`` for the source's health.
 
+Every hop's address is checked (``feeds.netguard``: literal spellings before the request, every
+resolved address at connect time), unless ``allow_private``.
+
 ``fetch_source`` runs one source: the listing, then (for two-step kinds) each new or changed item's
-own page. A transport or client can be injected (tests use loopback servers or httpx.MockTransport).
+own page, only on the listing's own site. Every adapter's parse runs off the event loop in a small
+pool of worker threads, bounded in time (``parse_seconds``), so a hostile page never holds the
+bot's replies. Adapters stay pure (bytes in, items out) and need nothing for it. A transport or
+client can be injected (tests use loopback servers or httpx.MockTransport).
 """
 
 from __future__ import annotations
@@ -26,24 +32,18 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from feeds.adapters import adapter_for
-from feeds.items import FeedItem, ParseError
+from feeds.errors import PARSE_SECONDS, FetchError, parse_off_loop
+from feeds.items import FeedItem, Parsed, ParseError
+from feeds.netguard import BlockedAddressError, GuardedBackend, NetGuard
 
 log = logging.getLogger(__name__)
 
-__all__ = ["FetchError", "Fetcher", "Response", "SourceFetch", "fetch_source"]
+__all__ = ["FetchError", "Fetcher", "Response", "SourceFetch", "fetch_source", "parse_off_loop", "same_site"]
 
 REDIRECTS = (301, 302, 303, 307, 308)
 MAX_REDIRECTS = 5
-
-
-class FetchError(Exception):
-    """A request that gave no usable response; ``reason`` is recorded on the source's health."""
-
-    def __init__(self, reason: str, *, status: int | None = None, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.status = status
-        self.retry_after = retry_after
+RETRY_AFTER_MIN = 60.0  # a Retry-After is honoured within [a minute, a day]
+RETRY_AFTER_MAX = 24 * 3600.0
 
 
 @dataclass
@@ -65,12 +65,23 @@ def _retry_after(value: str | None) -> float | None:
         return None
     value = value.strip()
     if value.isdigit():
-        return float(value)
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, moment.timestamp() - time.time())
+        seconds = float(value)
+    else:
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, OverflowError):
+            return None
+    return min(RETRY_AFTER_MAX, max(RETRY_AFTER_MIN, seconds))
+
+
+def same_site(a: str, b: str) -> bool:
+    """Two URLs on one host (``www.`` aside): a listing's call pages must stay on its site."""
+
+    def host(url: str) -> str:
+        name = (urlsplit(url).hostname or "").lower().rstrip(".")
+        return name.removeprefix("www.")
+
+    return bool(host(a)) and host(a) == host(b)
 
 
 def _mb(size: int) -> str:
@@ -89,6 +100,9 @@ class Fetcher:
         max_redirects: int = MAX_REDIRECTS,
         per_host: int = 2,
         min_interval: float = 0.0,
+        allow_private: bool = False,
+        exempt: tuple[str, ...] = (),
+        parse_seconds: float = PARSE_SECONDS,
         transport: httpx.AsyncBaseTransport | None = None,
         client: httpx.AsyncClient | None = None,
     ) -> None:
@@ -98,13 +112,22 @@ class Fetcher:
         self.max_redirects = max_redirects
         self.per_host = per_host
         self.min_interval = min_interval
+        self.parse_seconds = parse_seconds
+        self.guard = NetGuard(allow_private=allow_private, exempt=exempt)
         self._own_client = client is None
+        limits = httpx.Limits(max_connections=20, max_keepalive_connections=10)
+        if transport is None and client is None:
+            guarded = httpx.AsyncHTTPTransport(limits=limits, trust_env=False)
+            # Every connection resolves and checks its host first (redirects and call pages too).
+            guarded._pool._network_backend = GuardedBackend(self.guard)
+            transport = guarded
         self.client = client or httpx.AsyncClient(
             transport=transport,
             timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
             follow_redirects=False,
             headers={"User-Agent": user_agent},
-            limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+            limits=limits,
+            trust_env=False,
         )
         self._slots: dict[str, asyncio.Semaphore] = {}
         self._last: dict[str, float] = {}
@@ -177,10 +200,18 @@ class Fetcher:
         body: bytes | None = None,
         content_type: str | None = None,
     ) -> Response:
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            raise FetchError(f"ugyldig adresse: {url}"[:300], code="invalid_url") from None
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise FetchError(f"ugyldig adresse: {url}")
+            raise FetchError(f"ugyldig adresse: {url}"[:300], code="invalid_url")
         host = parts.hostname.lower()
+        try:
+            self.guard.check_host(host)
+        except BlockedAddressError as exc:
+            raise _blocked(exc) from None
         headers = {"Accept": accept or "*/*", "Accept-Encoding": "gzip, deflate"}
         if etag:
             headers["If-None-Match"] = etag
@@ -201,8 +232,15 @@ class Fetcher:
                 raise FetchError(f"tidsavbrudd: ikke svar innen {self.timeout:g} s") from None
             except httpx.TooManyRedirects:
                 raise FetchError("for mange omdirigeringer") from None
+            except BlockedAddressError as exc:
+                raise _blocked(exc) from None
+            except httpx.InvalidURL:
+                raise FetchError(f"ugyldig adresse: {url}"[:300], code="invalid_url") from None
             except httpx.HTTPError as exc:
-                raise FetchError(f"nettverksfeil: {type(exc).__name__}: {exc}"[:300]) from None
+                # The technical reason for the operator; bot.texts words it for people (code).
+                raise FetchError(
+                    f"nettverksfeil: {type(exc).__name__}: {exc}"[:300], code="network"
+                ) from None
 
     async def _stream(self, url: str, headers: dict[str, str], body: bytes | None = None) -> Response:
         method = "GET" if body is None else "POST"
@@ -245,6 +283,15 @@ class Fetcher:
                 etag=r.headers.get("etag"),
                 last_modified=r.headers.get("last-modified"),
             )
+
+
+def _blocked(exc: BlockedAddressError) -> FetchError:
+    log.warning("refused a fetch: %s resolves to %s, not a public address", exc.host, exc.address)
+    return FetchError(
+        f"adressen {exc.host} peker til en privat eller lokal adresse, og den hentes ikke",
+        code="private_address",
+        host=exc.host,
+    )
 
 
 @dataclass
@@ -297,7 +344,15 @@ async def fetch_source(
     read_as = url if spec else response.url
     if "#" in url and "#" not in read_as:  # a web source's selectors (#foui:…) outlive redirects
         read_as += "#" + url.split("#", 1)[1]
-    parsed = adapter.parse(response.body, url=read_as, content_type=response.content_type, now=now)
+    parsed = await parse_off_loop(
+        adapter.parse,
+        response.body,
+        url=read_as,
+        content_type=response.content_type,
+        now=now,
+        seconds=fetcher.parse_seconds,
+    )
+    assert isinstance(parsed, Parsed)
     result.items = parsed.items
     result.warnings.extend(parsed.warnings)
     if adapter.parse_detail is None or not fetch_details:
@@ -306,6 +361,11 @@ async def fetch_source(
     todo = []
     for item in result.items:
         if item.detail_url is None:
+            continue
+        if not (same_site(item.detail_url, url) or same_site(item.detail_url, response.url)):
+            log.warning("source %s: %s is on another site; its page is not read", url, item.detail_url)
+            result.warnings.append(f"{item.detail_url}: lenken går til et annet nettsted og leses ikke")
+            item.detail_url = None
             continue
         if known.get(item.key) == item.fingerprint and item.fingerprint:
             item.unchanged = True
@@ -316,9 +376,16 @@ async def fetch_source(
         assert adapter.parse_detail is not None and item.detail_url is not None
         try:
             page = await fetcher.get(item.detail_url, accept=adapter.accept)
-            done = adapter.parse_detail(
-                item, page.body, url=page.url, content_type=page.content_type, now=now
+            done = await parse_off_loop(
+                adapter.parse_detail,
+                item,
+                page.body,
+                url=page.url,
+                content_type=page.content_type,
+                now=now,
+                seconds=fetcher.parse_seconds,
             )
+            assert isinstance(done, FeedItem)
             result.details_fetched += 1
             return done
         except (FetchError, ParseError) as exc:

@@ -26,6 +26,7 @@ __all__ = ["TopicMatcher", "match_topics", "matches_keyword", "normalise_keyword
 
 HEAD_MIN = 5  # a keyword this long may be the head of a compound or take any ending
 TAIL_MIN = 6  # a keyword this long may be the tail of a compound
+SEEN_MAX = 50_000  # words whose topics a matcher remembers
 COMPOUND_HEAD_MIN = 3  # the part before a compound tail has at least this many letters
 
 INFLECTIONS = (
@@ -98,8 +99,13 @@ class TopicMatcher:
 
     topics: Sequence[tuple[str, Sequence[str]]]
     _words: dict[str, set[str]] = field(default_factory=dict, init=False, repr=False)
-    _phrases: list[tuple[re.Pattern[str], str]] = field(default_factory=list, init=False, repr=False)
+    # (pattern, slug, the words the pattern needs verbatim: a cheap look before the regex)
+    _phrases: list[tuple[re.Pattern[str], str, tuple[str, ...]]] = field(
+        default_factory=list, init=False, repr=False
+    )
     _order: dict[str, int] = field(default_factory=dict, init=False, repr=False)
+    # Each word's slugs, remembered across texts: a feed of 1,000 items repeats most of its words.
+    _seen: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         for position, (slug, keywords) in enumerate(self.topics):
@@ -111,7 +117,8 @@ class TopicMatcher:
                 if _SEPARATOR.search(keyword):
                     pattern = _phrase_pattern(keyword)
                     if pattern is not None:
-                        self._phrases.append((pattern, slug))
+                        parts = tuple(p for p in _SEPARATOR.split(keyword) if p)
+                        self._phrases.append((pattern, slug, parts))
                 else:
                     self._words.setdefault(keyword, set()).add(slug)
 
@@ -151,13 +158,18 @@ class TopicMatcher:
             return []
         lowered = _normalise_text(text)
         found: set[str] = set()
-        cache: dict[str, set[str]] = {}
-        for word in _WORD.findall(lowered):
-            if word not in cache:
-                cache[word] = self._word_slugs(word)
-            found |= cache[word]
-        for pattern, slug in self._phrases:
-            if slug not in found and pattern.search(lowered):
+        seen = self._seen
+        for word in set(_WORD.findall(lowered)):
+            slugs = seen.get(word)
+            if slugs is None:
+                slugs = frozenset(self._word_slugs(word))
+                if len(seen) < SEEN_MAX:
+                    seen[word] = slugs
+            found |= slugs
+        for pattern, slug, parts in self._phrases:
+            if slug in found or not all(part in lowered for part in parts):
+                continue
+            if pattern.search(lowered):
                 found.add(slug)
         return sorted(found, key=lambda s: self._order.get(s, 0))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from storage.models import Call, Source
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_MINUTES = 24 * 60.0
+MIN_BACKOFF_MINUTES = 1.0
 WARNING_PREFIX = "advarsel: "
 
 __all__ = [
@@ -174,8 +176,12 @@ async def record_failure(
     source.last_error_at = now
     source.consecutive_failures = (source.consecutive_failures or 0) + 1
     wait = backoff_minutes(source.interval_minutes or 60.0, source.consecutive_failures)
-    if retry_after:
+    if retry_after is not None and math.isfinite(retry_after):
         wait = max(wait, retry_after / 60.0)
+    elif retry_after is not None:  # an absurd Retry-After: wait as long as we ever do
+        wait = MAX_BACKOFF_MINUTES
+    # However the server or the interval put it: at least a minute, at most a day.
+    wait = min(MAX_BACKOFF_MINUTES, max(MIN_BACKOFF_MINUTES, wait))
     source.next_poll_at = now + timedelta(minutes=wait)
     await session.flush()
 

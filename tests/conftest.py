@@ -39,6 +39,9 @@ def _loopback_only_getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
 
 def pytest_configure(config: pytest.Config) -> None:
     socket.getaddrinfo = _loopback_only_getaddrinfo
+    # The fixture sites are served on 127.0.0.1, so the tests' settings let sources reach it; the
+    # address guard's own tests turn this off (tests/test_netguard.py).
+    os.environ["FOUI_SOURCES_ALLOW_PRIVATE_URLS"] = "true"
 
 
 def _pg_admin_url() -> str | None:

@@ -45,6 +45,7 @@ FAST_MINUTES = 0.02
 SLACK_SECONDS = 4.0  # scheduling, fetching, storing and sending, on a loaded test machine
 OUTBOX_POLL_SECONDS = 2.0  # the default: how soon a sender sees rows another process wrote
 RSS = "application/rss+xml; charset=utf-8"
+ROOT = Path(__file__).resolve().parents[1]
 
 OLD_ITEM = ("rask-1", "Midler til bredbånd i distriktene", "Søknadsfrist: 1. mars 2030.")
 FAST_NEW = (
@@ -123,6 +124,9 @@ def _env(url: str, server: FakeBotServer, sources: Path, tmp: Path) -> dict[str,
         FOUI_LOG_LEVEL="INFO",
         FOUI_HEARTBEAT_FILE=str(tmp / "heartbeat"),
         FOUI_HTTP_PORT=str(free_port()),  # never a fixed port: tests run side by side
+        FOUI_SOURCES_ALLOW_PRIVATE_URLS="true",  # the fixture sites are on 127.0.0.1
+        # The processes import this checkout's code, not whichever copy of it is installed.
+        PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),
     )
     return env
 

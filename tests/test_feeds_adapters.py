@@ -24,7 +24,9 @@ def at(*args: int) -> datetime:
 
 async def poll(server: LoopbackServer, name: str, kind: str, **kw: object) -> SourceFetch:
     urls = serve_sites(server)
-    async with Fetcher(user_agent="FoUI-boten/test (+https://example.invalid)") as fetcher:
+    async with Fetcher(
+        user_agent="FoUI-boten/test (+https://example.invalid)", allow_private=True
+    ) as fetcher:
         return await fetch_source(fetcher, kind, urls[name], now=kw.pop("now", NOW), **kw)  # type: ignore[arg-type]
 
 
@@ -150,7 +152,7 @@ async def test_unchanged_cards_skip_their_pages(loopback: LoopbackServer) -> Non
     known[pilot_key] = "stale"
     before = loopback.hits["/utlysninger/2023/pilot-helse/"]
     urls = serve_sites(loopback)
-    async with Fetcher(user_agent="t") as fetcher:
+    async with Fetcher(user_agent="t", allow_private=True) as fetcher:
         second = await fetch_source(fetcher, "forskningsradet", urls["forskningsradet"], now=NOW, known=known)
     assert second.details_fetched == 1
     assert loopback.hits["/utlysninger/2023/pilot-helse/"] == before + 1
@@ -160,7 +162,7 @@ async def test_unchanged_cards_skip_their_pages(loopback: LoopbackServer) -> Non
 async def test_a_call_page_that_fails_keeps_the_card(loopback: LoopbackServer) -> None:
     urls = serve_sites(loopback)
     del loopback.routes["/utlysninger/2023/pilot-helse/"]
-    async with Fetcher(user_agent="t") as fetcher:
+    async with Fetcher(user_agent="t", allow_private=True) as fetcher:
         result = await fetch_source(fetcher, "forskningsradet", urls["forskningsradet"], now=NOW)
     assert result.details_failed == 1 and "HTTP 404" in result.warnings[0]
     pilot = by_title(result.items)["Pilot Helse"]

@@ -28,7 +28,7 @@ BOMB = b"""<?xml version="1.0"?>
 
 
 async def run(server: LoopbackServer, path: str, kind: str = "rss", **fetcher_kw: object):  # type: ignore[no-untyped-def]
-    kw: dict[str, object] = {"user_agent": UA, "timeout": 5.0}
+    kw: dict[str, object] = {"user_agent": UA, "timeout": 5.0, "allow_private": True}
     kw.update(fetcher_kw)
     async with Fetcher(**kw) as fetcher:  # type: ignore[arg-type]
         return await fetch_source(fetcher, kind, server.url(path), now=NOW)
@@ -134,7 +134,7 @@ async def test_wrong_charset_html_page(loopback: LoopbackServer) -> None:
     latin = page.decode("utf-8").encode("cp1252")
     path = "/nb/Trondelag/Tilskudd/2020/09/prosjektskjonn---fornying-og-innovasjon-2021/"
     loopback.add(path, Route(body=latin, content_type="text/html; charset=utf-8"))
-    async with Fetcher(user_agent=UA) as fetcher:
+    async with Fetcher(user_agent=UA, allow_private=True) as fetcher:
         result = await fetch_source(fetcher, "statsforvalteren", urls["statsforvalteren"], now=NOW)
     titles = [i.title for i in result.items]
     assert "Prosjektskjønn - fornying og innovasjon 2021" in titles
@@ -164,14 +164,14 @@ async def test_connection_refused() -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    async with Fetcher(user_agent=UA, timeout=2) as fetcher:
+    async with Fetcher(user_agent=UA, timeout=2, allow_private=True) as fetcher:
         with pytest.raises(FetchError, match="nettverksfeil"):
             await fetcher.get(f"http://127.0.0.1:{port}/feed.rss")
 
 
 async def test_user_agent_and_conditional_get(loopback: LoopbackServer) -> None:
     urls = serve_sites(loopback)
-    async with Fetcher(user_agent=UA) as fetcher:
+    async with Fetcher(user_agent=UA, allow_private=True) as fetcher:
         first = await fetch_source(fetcher, "rss", urls["rss"], now=NOW)
         assert first.etag == '"kdd-1"' and len(first.items) == 3
         second = await fetch_source(fetcher, "rss", urls["rss"], now=NOW, etag=first.etag)
@@ -202,6 +202,6 @@ async def test_per_host_limit() -> None:
 
 
 async def test_invalid_url() -> None:
-    async with Fetcher(user_agent=UA) as fetcher:
+    async with Fetcher(user_agent=UA, allow_private=True) as fetcher:
         with pytest.raises(FetchError, match="ugyldig adresse"):
             await fetcher.get("ftp://example.invalid/feed")

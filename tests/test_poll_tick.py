@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from bot.poll.jobs import MIN_TICK_SECONDS, TICK_SECONDS, next_tick, tick_after
 from bot.services import Services
 from storage import sources as source_store
@@ -57,3 +57,17 @@ async def test_next_tick_follows_the_shortest_interval(services: Services) -> No
             if source.name == "Rask":
                 source.enabled = False
     assert await next_tick(services) == TICK_SECONDS  # the slow one is an hour away
+
+
+async def test_planning_the_poll_job_again_replaces_the_planned_run(settings: Settings) -> None:
+    """A tick and a finished poll may both plan the next look: there is still one chain of jobs."""
+    from bot.poll import jobs
+    from tests.support.harness import running_harness
+
+    async with running_harness(settings, start_jobs=True) as bot:
+        queue = bot.app.job_queue
+        assert queue is not None
+        assert len(queue.get_jobs_by_name(jobs.JOB_NAME)) == 1
+        jobs._schedule(bot.app, 3)
+        jobs._schedule(bot.app, 7)
+        assert len(queue.get_jobs_by_name(jobs.JOB_NAME)) == 1

@@ -30,7 +30,7 @@ async def test_an_eu_query_gives_calls_with_machine_readable_deadlines(loopback:
         loopback.add("/search-api/prod/rest/search", Route(body=body, content_type="application/json"))
         + QUERY
     )
-    async with Fetcher(user_agent="FoUI-boten/test") as fetcher:
+    async with Fetcher(user_agent="FoUI-boten/test", allow_private=True) as fetcher:
         result = await fetch_source(fetcher, "eu_ft", url, now=NOW)
     [(path, ctype, sent)] = loopback.posted
     params = parse_qs(urlsplit(path).query)

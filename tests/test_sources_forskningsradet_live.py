@@ -67,7 +67,7 @@ def serve(server: LoopbackServer, pages: dict[str, bytes]) -> str:
 
 async def read(server: LoopbackServer, pages: dict[str, bytes]) -> dict[str, FeedItem]:
     url = serve(server, pages)
-    async with Fetcher(user_agent="FoUI-boten/test") as fetcher:
+    async with Fetcher(user_agent="FoUI-boten/test", allow_private=True) as fetcher:
         result = await fetch_source(fetcher, "forskningsradet", url, now=NOW)
     return {i.url.split("/utlysninger/")[1] if i.url else "": i for i in result.items}
 

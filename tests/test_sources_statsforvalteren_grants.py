@@ -26,7 +26,7 @@ def test_the_default_statsforvalteren_source_reads_the_grant_pages() -> None:
 async def test_grant_listing_and_articles(loopback: LoopbackServer) -> None:
     serve_sites(loopback)
     url = loopback.file("/nb/Trondelag/Tilskudd/", "sf_tilskudd_listing.html")
-    async with Fetcher(user_agent="FoUI-boten/test") as fetcher:
+    async with Fetcher(user_agent="FoUI-boten/test", allow_private=True) as fetcher:
         result = await fetch_source(fetcher, "statsforvalteren_tilskudd", url, now=NOW)
     items = {i.title: i for i in result.items}
     assert set(items) == {

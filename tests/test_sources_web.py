@@ -28,7 +28,7 @@ NOW = datetime(2026, 1, 10, 8, 0, tzinfo=UTC)
 
 
 async def read(url: str) -> dict[str, object]:
-    async with Fetcher(user_agent="FoUI-boten/test") as fetcher:
+    async with Fetcher(user_agent="FoUI-boten/test", allow_private=True) as fetcher:
         result = await fetch_source(fetcher, "web", url, now=NOW)
     return {i.title: i for i in result.items}
 

@@ -5,7 +5,8 @@ Read what storage knows (validators, the fingerprints of its calls), fetch and p
 items, run the services' ingest hooks (``Services.ingest_hooks``, wired by the composition root:
 notifications go into the outbox atomically with the new calls) and record the source's health.
 Any failure is recorded on the source's health with its reason and logged; it never stops the
-other sources or the bot.
+other sources or the bot. Each source has a time budget per poll (``FOUI_POLL_BUDGET_SECONDS``,
+listing and call pages together); one that runs over is recorded as failing and the others go on.
 """
 
 from __future__ import annotations
@@ -40,8 +41,6 @@ from storage.topics import list_topics
 
 log = logging.getLogger(__name__)
 
-PARALLEL_SOURCES = 4
-
 
 @dataclass
 class PollOutcome:
@@ -65,6 +64,7 @@ def make_fetcher(settings: Settings, **overrides: Any) -> Fetcher:
         "timeout": settings.http_timeout_seconds,
         "max_bytes": settings.http_max_bytes,
         "per_host": settings.http_per_host_concurrency,
+        "allow_private": settings.sources_allow_private_urls,
     }
     kwargs.update(overrides)
     return Fetcher(**kwargs)
@@ -156,33 +156,63 @@ async def _poll(services: Services, source_id: int, fetcher: Fetcher) -> PollOut
             etag = last_modified = None
             known = {}
     outcome = PollOutcome(source_id, name)
+    budget = services.settings.poll_budget_seconds
     try:
-        fetched = await fetch_source(
-            fetcher, kind, url, now=now, etag=etag, last_modified=last_modified, known=known
-        )
+        async with asyncio.timeout(budget):
+            fetched = await fetch_source(
+                fetcher, kind, url, now=now, etag=etag, last_modified=last_modified, known=known
+            )
+    except TimeoutError:
+        log.warning("source %s (%s): not done within its budget of %g s; stopped", name, url, budget)
+        outcome.reason = texts.SOURCE_REASON_BUDGET.format(seconds=f"{budget:g}")
+        await _record_failure(services, source_id, outcome.reason, None)
+        return outcome
     except (FetchError, ParseError, UnknownKindError) as exc:
-        reason = getattr(exc, "reason", None) or str(exc)
+        reason = texts.fetch_reason(exc)
         retry_after = getattr(exc, "retry_after", None)
-        log.warning("source %s (%s) failed: %s", name, url, reason)
+        log.warning("source %s (%s) failed: %s", name, url, getattr(exc, "reason", None) or exc)
         outcome.reason = reason
         await _record_failure(services, source_id, reason, retry_after)
         if isinstance(exc, ParseError):
             await observe_empty(services, source_id, reason)  # bot.poll.drift: a listing that yields nothing
         return outcome
-    except Exception as exc:
+    except Exception:
         log.exception("source %s (%s): unexpected error while fetching", name, url)
-        outcome.reason = texts.SOURCE_REASON_UNEXPECTED.format(error=f"{type(exc).__name__}: {exc}")[:500]
+        outcome.reason = texts.SOURCE_REASON_CRASHED
         await _record_failure(services, source_id, outcome.reason, None)
         return outcome
     try:
         await _store(services, source_id, fetched, outcome)
-    except Exception as exc:
+    except Exception:
         log.exception("source %s (%s): could not store what was fetched", name, url)
         outcome.ok = False
         outcome.result = None
-        outcome.reason = texts.SOURCE_REASON_STORAGE.format(error=f"{type(exc).__name__}: {exc}")[:500]
+        outcome.reason = texts.SOURCE_REASON_SAVE_FAILED
         await _record_failure(services, source_id, outcome.reason, None)
     return outcome
+
+
+async def poll_guarded(
+    services: Services, source_id: int, fetcher: Fetcher, *, due_only: bool = True
+) -> PollOutcome | None:
+    """``_poll`` for a worker: whatever happens is logged and returned, never raised. Under the
+    source's lease, so no other process polls it meanwhile; None when another one has it (or, with
+    ``due_only``, has just polled it)."""
+    async with source_lease(services, source_id, due_only=due_only) as mine:
+        if not mine:
+            services.counters["polls_skipped"] += 1
+            return None
+        started = time.monotonic()
+        try:
+            outcome = await _poll(services, source_id, fetcher)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a broken source never stops the others
+            log.exception("polling source %s failed", source_id)
+            outcome = PollOutcome(source_id, "?", reason=texts.SOURCE_REASON_CRASHED)
+        services.counters["poll_ms"] += round((time.monotonic() - started) * 1000)
+        services.counters["polls_ok" if outcome.ok else "polls_failed"] += 1
+        return outcome
 
 
 async def _store(services: Services, source_id: int, fetched: SourceFetch, outcome: PollOutcome) -> None:
@@ -224,7 +254,9 @@ async def _store(services: Services, source_id: int, fetched: SourceFetch, outco
 async def poll_due(
     services: Services, *, fetcher: Fetcher | None = None, everything: bool = False
 ) -> list[PollOutcome]:
-    """Poll every enabled source that is due (``everything``: every enabled source), a few at a time."""
+    """Poll every enabled source that is due (``everything``: every enabled source),
+    ``FOUI_POLL_WORKERS`` at a time; returns when all are done (the command line's way; the
+    scheduled job uses ``bot.poll.workers.Poller``, which never waits for a slow source)."""
     async with services.session() as session:
         if everything:
             rows = await source_store.list_sources(session, include_disabled=False)
@@ -235,23 +267,11 @@ async def poll_due(
         return []
     own = fetcher is None
     fetcher = fetcher or make_fetcher(services.settings)
-    gate = asyncio.Semaphore(PARALLEL_SOURCES)
+    gate = asyncio.Semaphore(services.settings.poll_workers)
 
     async def one(source_id: int) -> PollOutcome | None:
-        # The lease: no other process polls this source meanwhile (or just did: then it is skipped).
-        async with gate, source_lease(services, source_id, due_only=not everything) as mine:
-            if not mine:
-                services.counters["polls_skipped"] += 1
-                return None
-            started = time.monotonic()
-            try:
-                outcome = await _poll(services, source_id, fetcher)
-            except Exception as exc:  # a broken source never stops the others
-                log.exception("polling source %s failed", source_id)
-                outcome = PollOutcome(source_id, "?", reason=f"{type(exc).__name__}: {exc}")
-            services.counters["poll_ms"] += round((time.monotonic() - started) * 1000)
-            services.counters["polls_ok" if outcome.ok else "polls_failed"] += 1
-            return outcome
+        async with gate:
+            return await poll_guarded(services, source_id, fetcher, due_only=not everything)
 
     try:
         return [o for o in await asyncio.gather(*(one(i) for i in ids)) if o is not None]

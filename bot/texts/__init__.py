@@ -21,6 +21,7 @@ from bot.texts.closed import *  # noqa: F403
 from bot.texts.common import *  # noqa: F403
 from bot.texts.coordinators import *  # noqa: F403
 from bot.texts.deploy import *  # noqa: F403
+from bot.texts.fetching import *  # noqa: F403
 from bot.texts.format import *  # noqa: F403
 from bot.texts.i18n import gettext as tr
 from bot.texts.i18n import ngettext as tr_plural  # noqa: F401

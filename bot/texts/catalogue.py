@@ -44,6 +44,8 @@ COMPLETE_MODULES: tuple[str, ...] = (
     "closed",
     "common",
     "coordinators",
+    "deploy",
+    "fetching",
     "format",
     "language",
     "members",
@@ -53,6 +55,7 @@ COMPLETE_MODULES: tuple[str, ...] = (
     "sources_admin",
     "sources_push",
     "truth",
+    "web",
 )
 WIDTH = 100
 # A fixed date in the headers: the files change only when the texts do (fewer merge conflicts).

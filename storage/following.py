@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from storage.chunks import chunked
 from storage.models import Call, CallMute, Chat, KeywordAlert, Subscription
 from storage.rules.audience import call_text
 from storage.rules.policy import PushPolicy
@@ -36,20 +37,23 @@ async def load_call(session: AsyncSession, call_id: int) -> Call | None:
 
 
 async def chats_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Chat]:
-    wanted = sorted(set(ids))
-    if not wanted:
-        return {}
-    rows = await session.execute(select(Chat).where(Chat.id.in_(wanted)))
-    return {c.id: c for c in rows.scalars()}
+    """These chats by id, read in chunks (no statement carries more than ``CHUNK`` ids)."""
+    found: dict[int, Chat] = {}
+    for part in chunked(ids):
+        rows = await session.execute(select(Chat).where(Chat.id.in_(part)))
+        found.update((c.id, c) for c in rows.scalars())
+    return found
 
 
 async def muted_pairs(session: AsyncSession, call_ids: Iterable[int]) -> set[tuple[int, int]]:
     """The (chat, call) pairs where the chat said «Ikke interessert» to one of these calls."""
-    ids = sorted(set(call_ids))
-    if not ids:
-        return set()
-    rows = await session.execute(select(CallMute.chat_id, CallMute.call_id).where(CallMute.call_id.in_(ids)))
-    return set(rows.tuples().all())
+    found: set[tuple[int, int]] = set()
+    for part in chunked(call_ids):
+        rows = await session.execute(
+            select(CallMute.chat_id, CallMute.call_id).where(CallMute.call_id.in_(part))
+        )
+        found.update(rows.tuples().all())
+    return found
 
 
 async def recipients(

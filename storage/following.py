@@ -57,34 +57,41 @@ async def muted_pairs(session: AsyncSession, call_ids: Iterable[int]) -> set[tup
 
 
 async def recipients(
-    session: AsyncSession, calls: Sequence[Call], policy: PushPolicy
+    session: AsyncSession,
+    calls: Sequence[Call],
+    policy: PushPolicy,
+    *,
+    chat_ids: Iterable[int] | None = None,
 ) -> dict[int, dict[int, datetime]]:
     """For each call: the active chats that follow one of its topics or a matching keyword,
-    with the time they started following it (the earliest such subscription or alert)."""
+    with the time they started following it (the earliest such subscription or alert).
+    ``chat_ids`` limits it to these chats (read in chunks)."""
     result: dict[int, dict[int, datetime]] = {call.id: {} for call in calls}
     if not calls:
         return result
-    topic_ids = {t.id for call in calls for t in call.topics}
+    parts: list[list[int] | None] = [None] if chat_ids is None else list(chunked(chat_ids))
+    topic_ids = sorted({t.id for call in calls for t in call.topics})
     by_topic: dict[int, list[tuple[int, datetime]]] = {}
-    if topic_ids:
-        rows = await session.execute(
-            select(Subscription.topic_id, Subscription.chat_id, Subscription.created_at)
-            .join(Chat, Chat.id == Subscription.chat_id)
-            .where(Subscription.topic_id.in_(sorted(topic_ids)), Chat.active.is_(True))
-        )
-        for topic_id, chat_id, created in rows.tuples():
-            by_topic.setdefault(topic_id, []).append((chat_id, created))
-    alerts = (
-        (
-            await session.execute(
-                select(KeywordAlert.chat_id, KeywordAlert.keyword, KeywordAlert.created_at)
-                .join(Chat, Chat.id == KeywordAlert.chat_id)
-                .where(Chat.active.is_(True))
+    alerts: list[tuple[int, str, datetime]] = []
+    for part in parts:
+        if topic_ids:
+            query = (
+                select(Subscription.topic_id, Subscription.chat_id, Subscription.created_at)
+                .join(Chat, Chat.id == Subscription.chat_id)
+                .where(Subscription.topic_id.in_(topic_ids), Chat.active.is_(True))
             )
+            if part is not None:
+                query = query.where(Subscription.chat_id.in_(part))
+            for topic_id, chat_id, created in (await session.execute(query)).tuples():
+                by_topic.setdefault(topic_id, []).append((chat_id, created))
+        query_kw = (
+            select(KeywordAlert.chat_id, KeywordAlert.keyword, KeywordAlert.created_at)
+            .join(Chat, Chat.id == KeywordAlert.chat_id)
+            .where(Chat.active.is_(True))
         )
-        .tuples()
-        .all()
-    )
+        if part is not None:
+            query_kw = query_kw.where(KeywordAlert.chat_id.in_(part))
+        alerts += (await session.execute(query_kw)).tuples().all()
     for call in calls:
         found = result[call.id]
         for topic in call.topics:

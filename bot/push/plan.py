@@ -3,9 +3,12 @@ database (``storage.pushes``), queued in the outbox; run every minute by ``bot.p
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.push.fanout import enqueue_for
@@ -23,56 +26,93 @@ from bot.services import Services
 from storage.digests import deadlines_between, due_digests, group_chat
 from storage.membership import only_members
 from storage.outbox import enqueue
+from storage.pushes_bulk import enqueue_group
 from storage.reminders import ReminderDue, due_event_reminders, due_reminders
+from storage.reminders_marks import newly_due
 from storage.rules.digests import weekly_overview_moment
 from storage.rules.kinds import KIND_DIGEST, KIND_EVENT_REMINDER, KIND_REMINDER, KIND_WEEKLY
 from storage.rules.policy import PushPolicy
-from storage.rules.quiet import QUIET_HELD
+from storage.rules.quiet import QUIET_HELD, quiet_end
 from storage.rules.reminders import deadline_end, send_moment
+from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
 
+REMINDER_MARKS = "reminder_marks"
+CALLS_PER_BATCH = 100  # calls looked at per step of a reminder run (bounded memory; yields between)
+CHATS_PER_BATCH = 2_000
+
+
 async def plan_reminders(session: AsyncSession, services: Services) -> int:
+    """Queue the reminders newly due since the last run (``storage.reminders_marks``), a batch of
+    calls or chats at a time; the marks are kept once the transaction has committed."""
     now = services.now()
     policy = policy_for(services.settings)
+    marks = services.extras.get(REMINDER_MARKS)
+    newly, fresh = await newly_due(session, marks, now=now, wall=utcnow(), policy=policy)
     count = 0
-    for due in await due_reminders(session, now=now, policy=policy):
-        if await _enqueue_reminder(session, due, services, policy):
-            count += 1
+    calls = sorted(newly.call_ids)
+    for start in range(0, len(calls), CALLS_PER_BATCH):
+        found = await due_reminders(
+            session, now=now, policy=policy, call_ids=calls[start : start + CALLS_PER_BATCH]
+        )
+        count += await _queue_reminders(session, found, services, policy)
+        await asyncio.sleep(0)
+    chats = sorted(newly.chat_ids)
+    for start in range(0, len(chats), CHATS_PER_BATCH):
+        found = await due_reminders(
+            session,
+            now=now,
+            policy=policy,
+            call_ids=newly.horizon,
+            chat_ids=chats[start : start + CHATS_PER_BATCH],
+        )
+        count += await _queue_reminders(session, found, services, policy)
+        await asyncio.sleep(0)
+
+    def _keep(_session: Any) -> None:
+        services.extras[REMINDER_MARKS] = fresh
+
+    event.listen(session.sync_session, "after_commit", _keep, once=True)
     return count
 
 
-async def _enqueue_reminder(
-    session: AsyncSession, due: ReminderDue, services: Services, policy: PushPolicy
-) -> bool:
+async def _queue_reminders(
+    session: AsyncSession, found: list[ReminderDue], services: Services, policy: PushPolicy
+) -> int:
     """A reminder found due inside the quiet hours waits for them to end, unless that would be
-    too late for the deadline: then it goes now, marked urgent (``send_moment``)."""
+    too late for the deadline: then it goes now, marked urgent (``send_moment``). Rendered once
+    per call, queued in one statement per group of chats that get the same row."""
     now = services.now()
-    end = deadline_end(due.call)
-    payload = render_reminder(due.call, now, services.settings)
-    if end is None:
-        return await enqueue_for(
+    rendered: dict[int, dict[str, Any]] = {}
+    groups: dict[tuple[int, str, bool, datetime, str | None], list[int]] = {}
+    calls = {}
+    for due in found:
+        calls[due.call.id] = due.call
+        if due.call.id not in rendered:
+            rendered[due.call.id] = render_reminder(due.call, now, services.settings)
+        end = deadline_end(due.call)
+        quiet = policy.quiet_for(due.chat)
+        if end is None:
+            at, urgent = quiet_end(now, quiet, policy.tz), False
+        else:
+            at, urgent = send_moment(now, end, quiet, policy.tz)
+        key = (due.call.id, due.subject, urgent, at, QUIET_HELD if at > now else None)
+        groups.setdefault(key, []).append(due.chat.id)
+    count = 0
+    for (call_id, subject, urgent, at, note), chat_ids in groups.items():
+        payload = rendered[call_id]
+        count += await enqueue_group(
             session,
-            due.chat,
+            chat_ids,
             kind=KIND_REMINDER,
-            subject=due.subject,
-            payload=payload,
-            now=now,
-            policy=policy,
+            subject=subject,
+            payload={**payload, "urgent": True} if urgent else payload,
+            not_before=at,
+            note=note,
         )
-    at, urgent = send_moment(now, end, policy.quiet_for(due.chat), policy.tz)
-    if urgent:
-        payload = {**payload, "urgent": True}
-    return await enqueue(
-        session,
-        chat_id=due.chat.id,
-        kind=KIND_REMINDER,
-        subject=due.subject,
-        payload=payload,
-        not_before=at,
-        note=QUIET_HELD if at > now else None,
-    )
+    return count
 
 
 async def plan_digests(session: AsyncSession, services: Services) -> int:

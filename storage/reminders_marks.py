@@ -113,8 +113,7 @@ async def newly_due(
         ).where(remindable(now, await longest_lead(session, policy)))
     )
     state: dict[int, tuple[Any, ...]] = {row[0]: tuple(row[1:]) for row in rows.tuples()}
-    subscription_id = (await session.execute(select(func.max(Subscription.id)))).scalar_one() or 0
-    alert_id = (await session.execute(select(func.max(KeywordAlert.id)))).scalar_one() or 0
+    subscription_id, alert_id = await following_marks(session)
     everything = marks is None or marks.at is None or now < marks.at or leads != marks.leads
     fresh = ReminderMarks(now, wall, leads, state, {}, subscription_id, alert_id)
     call_ids: set[int] = set()
@@ -135,17 +134,33 @@ async def newly_due(
         i = bisect.bisect_right(moments, since)
         if i < len(moments) and moments[i] <= now:
             call_ids.add(call_id)
-    chat_ids = set(
-        (await session.execute(select(Chat.id).where(Chat.updated_at > marks.wall - CHAT_MARGIN))).scalars()
-    )
-    chat_ids.update(
-        (
-            await session.execute(select(Subscription.chat_id).where(Subscription.id > marks.subscription_id))
-        ).scalars()
-    )
-    chat_ids.update(
-        (
-            await session.execute(select(KeywordAlert.chat_id).where(KeywordAlert.id > marks.alert_id))
-        ).scalars()
+    chat_ids = await chats_changed(
+        session, wall=marks.wall, subscription_id=marks.subscription_id, alert_id=marks.alert_id
     )
     return NewlyDue(False, sorted(state), call_ids, chat_ids), fresh
+
+
+async def following_marks(session: AsyncSession) -> tuple[int, int]:
+    """How far subscriptions and keyword alerts go now (their ids only grow)."""
+    subscription_id = (await session.execute(select(func.max(Subscription.id)))).scalar_one() or 0
+    alert_id = (await session.execute(select(func.max(KeywordAlert.id)))).scalar_one() or 0
+    return int(subscription_id), int(alert_id)
+
+
+async def chats_changed(
+    session: AsyncSession, *, wall: datetime, subscription_id: int, alert_id: int
+) -> set[int]:
+    """Chats whose row changed since ``wall`` (less a margin), or that started following a topic
+    or keyword since those marks."""
+    chat_ids = set(
+        (await session.execute(select(Chat.id).where(Chat.updated_at > wall - CHAT_MARGIN))).scalars()
+    )
+    chat_ids.update(
+        (
+            await session.execute(select(Subscription.chat_id).where(Subscription.id > subscription_id))
+        ).scalars()
+    )
+    chat_ids.update(
+        (await session.execute(select(KeywordAlert.chat_id).where(KeywordAlert.id > alert_id))).scalars()
+    )
+    return chat_ids

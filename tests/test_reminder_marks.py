@@ -1,4 +1,4 @@
-"""The reminder planner looks only at what is newly due since its last run (``storage.reminders_marks``):
+"""The planners look only at what is newly due since their last run (``storage.reminders_marks``,
 calls whose lead-time moments the clock passed, calls that are new or changed (a confirmed deadline
 counts as changed), chats that changed or started following something."""
 
@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
-from bot.push.plan import REMINDER_MARKS, plan_reminders
+from bot.push.plan import REMINDER_MARKS, plan_digests, plan_reminders
 from bot.push.render import policy_for
+from storage.digests import digest_chats_due
 from storage.models import Call, Chat
 from storage.reminders_marks import ReminderMarks, newly_due
 from storage.rules import kinds
@@ -99,3 +100,41 @@ async def test_a_chat_that_chose_other_lead_times_is_looked_at_again(world: Worl
     everything, _, chats = await _newly(world)
     assert everything or kari in chats
     assert await _plan(world) == [f"call:{call}:{KEY}:14", f"call:{call}:{KEY}:7"]
+
+
+async def test_digests_read_only_the_chats_whose_hour_came(world: World) -> None:
+    daily = await world.chat(1001, notify_mode="daily")
+    early = await world.chat(1002, notify_mode="daily", digest_hour=6)
+    policy = policy_for(world.services.settings)
+    async with world.services.session() as s:
+        assert await digest_chats_due(s, now=oslo(2026, 11, 24, 7, 0), since=None, policy=policy) == [
+            daily,
+            early,
+        ]
+        # From 07:00 to 07:30 no digest hour came: no chat is read.
+        assert (
+            await digest_chats_due(
+                s, now=oslo(2026, 11, 24, 7, 30), since=oslo(2026, 11, 24, 7), policy=policy
+            )
+            == []
+        )
+        assert await digest_chats_due(
+            s, now=oslo(2026, 11, 24, 8, 1), since=oslo(2026, 11, 24, 7), policy=policy
+        ) == [daily]
+
+
+async def test_a_member_who_switches_to_daily_gets_todays_digest_at_once(world: World) -> None:
+    kari = await world.chat(1001)
+    await world.subscribe(kari, "helse", at=oslo(2026, 11, 1, 9))
+    await world.call("Gårsdagens", oslo(2026, 12, 18, 13), first_seen=oslo(2026, 11, 23, 12))
+    world.clock.set(oslo(2026, 11, 24, 9, 0))
+    async with world.services.session() as s:
+        assert await plan_digests(s, world.services) == 0
+    async with world.services.session() as s:
+        await s.execute(
+            update(Chat).where(Chat.id == kari).values(notify_mode="daily", updated_at=datetime.now(UTC))
+        )
+    world.clock.advance(minutes=1)
+    async with world.services.session() as s:
+        assert await plan_digests(s, world.services) == 1
+    assert [r.subject for r in await world.rows(kinds.KIND_DIGEST)] == ["digest:daily:2026-11-24T07"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,12 +24,12 @@ from bot.push.render import (
     render_weekly,
 )
 from bot.services import Services
-from storage.digests import deadlines_between, due_digests, group_chat
+from storage.digests import deadlines_between, digest_chats_due, due_digests, group_chat
 from storage.membership import only_members
 from storage.outbox import enqueue
 from storage.pushes_bulk import enqueue_group
 from storage.reminders import ReminderDue, due_event_reminders, due_reminders
-from storage.reminders_marks import newly_due
+from storage.reminders_marks import chats_changed, following_marks, newly_due
 from storage.rules.digests import weekly_overview_moment
 from storage.rules.kinds import KIND_DIGEST, KIND_EVENT_REMINDER, KIND_REMINDER, KIND_WEEKLY
 from storage.rules.policy import PushPolicy
@@ -70,11 +71,7 @@ async def plan_reminders(session: AsyncSession, services: Services) -> int:
         )
         count += await _queue_reminders(session, found, services, policy)
         await asyncio.sleep(0)
-
-    def _keep(_session: Any) -> None:
-        services.extras[REMINDER_MARKS] = fresh
-
-    event.listen(session.sync_session, "after_commit", _keep, once=True)
+    keep_after_commit(session, services, REMINDER_MARKS, fresh)
     return count
 
 
@@ -115,22 +112,62 @@ async def _queue_reminders(
     return count
 
 
+DIGEST_MARKS = "digest_marks"
+DIGEST_CHATS_PER_BATCH = 1_000
+
+
+@dataclass(frozen=True)
+class DigestMarks:
+    at: datetime  # the planner's clock at its last run
+    wall: datetime  # the wall clock then
+    subscription_id: int
+    alert_id: int
+
+
 async def plan_digests(session: AsyncSession, services: Services) -> int:
+    """Queue the digests newly due: chats whose digest hour came since the last run, and chats
+    that changed (mode, hour) or started following something; all of them when there is no last
+    run. A batch of chats at a time."""
     now = services.now()
     policy = policy_for(services.settings)
+    marks = services.extras.get(DIGEST_MARKS)
+    if not isinstance(marks, DigestMarks) or now < marks.at:
+        marks = None
+    chats = set(await digest_chats_due(session, now=now, since=marks.at if marks else None, policy=policy))
+    fresh = DigestMarks(now, utcnow(), *await following_marks(session))
+    if marks is not None:
+        chats |= await chats_changed(
+            session, wall=marks.wall, subscription_id=marks.subscription_id, alert_id=marks.alert_id
+        )
     count = 0
-    for due in await due_digests(session, now=now, policy=policy):
-        if await enqueue_for(
-            session,
-            due.chat,
-            kind=KIND_DIGEST,
-            subject=due.subject,
-            payload=render_digest(due, now, services.settings),
-            now=now,
-            policy=policy,
+    ordered = sorted(chats)
+    for start in range(0, len(ordered), DIGEST_CHATS_PER_BATCH):
+        for due in await due_digests(
+            session, now=now, policy=policy, chat_ids=ordered[start : start + DIGEST_CHATS_PER_BATCH]
         ):
-            count += 1
+            if await enqueue_for(
+                session,
+                due.chat,
+                kind=KIND_DIGEST,
+                subject=due.subject,
+                payload=render_digest(due, now, services.settings),
+                now=now,
+                policy=policy,
+            ):
+                count += 1
+        session.expunge_all()
+        await asyncio.sleep(0)
+    keep_after_commit(session, services, DIGEST_MARKS, fresh)
     return count
+
+
+def keep_after_commit(session: AsyncSession, services: Services, key: str, value: Any) -> None:
+    """Keep a planner's marks once the transaction that queued what it found has committed."""
+
+    def _keep(_session: Any) -> None:
+        services.extras[key] = value
+
+    event.listen(session.sync_session, "after_commit", _keep, once=True)
 
 
 async def plan_weekly_overview(session: AsyncSession, services: Services) -> int:

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from storage.chunks import chunked
-from storage.following import calls_where, chats_by_id, muted_pairs, recipients
+from storage.following import calls_where, muted_pairs, recipients
 from storage.models import Call, CallStatus, Chat, DeadlineChange, Event, Rsvp, Subscription
 from storage.pushes_bulk import ChatRow, chat_rows
 from storage.rules.audience import event_audience
@@ -136,7 +136,7 @@ async def due_reminders(
 @dataclass(frozen=True)
 class EventReminderDue:
     event: Event
-    chat: Chat
+    chat: ChatRow
     lead: str
     at: datetime
 
@@ -145,26 +145,30 @@ class EventReminderDue:
         return event_reminder_subject(self.event.id, self.event.starts_at, self.lead)
 
 
+def upcoming_events(now: datetime) -> Any:
+    """The events event reminders may be due for: not cancelled, starting within a day (and a bit)."""
+    return and_(
+        Event.cancelled.is_(False),
+        Event.starts_at > now,
+        Event.starts_at <= now + timedelta(days=1, hours=2),
+    )
+
+
 async def due_event_reminders(
-    session: AsyncSession, *, now: datetime, policy: PushPolicy
+    session: AsyncSession,
+    *,
+    now: datetime,
+    policy: PushPolicy,
+    event_ids: Iterable[int] | None = None,
+    chat_ids: Iterable[int] | None = None,
 ) -> list[EventReminderDue]:
     """Reminders for events that start within a day: to those who said yes and to the followers
-    of the event's topics (not to those who said no); only the latest lead time that has come."""
-    events = list(
-        (
-            await session.execute(
-                select(Event)
-                .options(selectinload(Event.topics))
-                .where(
-                    Event.cancelled.is_(False),
-                    Event.starts_at > now,
-                    Event.starts_at <= now + timedelta(days=1, hours=2),
-                )
-            )
-        )
-        .scalars()
-        .unique()
-    )
+    of the event's topics (not to those who said no); only the latest lead time that has come.
+    ``event_ids`` and ``chat_ids`` limit it to these events and chats."""
+    query = select(Event).options(selectinload(Event.topics)).where(upcoming_events(now))
+    if event_ids is not None:
+        query = query.where(Event.id.in_(sorted(set(event_ids))))
+    events = list((await session.execute(query)).scalars().unique())
     if not events:
         return []
     ids = [e.id for e in events]
@@ -190,7 +194,10 @@ async def due_event_reminders(
         )
         for event in events
     }
-    chats = await chats_by_id(session, (cid for ids_ in wanted.values() for cid in ids_))
+    if chat_ids is not None:
+        among = set(chat_ids)
+        wanted = {event_id: {c for c in ids_ if c in among} for event_id, ids_ in wanted.items()}
+    chats = await chat_rows(session, (cid for ids_ in wanted.values() for cid in ids_))
     due = []
     for event in events:
         for chat_id in sorted(wanted[event.id]):

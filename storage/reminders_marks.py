@@ -29,11 +29,11 @@ from typing import Any, NamedTuple
 from sqlalchemy import Text, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Call, Chat, KeywordAlert, Subscription
+from storage.models import Call, Chat, Event, KeywordAlert, Rsvp, Subscription
 from storage.pushes_bulk import ChatRow
-from storage.reminders import longest_lead, remindable
+from storage.reminders import longest_lead, remindable, upcoming_events
 from storage.rules.policy import PushPolicy
-from storage.rules.reminders import reminder_moment
+from storage.rules.reminders import EVENT_LEADS, event_reminder_moment, reminder_moment
 
 # Chats whose row changed this long before the last run are looked at again (clocks of two
 # processes, a transaction that committed late).
@@ -164,3 +164,62 @@ async def chats_changed(
         (await session.execute(select(KeywordAlert.chat_id).where(KeywordAlert.id > alert_id))).scalars()
     )
     return chat_ids
+
+
+@dataclass
+class EventMarks:
+    at: datetime
+    wall: datetime
+    quiets: frozenset[str | None]
+    state: dict[int, tuple[Any, ...]]
+    moments: dict[int, list[datetime]]
+    subscription_id: int
+    alert_id: int
+
+
+async def newly_due_events(
+    session: AsyncSession, marks: Any, *, now: datetime, wall: datetime, policy: PushPolicy
+) -> tuple[NewlyDue, EventMarks]:
+    """The event reminders to look at now (``NewlyDue.call_ids`` holds event ids here): events whose
+    lead-time moment the clock passed since the last run, new or changed events, events with new
+    answers; chats that changed or started following something (for every upcoming event)."""
+    quiets = frozenset(
+        (await session.execute(select(Chat.quiet_hours).where(Chat.active.is_(True)).distinct())).scalars()
+    )
+    rows = await session.execute(
+        select(Event.id, Event.starts_at, Event.created_at, Event.cancelled).where(upcoming_events(now))
+    )
+    state: dict[int, tuple[Any, ...]] = {row[0]: tuple(row[1:]) for row in rows.tuples()}
+    subscription_id, alert_id = await following_marks(session)
+    fresh = EventMarks(now, wall, quiets, state, {}, subscription_id, alert_id)
+    old = marks if isinstance(marks, EventMarks) and marks.at <= now and marks.quiets == quiets else None
+    event_ids: set[int] = set()
+    for event_id, values in state.items():
+        if old is not None and old.state.get(event_id) == values:
+            fresh.moments[event_id] = old.moments[event_id]
+            continue
+        event_ids.add(event_id)
+        fresh.moments[event_id] = sorted(
+            {
+                event_reminder_moment(values[0], lead, policy.quiet_from(quiet), policy.tz)
+                for lead, _ in EVENT_LEADS
+                for quiet in quiets
+            }
+        )
+    if old is None:
+        return NewlyDue(True, sorted(state), set(state), set()), fresh
+    for event_id, moments in fresh.moments.items():
+        i = bisect.bisect_right(moments, old.at)
+        if i < len(moments) and moments[i] <= now:
+            event_ids.add(event_id)
+    if state:
+        answered = await session.execute(
+            select(Rsvp.event_id)
+            .where(Rsvp.event_id.in_(sorted(state)), Rsvp.updated_at > old.wall - CHAT_MARGIN)
+            .distinct()
+        )
+        event_ids.update(answered.scalars())
+    chat_ids = await chats_changed(
+        session, wall=old.wall, subscription_id=old.subscription_id, alert_id=old.alert_id
+    )
+    return NewlyDue(False, sorted(state), event_ids, chat_ids if state else set()), fresh

@@ -1,6 +1,7 @@
-"""The planners look only at what is newly due since their last run (``storage.reminders_marks``,
-calls whose lead-time moments the clock passed, calls that are new or changed (a confirmed deadline
-counts as changed), chats that changed or started following something."""
+"""The planners look only at what is newly due since their last run (``storage.reminders_marks``):
+calls and events whose lead-time moments the clock passed, calls that are new or changed (a
+confirmed deadline counts as changed), new answers to events, chats whose digest hour came, chats
+that changed or started following something."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
-from bot.push.plan import REMINDER_MARKS, plan_digests, plan_reminders
+from bot.push.plan import EVENT_MARKS, REMINDER_MARKS, plan_digests, plan_event_reminders, plan_reminders
 from bot.push.render import policy_for
 from storage.digests import digest_chats_due
-from storage.models import Call, Chat
-from storage.reminders_marks import ReminderMarks, newly_due
+from storage.models import Call, Chat, Event, Rsvp
+from storage.reminders_marks import ReminderMarks, newly_due, newly_due_events
 from storage.rules import kinds
 from storage.rules.deadline_truth import DeadlineState
 from storage.types import utcnow
@@ -138,3 +139,34 @@ async def test_a_member_who_switches_to_daily_gets_todays_digest_at_once(world: 
     async with world.services.session() as s:
         assert await plan_digests(s, world.services) == 1
     assert [r.subject for r in await world.rows(kinds.KIND_DIGEST)] == ["digest:daily:2026-11-24T07"]
+
+
+async def test_event_reminders_look_only_at_events_whose_moment_came_or_that_got_answers(
+    world: World,
+) -> None:
+    yes = await world.chat(1001, in_group=True)
+    policy = policy_for(world.services.settings)
+    async with world.services.session() as s:
+        event = Event(title="Webinar", starts_at=oslo(2026, 12, 10, 18, 0), created_at=oslo(2026, 11, 1, 9))
+        s.add(event)
+        await s.flush()
+        event_id = event.id
+    world.clock.set(oslo(2026, 12, 9, 17, 0))
+    async with world.services.session() as s:
+        await plan_event_reminders(s, world.services)
+    marks = world.services.extras[EVENT_MARKS]
+    async with world.services.session() as s:
+        newly, _ = await newly_due_events(
+            s, marks, now=oslo(2026, 12, 9, 17, 1), wall=utcnow(), policy=policy
+        )
+        assert newly.call_ids == set()  # nothing came: no event is looked at
+        newly, _ = await newly_due_events(
+            s, marks, now=oslo(2026, 12, 9, 18, 0), wall=utcnow(), policy=policy
+        )
+        assert newly.call_ids == {event_id}  # the day-before moment came
+        s.add(Rsvp(event_id=event_id, chat_id=yes, answer="yes"))
+        await s.flush()
+        newly, _ = await newly_due_events(
+            s, marks, now=oslo(2026, 12, 9, 17, 1), wall=utcnow(), policy=policy
+        )
+        assert newly.call_ids == {event_id}  # a new answer

@@ -29,7 +29,7 @@ from storage.membership import only_members
 from storage.outbox import enqueue
 from storage.pushes_bulk import enqueue_group
 from storage.reminders import ReminderDue, due_event_reminders, due_reminders
-from storage.reminders_marks import chats_changed, following_marks, newly_due
+from storage.reminders_marks import chats_changed, following_marks, newly_due, newly_due_events
 from storage.rules.digests import weekly_overview_moment
 from storage.rules.kinds import KIND_DIGEST, KIND_EVENT_REMINDER, KIND_REMINDER, KIND_WEEKLY
 from storage.rules.policy import PushPolicy
@@ -195,11 +195,22 @@ async def plan_weekly_overview(session: AsyncSession, services: Services) -> int
     return int(queued)
 
 
+EVENT_MARKS = "event_marks"
+
+
 async def plan_event_reminders(session: AsyncSession, services: Services) -> int:
+    """Queue the event reminders newly due (``storage.reminders_marks.newly_due_events``): events
+    whose lead-time moment the clock passed, new or changed events, new answers; changed chats."""
     now = services.now()
     policy = policy_for(services.settings)
-    count = 0
-    found = await due_event_reminders(session, now=now, policy=policy)
+    newly, fresh = await newly_due_events(
+        session, services.extras.get(EVENT_MARKS), now=now, wall=utcnow(), policy=policy
+    )
+    found = []
+    if newly.call_ids:
+        found += await due_event_reminders(session, now=now, policy=policy, event_ids=newly.call_ids)
+    if newly.chat_ids:
+        found += await due_event_reminders(session, now=now, policy=policy, chat_ids=newly.chat_ids)
     # Event reminders are the network's own material: members (and the network's group) only.
     allowed = set(
         await only_members(
@@ -209,16 +220,22 @@ async def plan_event_reminders(session: AsyncSession, services: Services) -> int
             coordinator_ids=services.settings.coordinator_ids,
         )
     )
+    groups: dict[tuple[int, str, str], list[int]] = {}
+    events = {}
     for due in (d for d in found if d.chat.id in allowed):
-        if await enqueue(
+        events[due.event.id] = due.event
+        groups.setdefault((due.event.id, due.subject, due.lead), []).append(due.chat.id)
+    count = 0
+    for (event_id, subject, lead), chat_ids in groups.items():
+        count += await enqueue_group(
             session,
-            chat_id=due.chat.id,
+            chat_ids,
             kind=KIND_EVENT_REMINDER,
-            subject=due.subject,
-            payload=render_event_reminder(due.event, due.lead, services.settings),
+            subject=subject,
+            payload=render_event_reminder(events[event_id], lead, services.settings),
             not_before=now,
-        ):
-            count += 1
+        )
+    keep_after_commit(session, services, EVENT_MARKS, fresh)
     return count
 
 

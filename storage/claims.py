@@ -76,14 +76,19 @@ async def claim(
     ids = await _first_due_per_chat(session, now=now, limit=limit, excluded=set(exclude_chats), window=WINDOW)
     if not ids:
         return []
-    target = Outbox.id.in_(ids)
     if session.get_bind().dialect.name == "postgresql":
-        lockable = (
+        # Lock first, in a statement of its own over at most ``limit`` ids: folded into the UPDATE
+        # as ``id IN (SELECT … FOR UPDATE SKIP LOCKED)`` the planner, misled by stale statistics
+        # after a big fan-out, may run the subquery once per row of the table.
+        locked = await session.execute(
             select(Outbox.id)
             .where(Outbox.id.in_(ids), Outbox.status == OutboxStatus.PENDING)
             .with_for_update(skip_locked=True)
         )
-        target = Outbox.id.in_(lockable.scalar_subquery())
+        ids = list(locked.scalars())
+        if not ids:
+            return []
+    target = Outbox.id.in_(ids)
     stmt = (
         update(Outbox)
         .where(target, Outbox.status == OutboxStatus.PENDING)
@@ -125,7 +130,9 @@ async def claim(
 # On PostgreSQL the window is read by the index whatever the statistics say: after a big fan-out
 # they still describe a small table, and the planner would pick a full scan and a sort.
 _PLANNER = ("enable_seqscan", "enable_sort", "enable_bitmapscan")
-PLAN_BY_INDEX = "SELECT " + ", ".join(f"set_config('{name}', 'off', true)" for name in _PLANNER)
+# (and without JIT compilation: the penalties of what is switched off make the plan look costly
+# enough to compile, 200 ms for a query that takes one.)
+PLAN_BY_INDEX = "SELECT " + ", ".join(f"set_config('{name}', 'off', true)" for name in (*_PLANNER, "jit"))
 PLAN_AS_USUAL = "SELECT " + ", ".join(f"set_config('{name}', 'on', true)" for name in _PLANNER)
 WINDOW = 500  # due rows read per step, in order, through the partial index of pending rows
 
@@ -162,12 +169,10 @@ async def _first_due_per_chat(
     seen: set[int] = set(excluded)
     after: tuple[datetime, int] | None = None
     postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:
+        await session.execute(text(PLAN_BY_INDEX))
     while len(chosen) < limit:
-        if postgres:
-            await session.execute(text(PLAN_BY_INDEX))
         rows = (await session.execute(due_window(now, after=after, window=window))).tuples().all()
-        if postgres:
-            await session.execute(text(PLAN_AS_USUAL))
         fresh: list[int] = []
         for _, chat_id, _ in rows:
             if chat_id not in seen:
@@ -184,6 +189,8 @@ async def _first_due_per_chat(
             break
         after = (rows[-1][2], rows[-1][0])
     if not chosen:
+        if postgres:
+            await session.execute(text(PLAN_AS_USUAL))
         return []
     first = await session.execute(
         select(func.min(Outbox.id))
@@ -194,6 +201,8 @@ async def _first_due_per_chat(
         )
         .group_by(Outbox.chat_id)
     )
+    if postgres:
+        await session.execute(text(PLAN_AS_USUAL))
     return sorted(first.scalars())
 
 

@@ -139,3 +139,36 @@ async def new_call_audience(
                 told.append(chat)
         audience.append((call, told))
     return audience
+
+
+async def enqueue_rows(session: AsyncSession, rows: Sequence[dict[str, Any]], *, batch: int = 500) -> int:
+    """Queue rows that each differ (a digest per chat), ``batch`` rows per ``INSERT … VALUES …
+    ON CONFLICT DO NOTHING``. Each row: chat_id, kind, subject, payload, not_before, note."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    created = utcnow()
+    queued = 0
+    for start in range(0, len(rows), batch):
+        values = [
+            {
+                "chat_id": row["chat_id"],
+                "kind": row["kind"],
+                "subject": str(row["subject"])[:200],
+                "payload": row["payload"],
+                "status": OutboxStatus.PENDING,
+                "attempts": 0,
+                "next_attempt_at": row["not_before"],
+                "created_at": created,
+                "last_error": row.get("note"),
+            }
+            for row in rows[start : start + batch]
+        ]
+        stmt = (
+            insert(Outbox)
+            .values(values)
+            .on_conflict_do_nothing(index_elements=["chat_id", "kind", "subject"])
+            .returning(Outbox.id)
+        )
+        queued += len((await session.execute(stmt)).scalars().all())
+        await asyncio.sleep(0)
+    return queued

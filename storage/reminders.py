@@ -7,10 +7,11 @@ subject) refuses a second copy.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Text, and_, cast, func, select
@@ -123,14 +124,29 @@ async def due_reminders(
     due: list[ReminderDue] = []
     for call in calls:
         known = max(call.first_seen_at, changed.get(call.id, call.first_seen_at))
+        # The latest lead time that has come depends only on the chat's preferences, of which
+        # there are few kinds: worked out once per kind, then compared with when each chat knew.
+        latest_for: dict[tuple[Any, ...], tuple[int, datetime] | None] = {}
         for chat_id, since in found[call.id].items():
             if (chat_id, call.id) in muted or chat_id not in chats:
                 continue
             chat = chats[chat_id]
-            latest = latest_reminder(call, chat, policy, now=now, earliest=max(known, since))
-            if latest is not None:
+            prefs = (
+                tuple(chat.reminder_days or ()),
+                chat.reminder_days is None,
+                chat.quiet_hours,
+                chat.digest_hour,
+            )
+            if prefs not in latest_for:
+                latest_for[prefs] = latest_reminder(call, chat, policy, now=now, earliest=_EARLIEST)
+            latest = latest_for[prefs]
+            if latest is not None and latest[1] >= max(known, since):
                 due.append(ReminderDue(call, chat, *latest))
+        await asyncio.sleep(0)
     return due
+
+
+_EARLIEST = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.push.fanout import enqueue_for
 from bot.push.milestones import plan_milestones
 from bot.push.render import (
     WEEKLY_DAYS,
@@ -27,7 +26,7 @@ from bot.services import Services
 from storage.digests import deadlines_between, digest_chats_due, due_digests, group_chat
 from storage.membership import only_members
 from storage.outbox import enqueue
-from storage.pushes_bulk import enqueue_group
+from storage.pushes_bulk import enqueue_group, enqueue_rows
 from storage.reminders import ReminderDue, due_event_reminders, due_reminders
 from storage.reminders_marks import chats_changed, following_marks, newly_due, newly_due_events
 from storage.rules.digests import weekly_overview_moment
@@ -142,19 +141,22 @@ async def plan_digests(session: AsyncSession, services: Services) -> int:
     count = 0
     ordered = sorted(chats)
     for start in range(0, len(ordered), DIGEST_CHATS_PER_BATCH):
+        rows = []
         for due in await due_digests(
             session, now=now, policy=policy, chat_ids=ordered[start : start + DIGEST_CHATS_PER_BATCH]
         ):
-            if await enqueue_for(
-                session,
-                due.chat,
-                kind=KIND_DIGEST,
-                subject=due.subject,
-                payload=render_digest(due, now, services.settings),
-                now=now,
-                policy=policy,
-            ):
-                count += 1
+            at = quiet_end(now, policy.quiet_for(due.chat), policy.tz)
+            rows.append(
+                {
+                    "chat_id": due.chat.id,
+                    "kind": KIND_DIGEST,
+                    "subject": due.subject,
+                    "payload": render_digest(due, now, services.settings),
+                    "not_before": at,
+                    "note": QUIET_HELD if at > now else None,
+                }
+            )
+        count += await enqueue_rows(session, rows)
         session.expunge_all()
         await asyncio.sleep(0)
     keep_after_commit(session, services, DIGEST_MARKS, fresh)

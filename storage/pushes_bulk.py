@@ -14,14 +14,14 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import JSON, Integer, String, and_, literal, select
+from sqlalchemy import JSON, Integer, String, and_, exists, literal, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.chunks import chunked
 from storage.following import calls_where, muted_pairs, recipients
-from storage.models import Call, Chat, Outbox, OutboxStatus
+from storage.models import Call, Chat, Outbox, OutboxKey, OutboxStatus
 from storage.rules.audience import LIVE_STATUSES, told_at_once
 from storage.rules.policy import PushPolicy
 from storage.rules.reminders import deadline_end
@@ -84,7 +84,12 @@ async def enqueue_group(
             literal(not_before, Outbox.next_attempt_at.type),
             literal(created, Outbox.created_at.type),
             literal(note, Outbox.last_error.type),
-        ).where(Chat.id.in_(part))
+        ).where(
+            Chat.id.in_(part),
+            ~exists().where(
+                OutboxKey.chat_id == Chat.id, OutboxKey.kind == kind, OutboxKey.subject == subject[:200]
+            ),
+        )
         stmt = (
             insert(Outbox)
             .from_select(
@@ -149,6 +154,22 @@ async def enqueue_rows(session: AsyncSession, rows: Sequence[dict[str, Any]], *,
     created = utcnow()
     queued = 0
     for start in range(0, len(rows), batch):
+        part = rows[start : start + batch]
+        pruned = set(
+            (
+                await session.execute(
+                    select(OutboxKey.chat_id, OutboxKey.kind, OutboxKey.subject).where(
+                        OutboxKey.chat_id.in_({row["chat_id"] for row in part}),
+                        OutboxKey.kind.in_({row["kind"] for row in part}),
+                    )
+                )
+            )
+            .tuples()
+            .all()
+        )
+        part = [r for r in part if (r["chat_id"], r["kind"], str(r["subject"])[:200]) not in pruned]
+        if not part:
+            continue
         values = [
             {
                 "chat_id": row["chat_id"],
@@ -161,7 +182,7 @@ async def enqueue_rows(session: AsyncSession, rows: Sequence[dict[str, Any]], *,
                 "created_at": created,
                 "last_error": row.get("note"),
             }
-            for row in rows[start : start + batch]
+            for row in part
         ]
         stmt = (
             insert(Outbox)

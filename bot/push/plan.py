@@ -26,6 +26,7 @@ from bot.services import Services
 from storage.digests import deadlines_between, digest_chats_due, due_digests, group_chat
 from storage.membership import only_members
 from storage.outbox import enqueue
+from storage.outbox_prune import prune_audit, prune_outbox
 from storage.pushes_bulk import enqueue_group, enqueue_rows
 from storage.reminders import ReminderDue, due_event_reminders, due_reminders
 from storage.reminders_marks import chats_changed, following_marks, newly_due, newly_due_events
@@ -246,7 +247,34 @@ async def _network_group_id(session: AsyncSession, services: Services) -> int | 
     return None if group is None else (await group_chat(session, group, now=services.now())).id
 
 
-PLANNERS = (plan_reminders, plan_event_reminders, plan_digests, plan_weekly_overview, plan_milestones)
+PRUNE_MARK = "prune_mark"
+PRUNE_EVERY = timedelta(hours=1)
+
+
+async def plan_pruning(session: AsyncSession, services: Services) -> int:
+    """Once an hour: finished outbox rows past ``FOUI_OUTBOX_RETENTION_DAYS`` (their keys kept) and
+    audit entries past ``FOUI_AUDIT_RETENTION_DAYS``. Returns how many outbox rows went."""
+    now = services.now()
+    last = services.extras.get(PRUNE_MARK)
+    if isinstance(last, datetime) and last <= now < last + PRUNE_EVERY:
+        return 0
+    settings = services.settings
+    pruned = await prune_outbox(session, now=now, days=settings.outbox_retention_days)
+    audit = await prune_audit(session, now=now, days=settings.audit_retention_days)
+    if pruned or audit:
+        log.info("pruned %d old outbox rows and %d audit entries", pruned, audit)
+    keep_after_commit(session, services, PRUNE_MARK, now)
+    return 0
+
+
+PLANNERS = (
+    plan_reminders,
+    plan_event_reminders,
+    plan_digests,
+    plan_weekly_overview,
+    plan_milestones,
+    plan_pruning,
+)
 
 
 async def plan_all(services: Services) -> dict[str, int]:

@@ -108,7 +108,7 @@ async def populate(services: Services, n: int) -> None:
         ),
         (
             "INSERT INTO subscriptions (chat_id, topic_id, created_at)"
-            " SELECT c.id, t.id, :old FROM chats c JOIN topics t"
+            " SELECT c.id, t.id, :joined FROM chats c JOIN topics t"
             " ON t.position IN ((c.id * 7) % :topics + 1, (c.id * 7 + 3) % :topics + 1,"
             " (c.id * 7 + 8) % :topics + 1, (c.id * 7 + 13) % :topics + 1)"
         ),
@@ -125,6 +125,9 @@ async def populate(services: Services, n: int) -> None:
         ),
     ]
     params = {"n": n, "topics": TOPICS, "rows": 20 * n, "now": now, "old": now - timedelta(days=60)}
+    # Members joined an hour ago: reminders whose moment came before are not sent late (the rule),
+    # so the first run queues what a running bot would have queued in the last hour, not a year's.
+    params["joined"] = now - timedelta(hours=1)
     modes = {0: "daily", 5: "weekly"}
     chats = [
         {
@@ -202,6 +205,15 @@ async def one(n: int, admin: str) -> dict[str, float]:
                 clock.advance(minutes=1)
                 figures["planner steady s"], _ = await timed(lambda: plan_once(services))
                 async with services.session() as session:
+                    # A day's new deadlines: 1 % of the calls moved a day later, recorded as changes.
+                    await session.execute(
+                        text(
+                            "INSERT INTO deadline_changes (call_id, old_deadline_at, new_deadline_at, changed_at, old_rolling, new_rolling)"
+                            " SELECT id, deadline_at, deadline_at + interval '1 day', :now, false, false"
+                            " FROM calls WHERE id % 100 = 0"
+                        ),
+                        {"now": clock.now},
+                    )
                     await session.execute(
                         text(
                             "UPDATE calls SET deadline_at = deadline_at + interval '1 day', last_changed_at = :now"

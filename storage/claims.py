@@ -73,6 +73,18 @@ async def claim(
     """
     if limit <= 0:
         return []
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:  # every statement of the claim by index, whatever the statistics say
+        await session.execute(text(PLAN_BY_INDEX))
+    claimed = await _claim(session, worker=worker, now=now, limit=limit, exclude_chats=exclude_chats)
+    if postgres:  # (after an error the rollback undoes the settings)
+        await session.execute(text(PLAN_AS_USUAL))
+    return claimed
+
+
+async def _claim(
+    session: AsyncSession, *, worker: str, now: datetime, limit: int, exclude_chats: Iterable[int]
+) -> list[Claimed]:
     ids = await _first_due_per_chat(session, now=now, limit=limit, excluded=set(exclude_chats), window=WINDOW)
     if not ids:
         return []
@@ -127,13 +139,16 @@ async def claim(
     ]
 
 
-# On PostgreSQL the window is read by the index whatever the statistics say: after a big fan-out
+# On PostgreSQL every statement of a claim is planned by index whatever the statistics say: after a big fan-out
 # they still describe a small table, and the planner would pick a full scan and a sort.
 _PLANNER = ("enable_seqscan", "enable_sort", "enable_bitmapscan")
 # (and without JIT compilation: the penalties of what is switched off make the plan look costly
 # enough to compile, 200 ms for a query that takes one.)
 PLAN_BY_INDEX = "SELECT " + ", ".join(f"set_config('{name}', 'off', true)" for name in (*_PLANNER, "jit"))
-PLAN_AS_USUAL = "SELECT " + ", ".join(f"set_config('{name}', 'on', true)" for name in _PLANNER)
+PLAN_AS_USUAL = (
+    "SELECT set_config(name, reset_val, true) FROM pg_settings"
+    " WHERE name IN ('enable_seqscan', 'enable_sort', 'enable_bitmapscan', 'jit')"
+)
 WINDOW = 500  # due rows read per step, in order, through the partial index of pending rows
 
 
@@ -168,9 +183,6 @@ async def _first_due_per_chat(
     chosen: list[int] = []
     seen: set[int] = set(excluded)
     after: tuple[datetime, int] | None = None
-    postgres = session.get_bind().dialect.name == "postgresql"
-    if postgres:
-        await session.execute(text(PLAN_BY_INDEX))
     while len(chosen) < limit:
         rows = (await session.execute(due_window(now, after=after, window=window))).tuples().all()
         fresh: list[int] = []
@@ -189,8 +201,6 @@ async def _first_due_per_chat(
             break
         after = (rows[-1][2], rows[-1][0])
     if not chosen:
-        if postgres:
-            await session.execute(text(PLAN_AS_USUAL))
         return []
     first = await session.execute(
         select(func.min(Outbox.id))
@@ -201,8 +211,6 @@ async def _first_due_per_chat(
         )
         .group_by(Outbox.chat_id)
     )
-    if postgres:
-        await session.execute(text(PLAN_AS_USUAL))
     return sorted(first.scalars())
 
 

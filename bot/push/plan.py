@@ -85,18 +85,26 @@ async def _queue_reminders(
     rendered: dict[int, dict[str, Any]] = {}
     groups: dict[tuple[int, str, bool, datetime, str | None], list[int]] = {}
     calls = {}
-    for due in found:
+    moments: dict[tuple[int, str | None], tuple[datetime, bool]] = {}
+    for n, due in enumerate(found):
         calls[due.call.id] = due.call
         if due.call.id not in rendered:
             rendered[due.call.id] = render_reminder(due.call, now, services.settings)
-        end = deadline_end(due.call)
-        quiet = policy.quiet_for(due.chat)
-        if end is None:
-            at, urgent = quiet_end(now, quiet, policy.tz), False
-        else:
-            at, urgent = send_moment(now, end, quiet, policy.tz)
+        known = moments.get((due.call.id, due.chat.quiet_hours))
+        if known is None:
+            end = deadline_end(due.call)
+            quiet = policy.quiet_for(due.chat)
+            known = (
+                (quiet_end(now, quiet, policy.tz), False)
+                if end is None
+                else send_moment(now, end, quiet, policy.tz)
+            )
+            moments[(due.call.id, due.chat.quiet_hours)] = known
+        at, urgent = known
         key = (due.call.id, due.subject, urgent, at, QUIET_HELD if at > now else None)
         groups.setdefault(key, []).append(due.chat.id)
+        if n % 5_000 == 4_999:
+            await asyncio.sleep(0)
     count = 0
     for (call_id, subject, urgent, at, note), chat_ids in groups.items():
         payload = rendered[call_id]

@@ -5,6 +5,7 @@ The loaders every push query shares; the rules they apply live in ``storage.rule
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -98,6 +99,7 @@ async def recipients(
             for chat_id, created in by_topic.get(topic.id, []):
                 if chat_id not in found or created < found[chat_id]:
                     found[chat_id] = created
+            await asyncio.sleep(0)  # a popular topic has tens of thousands of followers
         if alerts:
             text = call_text(call)
             for chat_id, keyword, created in alerts:

@@ -322,6 +322,7 @@ class OutboxKey(Base):
     of a call is still known (a digest's calls are kept as ``told:call:<id>``)."""
 
     __tablename__ = "outbox_keys"
+    __table_args__ = (Index("ix_outbox_keys_kind_subject", "kind", "subject"),)
 
     chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -7,12 +7,17 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.push.plan import plan_all
 from storage import outbox
 from storage.models import AuditLog, Call, Chat, Outbox, OutboxKey, OutboxStatus
 from storage.notices import told_of
 from storage.outbox_prune import prune_audit, prune_outbox
 from storage.pushes_bulk import enqueue_group, enqueue_rows
 from storage.rules import kinds
+from tests import test_push_world
+from tests.test_push_world import World
+
+world = test_push_world.world
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 OLD = NOW - timedelta(days=40)
@@ -98,3 +103,26 @@ async def test_audit_entries_go_after_their_own_days_but_group_moves_stay(
         await s.commit()
     async with session_factory() as s:
         assert sorted((await s.execute(select(AuditLog.action))).scalars()) == ["approved", "chat_migrated"]
+
+
+async def test_the_planner_job_prunes_once_an_hour(world: World) -> None:
+    world.clock.set(NOW)
+    chat = await world.chat(1001)
+
+    async def old_sent(subject: str) -> None:
+        async with world.services.session() as s:
+            await outbox.enqueue(s, chat_id=chat, kind="test", subject=subject, payload={})
+            await s.execute(
+                update(Outbox).where(Outbox.kind == "test").values(created_at=OLD, status=OutboxStatus.SENT)
+            )
+
+    await old_sent("a")
+    await plan_all(world.services)
+    assert await world.rows("test") == []
+    await old_sent("b")
+    world.clock.advance(minutes=30)
+    await plan_all(world.services)
+    assert [r.subject for r in await world.rows("test")] == ["b"]  # not within the hour
+    world.clock.advance(minutes=31)
+    await plan_all(world.services)
+    assert await world.rows("test") == []

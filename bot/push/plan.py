@@ -84,10 +84,8 @@ async def _queue_reminders(
     now = services.now()
     rendered: dict[int, dict[str, Any]] = {}
     groups: dict[tuple[int, str, bool, datetime, str | None], list[int]] = {}
-    calls = {}
     moments: dict[tuple[int, str | None], tuple[datetime, bool]] = {}
     for n, due in enumerate(found):
-        calls[due.call.id] = due.call
         if due.call.id not in rendered:
             rendered[due.call.id] = render_reminder(due.call, now, services.settings)
         known = moments.get((due.call.id, due.chat.quiet_hours))

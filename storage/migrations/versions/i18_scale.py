@@ -38,8 +38,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("chat_id", "kind", "subject", name=op.f("pk_outbox_keys")),
     )
+    op.create_index("ix_outbox_keys_kind_subject", "outbox_keys", ["kind", "subject"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_outbox_keys_kind_subject", table_name="outbox_keys")
     op.drop_table("outbox_keys")
     op.drop_index("ix_outbox_pending_due", table_name="outbox")

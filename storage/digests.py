@@ -3,6 +3,7 @@ the deadlines in a span, and the network group's chat row the overview goes to."
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -94,12 +95,20 @@ async def due_digests(
     )
     calls = [c for c in calls if (end := deadline_end(c)) is None or end > now]
     found = await recipients(session, calls, policy, chat_ids=None if chat_ids is None else plans)
+    followed: dict[int, list[tuple[Call, datetime]]] = {}  # chat -> the calls it follows, since when
+    for call in calls:
+        for chat_id, since in found[call.id].items():
+            followed.setdefault(chat_id, []).append((call, since))
     result = []
-    for chat in chats:
+    for n, chat in enumerate(chats):
+        if n % 200 == 199:
+            await asyncio.sleep(0)
         scheduled, start = plans[chat.id]
         if (chat.id, digest_subject(chat.notify_mode, scheduled)) in done:
             continue
-        picked = [c for c in calls if in_digest(c.first_seen_at, found[c.id].get(chat.id), start, scheduled)]
+        picked = [
+            c for c, since in followed.get(chat.id, []) if in_digest(c.first_seen_at, since, start, scheduled)
+        ]
         if picked:
             picked.sort(key=lambda c: (deadline_end(c) or datetime.max.replace(tzinfo=UTC), c.id))
             result.append(DigestDue(chat, chat.notify_mode, scheduled, start, picked))

@@ -75,16 +75,15 @@ async def recipients(
     by_topic: dict[int, list[tuple[int, datetime]]] = {}
     alerts: list[tuple[int, str, datetime]] = []
     for part in parts:
-        if topic_ids:
+        for topic_id in topic_ids:  # a topic at a time: a popular one has tens of thousands of rows
             query = (
-                select(Subscription.topic_id, Subscription.chat_id, Subscription.created_at)
+                select(Subscription.chat_id, Subscription.created_at)
                 .join(Chat, Chat.id == Subscription.chat_id)
-                .where(Subscription.topic_id.in_(topic_ids), Chat.active.is_(True))
+                .where(Subscription.topic_id == topic_id, Chat.active.is_(True))
             )
             if part is not None:
                 query = query.where(Subscription.chat_id.in_(part))
-            for topic_id, chat_id, created in (await session.execute(query)).tuples():
-                by_topic.setdefault(topic_id, []).append((chat_id, created))
+            by_topic.setdefault(topic_id, []).extend((await session.execute(query)).tuples())
         query_kw = (
             select(KeywordAlert.chat_id, KeywordAlert.keyword, KeywordAlert.created_at)
             .join(Chat, Chat.id == KeywordAlert.chat_id)

@@ -95,6 +95,8 @@ class Settings(BaseSettings):
     send_max_attempts: int = Field(default=8, ge=1)
     outbox_poll_seconds: float = Field(default=2.0, gt=0)
     outbox_claim_timeout_seconds: float = Field(default=120.0, gt=0)
+    outbox_retention_days: int = Field(default=30, ge=1)  # sent/failed/cancelled rows (keys are kept)
+    audit_retention_days: int = Field(default=365, ge=1)
 
     http_timeout_seconds: float = Field(default=20.0, gt=0)
     http_max_bytes: int = Field(default=5 * 1024 * 1024, gt=0)

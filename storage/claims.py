@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, literal, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Chat, ChatKind, Outbox, OutboxStatus
@@ -73,32 +73,34 @@ async def claim(
     """
     if limit <= 0:
         return []
-    excluded = sorted(set(exclude_chats))
-    first_per_chat = (
-        select(func.min(Outbox.id).label("id"))
-        .join(Chat, Chat.id == Outbox.chat_id)
-        .where(
-            Outbox.status == OutboxStatus.PENDING,
-            Outbox.next_attempt_at <= now,
-            Chat.active.is_(True),
-        )
-        .group_by(Outbox.chat_id)
-        .order_by(func.min(Outbox.next_attempt_at), func.min(Outbox.id))
-        .limit(limit)
-    )
-    if excluded:
-        first_per_chat = first_per_chat.where(Outbox.chat_id.not_in(excluded))
-    ids = list((await session.execute(first_per_chat)).scalars())
+    postgres = session.get_bind().dialect.name == "postgresql"
+    if postgres:  # every statement of the claim by index, whatever the statistics say
+        await session.execute(text(PLAN_BY_INDEX))
+    claimed = await _claim(session, worker=worker, now=now, limit=limit, exclude_chats=exclude_chats)
+    if postgres:  # (after an error the rollback undoes the settings)
+        await session.execute(text(PLAN_AS_USUAL))
+    return claimed
+
+
+async def _claim(
+    session: AsyncSession, *, worker: str, now: datetime, limit: int, exclude_chats: Iterable[int]
+) -> list[Claimed]:
+    ids = await _first_due_per_chat(session, now=now, limit=limit, excluded=set(exclude_chats), window=WINDOW)
     if not ids:
         return []
-    target = Outbox.id.in_(ids)
     if session.get_bind().dialect.name == "postgresql":
-        lockable = (
+        # Lock first, in a statement of its own over at most ``limit`` ids: folded into the UPDATE
+        # as ``id IN (SELECT … FOR UPDATE SKIP LOCKED)`` the planner, misled by stale statistics
+        # after a big fan-out, may run the subquery once per row of the table.
+        locked = await session.execute(
             select(Outbox.id)
             .where(Outbox.id.in_(ids), Outbox.status == OutboxStatus.PENDING)
             .with_for_update(skip_locked=True)
         )
-        target = Outbox.id.in_(lockable.scalar_subquery())
+        ids = list(locked.scalars())
+        if not ids:
+            return []
+    target = Outbox.id.in_(ids)
     stmt = (
         update(Outbox)
         .where(target, Outbox.status == OutboxStatus.PENDING)
@@ -135,6 +137,81 @@ async def claim(
         )
         for row, telegram_id, kind, quiet in rows.all()
     ]
+
+
+# On PostgreSQL every statement of a claim is planned by index whatever the statistics say: after a big fan-out
+# they still describe a small table, and the planner would pick a full scan and a sort.
+_PLANNER = ("enable_seqscan", "enable_sort", "enable_bitmapscan")
+# (and without JIT compilation: the penalties of what is switched off make the plan look costly
+# enough to compile, 200 ms for a query that takes one.)
+PLAN_BY_INDEX = "SELECT " + ", ".join(f"set_config('{name}', 'off', true)" for name in (*_PLANNER, "jit"))
+PLAN_AS_USUAL = (
+    "SELECT set_config(name, reset_val, true) FROM pg_settings"
+    " WHERE name IN ('enable_seqscan', 'enable_sort', 'enable_bitmapscan', 'jit')"
+)
+WINDOW = 500  # due rows read per step, in order, through the partial index of pending rows
+
+
+def due_window(
+    now: datetime, *, after: tuple[datetime, int] | None = None, window: int = WINDOW
+) -> Select[Any]:
+    """The next ``window`` due rows (id, chat, due time) in order of due time, after ``after``.
+
+    A materialised CTE with a LIMIT over ``ix_outbox_pending_due`` (a partial index of pending rows
+    by due time): the database reads at most ``window`` index entries, whatever the table holds
+    and whatever its statistics say (they are stale after a big fan-out until the next ANALYZE).
+    """
+    query = select(Outbox.id, Outbox.chat_id, Outbox.next_attempt_at).where(
+        Outbox.status == OutboxStatus.PENDING, Outbox.next_attempt_at <= now
+    )
+    if after is not None:
+        query = query.where(
+            tuple_(Outbox.next_attempt_at, Outbox.id)
+            > tuple_(literal(after[0], Outbox.next_attempt_at.type), literal(after[1]))
+        )
+    due = (
+        query.order_by(Outbox.next_attempt_at, Outbox.id).limit(window).cte("due").prefix_with("MATERIALIZED")
+    )
+    return select(due.c.id, due.c.chat_id, due.c.next_attempt_at).order_by(due.c.next_attempt_at, due.c.id)
+
+
+async def _first_due_per_chat(
+    session: AsyncSession, *, now: datetime, limit: int, excluded: set[int], window: int
+) -> list[int]:
+    """The oldest due row (lowest id) of up to ``limit`` active chats, chats in order of their
+    earliest due row. Reads the due rows a window at a time until ``limit`` chats are found."""
+    chosen: list[int] = []
+    seen: set[int] = set(excluded)
+    after: tuple[datetime, int] | None = None
+    while len(chosen) < limit:
+        rows = (await session.execute(due_window(now, after=after, window=window))).tuples().all()
+        fresh: list[int] = []
+        for _, chat_id, _ in rows:
+            if chat_id not in seen:
+                seen.add(chat_id)
+                fresh.append(chat_id)
+        if fresh:
+            active = set(
+                (
+                    await session.execute(select(Chat.id).where(Chat.id.in_(fresh), Chat.active.is_(True)))
+                ).scalars()
+            )
+            chosen += [c for c in fresh if c in active][: limit - len(chosen)]
+        if len(rows) < window:
+            break
+        after = (rows[-1][2], rows[-1][0])
+    if not chosen:
+        return []
+    first = await session.execute(
+        select(func.min(Outbox.id))
+        .where(
+            Outbox.chat_id.in_(chosen),
+            Outbox.status == OutboxStatus.PENDING,
+            Outbox.next_attempt_at <= now,
+        )
+        .group_by(Outbox.chat_id)
+    )
+    return sorted(first.scalars())
 
 
 async def mark_sent(

@@ -3,12 +3,15 @@ the deadlines in a span, and the network group's chat row the overview goes to."
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.chunks import chunked
 from storage.following import calls_where, recipients
 from storage.models import Call, CallStatus, Chat, ChatKind, NotifyMode, Outbox
 from storage.outbox import current_telegram_id
@@ -32,47 +35,80 @@ class DigestDue:
         return digest_subject(self.mode, self.scheduled)
 
 
-async def due_digests(session: AsyncSession, *, now: datetime, policy: PushPolicy) -> list[DigestDue]:
-    """Digests due now: for each member on daily or weekly, what was first seen since the last one."""
-    chats = list(
-        (
-            await session.execute(
-                select(Chat).where(
-                    Chat.active.is_(True), Chat.notify_mode.in_((NotifyMode.DAILY, NotifyMode.WEEKLY))
-                )
+DIGEST_MODES = (NotifyMode.DAILY, NotifyMode.WEEKLY)
+
+
+async def digest_chats_due(
+    session: AsyncSession, *, now: datetime, since: datetime | None, policy: PushPolicy
+) -> list[int]:
+    """The active digest chats whose digest moment came after ``since`` (None: all of them).
+
+    Asked as the few distinct (mode, hour) choices first, then only the chats of those that are
+    due: between two digest hours this reads no chats at all."""
+    query = select(Chat.id).where(Chat.active.is_(True), Chat.notify_mode.in_(DIGEST_MODES))
+    if since is not None:
+        choices = await session.execute(
+            select(Chat.notify_mode, Chat.digest_hour)
+            .where(Chat.active.is_(True), Chat.notify_mode.in_(DIGEST_MODES))
+            .distinct()
+        )
+        due = []
+        for mode, hour in choices.tuples():
+            scheduled, _ = digest_window(
+                now, mode, hour if hour is not None else policy.default_digest_hour, policy.tz
             )
-        ).scalars()
-    )
+            if scheduled > since:
+                same_hour = Chat.digest_hour.is_(None) if hour is None else Chat.digest_hour == hour
+                due.append(and_(Chat.notify_mode == mode, same_hour))
+        if not due:
+            return []
+        query = query.where(or_(*due))
+    return list((await session.execute(query.order_by(Chat.id))).scalars())
+
+
+async def due_digests(
+    session: AsyncSession, *, now: datetime, policy: PushPolicy, chat_ids: Iterable[int] | None = None
+) -> list[DigestDue]:
+    """Digests due now: for each member on daily or weekly (of ``chat_ids``, if given), what was
+    first seen since the last one."""
+    query = select(Chat).where(Chat.active.is_(True), Chat.notify_mode.in_(DIGEST_MODES))
+    chats: list[Chat] = []
+    for part in [None] if chat_ids is None else chunked(chat_ids):
+        where = query if part is None else query.where(Chat.id.in_(part))
+        chats += (await session.execute(where)).scalars()
     if not chats:
         return []
     plans = {
         chat.id: digest_window(now, chat.notify_mode, policy.digest_hour_for(chat), policy.tz)
         for chat in chats
     }
-    done = set(
-        (
-            await session.execute(
-                select(Outbox.chat_id, Outbox.subject).where(
-                    Outbox.kind == KIND_DIGEST, Outbox.chat_id.in_([c.id for c in chats])
-                )
-            )
+    done: set[tuple[int, str]] = set()
+    for part in chunked(c.id for c in chats):
+        rows = await session.execute(
+            select(Outbox.chat_id, Outbox.subject).where(Outbox.kind == KIND_DIGEST, Outbox.chat_id.in_(part))
         )
-        .tuples()
-        .all()
-    )
+        done.update(rows.tuples().all())
     earliest = min(start for _, start in plans.values())
     calls = await calls_where(
         session,
         and_(Call.first_seen_at >= earliest, Call.first_seen_at < now, Call.status.in_(LIVE_STATUSES)),
     )
     calls = [c for c in calls if (end := deadline_end(c)) is None or end > now]
-    found = await recipients(session, calls, policy)
+    found = await recipients(session, calls, policy, chat_ids=None if chat_ids is None else plans)
+    followed: dict[int, list[tuple[Call, datetime]]] = {}  # chat -> the calls it follows, since when
+    for call in calls:
+        for chat_id, since in found[call.id].items():
+            followed.setdefault(chat_id, []).append((call, since))
     result = []
-    for chat in chats:
+    for n, chat in enumerate(chats):
+        if n % 200 == 199:
+            await asyncio.sleep(0)
         scheduled, start = plans[chat.id]
         if (chat.id, digest_subject(chat.notify_mode, scheduled)) in done:
             continue
-        picked = [c for c in calls if in_digest(c.first_seen_at, found[c.id].get(chat.id), start, scheduled)]
+        picked = [
+            c for c, since in followed.get(chat.id, []) if in_digest(c.first_seen_at, since, start, scheduled)
+        ]
         if picked:
             picked.sort(key=lambda c: (deadline_end(c) or datetime.max.replace(tzinfo=UTC), c.id))
             result.append(DigestDue(chat, chat.notify_mode, scheduled, start, picked))

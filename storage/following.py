@@ -5,6 +5,7 @@ The loaders every push query shares; the rules they apply live in ``storage.rule
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from storage.chunks import chunked
 from storage.models import Call, CallMute, Chat, KeywordAlert, Subscription
 from storage.rules.audience import call_text
 from storage.rules.policy import PushPolicy
@@ -36,57 +38,67 @@ async def load_call(session: AsyncSession, call_id: int) -> Call | None:
 
 
 async def chats_by_id(session: AsyncSession, ids: Iterable[int]) -> dict[int, Chat]:
-    wanted = sorted(set(ids))
-    if not wanted:
-        return {}
-    rows = await session.execute(select(Chat).where(Chat.id.in_(wanted)))
-    return {c.id: c for c in rows.scalars()}
+    """These chats by id, read in chunks (no statement carries more than ``CHUNK`` ids)."""
+    found: dict[int, Chat] = {}
+    for part in chunked(ids):
+        rows = await session.execute(select(Chat).where(Chat.id.in_(part)))
+        found.update((c.id, c) for c in rows.scalars())
+    return found
 
 
 async def muted_pairs(session: AsyncSession, call_ids: Iterable[int]) -> set[tuple[int, int]]:
     """The (chat, call) pairs where the chat said «Ikke interessert» to one of these calls."""
-    ids = sorted(set(call_ids))
-    if not ids:
-        return set()
-    rows = await session.execute(select(CallMute.chat_id, CallMute.call_id).where(CallMute.call_id.in_(ids)))
-    return set(rows.tuples().all())
+    found: set[tuple[int, int]] = set()
+    for part in chunked(call_ids):
+        rows = await session.execute(
+            select(CallMute.chat_id, CallMute.call_id).where(CallMute.call_id.in_(part))
+        )
+        found.update(rows.tuples().all())
+    return found
 
 
 async def recipients(
-    session: AsyncSession, calls: Sequence[Call], policy: PushPolicy
+    session: AsyncSession,
+    calls: Sequence[Call],
+    policy: PushPolicy,
+    *,
+    chat_ids: Iterable[int] | None = None,
 ) -> dict[int, dict[int, datetime]]:
     """For each call: the active chats that follow one of its topics or a matching keyword,
-    with the time they started following it (the earliest such subscription or alert)."""
+    with the time they started following it (the earliest such subscription or alert).
+    ``chat_ids`` limits it to these chats (read in chunks)."""
     result: dict[int, dict[int, datetime]] = {call.id: {} for call in calls}
     if not calls:
         return result
-    topic_ids = {t.id for call in calls for t in call.topics}
+    parts: list[list[int] | None] = [None] if chat_ids is None else list(chunked(chat_ids))
+    topic_ids = sorted({t.id for call in calls for t in call.topics})
     by_topic: dict[int, list[tuple[int, datetime]]] = {}
-    if topic_ids:
-        rows = await session.execute(
-            select(Subscription.topic_id, Subscription.chat_id, Subscription.created_at)
-            .join(Chat, Chat.id == Subscription.chat_id)
-            .where(Subscription.topic_id.in_(sorted(topic_ids)), Chat.active.is_(True))
-        )
-        for topic_id, chat_id, created in rows.tuples():
-            by_topic.setdefault(topic_id, []).append((chat_id, created))
-    alerts = (
-        (
-            await session.execute(
-                select(KeywordAlert.chat_id, KeywordAlert.keyword, KeywordAlert.created_at)
-                .join(Chat, Chat.id == KeywordAlert.chat_id)
-                .where(Chat.active.is_(True))
+    alerts: list[tuple[int, str, datetime]] = []
+    for part in parts:
+        for topic_id in topic_ids:  # a topic at a time: a popular one has tens of thousands of rows
+            query = (
+                select(Subscription.chat_id, Subscription.created_at)
+                .join(Chat, Chat.id == Subscription.chat_id)
+                .where(Subscription.topic_id == topic_id, Chat.active.is_(True))
             )
+            if part is not None:
+                query = query.where(Subscription.chat_id.in_(part))
+            by_topic.setdefault(topic_id, []).extend((await session.execute(query)).tuples())
+        query_kw = (
+            select(KeywordAlert.chat_id, KeywordAlert.keyword, KeywordAlert.created_at)
+            .join(Chat, Chat.id == KeywordAlert.chat_id)
+            .where(Chat.active.is_(True))
         )
-        .tuples()
-        .all()
-    )
+        if part is not None:
+            query_kw = query_kw.where(KeywordAlert.chat_id.in_(part))
+        alerts += (await session.execute(query_kw)).tuples().all()
     for call in calls:
         found = result[call.id]
         for topic in call.topics:
             for chat_id, created in by_topic.get(topic.id, []):
                 if chat_id not in found or created < found[chat_id]:
                     found[chat_id] = created
+            await asyncio.sleep(0)  # a popular topic has tens of thousands of followers
         if alerts:
             text = call_text(call)
             for chat_id, keyword, created in alerts:

@@ -11,6 +11,7 @@ from collections.abc import Collection, Iterable
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.chunks import chunked
 from storage.models import Chat, ChatKind, Registration
 from storage.rules.membership import APPROVED, Standing, is_member
 
@@ -37,11 +38,11 @@ async def members_among(
     session: AsyncSession, chat_ids: Iterable[int], *, coordinator_ids: Collection[int] = ()
 ) -> set[int]:
     """Which of these chats (database ids) are members' private chats."""
-    ids = sorted(set(chat_ids))
-    if not ids:
-        return set()
-    query = select(Chat.id).where(Chat.id.in_(ids), member_clause(coordinator_ids))
-    return set((await session.execute(query)).scalars())
+    found: set[int] = set()
+    for part in chunked(chat_ids):  # no statement carries more than CHUNK ids
+        query = select(Chat.id).where(Chat.id.in_(part), member_clause(coordinator_ids))
+        found.update((await session.execute(query)).scalars())
+    return found
 
 
 async def only_members(

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false, true
@@ -293,6 +294,15 @@ class Outbox(Base):
     __table_args__ = (
         UniqueConstraint("chat_id", "kind", "subject"),
         Index("ix_outbox_status_next", "status", "next_attempt_at"),
+        # The sender's claim reads due rows through this partial index, in order, a window at a
+        # time: its cost does not depend on how many rows were sent before or on stale statistics.
+        Index(
+            "ix_outbox_pending_due",
+            "next_attempt_at",
+            "id",
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -311,6 +321,20 @@ class Outbox(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     chat: Mapped[Chat] = relationship()
+
+
+class OutboxKey(Base):
+    """The key (chat, kind, subject) of an outbox row that was pruned after
+    ``FOUI_OUTBOX_RETENTION_DAYS``: ``enqueue`` still refuses to queue it again, and who was told
+    of a call is still known (a digest's calls are kept as ``told:call:<id>``)."""
+
+    __tablename__ = "outbox_keys"
+    __table_args__ = (Index("ix_outbox_keys_kind_subject", "kind", "subject"),)
+
+    chat_id: Mapped[int] = mapped_column(ForeignKey("chats.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(200), primary_key=True)
+    done_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class Registration(Base):

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.claims import Claimed
 from storage.following import calls_where, chats_by_id, following, muted_pairs, recipients
-from storage.models import Call, Chat, Outbox, OutboxStatus
+from storage.models import Call, Chat, Outbox, OutboxKey, OutboxStatus
 from storage.rules.audience import LIVE_STATUSES, told_at_once, unwanted_reason
-from storage.rules.kinds import CALL_KINDS, KIND_DIGEST, KIND_NEW_CALL, KIND_REMINDER
+from storage.rules.kinds import CALL_KINDS, KIND_DIGEST, KIND_NEW_CALL, KIND_REMINDER, KIND_TOLD
 from storage.rules.policy import PushPolicy
 from storage.rules.reminders import deadline_end
 
@@ -75,6 +75,16 @@ async def told_of(session: AsyncSession, call: Call) -> list[Chat]:
     for chat_id, payload in digests.tuples():
         if call.id in (payload or {}).get("call_ids", []):
             direct.add(chat_id)
+    pruned = await session.execute(  # told long ago: the rows were pruned, their keys kept
+        select(OutboxKey.chat_id).where(
+            or_(
+                and_(OutboxKey.kind == KIND_NEW_CALL, OutboxKey.subject == f"call:{call.id}"),
+                and_(OutboxKey.kind == KIND_REMINDER, OutboxKey.subject.like(f"call:{call.id}:%")),
+                and_(OutboxKey.kind == KIND_TOLD, OutboxKey.subject == f"call:{call.id}"),
+            )
+        )
+    )
+    direct.update(pruned.scalars())
     muted = {chat_id for chat_id, _ in await muted_pairs(session, [call.id])}
     chats = await chats_by_id(session, direct - muted)
     return [c for c in chats.values() if c.active]

@@ -19,7 +19,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.claims import mark_failed
-from storage.models import AuditLog, Chat, ChatKind, Outbox, OutboxStatus
+from storage.models import AuditLog, Chat, ChatKind, Outbox, OutboxKey, OutboxStatus
 from storage.types import utcnow
 
 # isort: split
@@ -56,6 +56,13 @@ async def enqueue(
         "created_at": utcnow(),
         "last_error": note,
     }
+    pruned = await session.execute(
+        select(OutboxKey.chat_id).where(
+            OutboxKey.chat_id == chat_id, OutboxKey.kind == kind, OutboxKey.subject == values["subject"]
+        )
+    )
+    if pruned.first() is not None:  # queued once, and pruned since (``storage.outbox_prune``)
+        return False
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     stmt = (

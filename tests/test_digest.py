@@ -127,4 +127,5 @@ async def test_plan_all_runs_every_planner(world: World) -> None:
         "plan_digests": 0,
         "plan_weekly_overview": 1,
         "plan_milestones": 0,
+        "plan_pruning": 0,
     }

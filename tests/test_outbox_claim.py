@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -192,3 +193,24 @@ async def test_migration_onto_a_chat_that_already_exists(
     rows = {r.subject: r for r in await _rows(session_factory)}
     assert rows["g1"].chat_id == new
     assert rows["g2"].status == OutboxStatus.CANCELLED
+
+
+async def test_the_claim_reads_on_past_a_window_of_one_busy_chat(
+    session_factory: async_sessionmaker[AsyncSession], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The claim reads due rows a window at a time: when the first windows hold only rows of a
+    chat it must leave (throttled) or already took, it reads on to the next chat."""
+    monkeypatch.setattr(claims, "WINDOW", 2)
+    busy, other, third = await _chats(session_factory, 3)
+    for i in range(5):
+        await _enqueue(session_factory, busy, f"busy{i}", not_before=NOW - timedelta(minutes=10 - i))
+    await _enqueue(session_factory, other, "other", not_before=NOW - timedelta(minutes=1))
+    await _enqueue(session_factory, third, "third", not_before=NOW)
+    async with session_factory() as s:
+        got = await claims.claim(s, worker="w", now=NOW, limit=10, exclude_chats=[busy])
+        await s.commit()
+    assert [r.subject for r in got] == ["other", "third"]
+    async with session_factory() as s:
+        got = await claims.claim(s, worker="w", now=NOW, limit=1)
+        await s.commit()
+    assert [r.subject for r in got] == ["busy0"]

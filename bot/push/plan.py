@@ -3,12 +3,15 @@ database (``storage.pushes``), queued in the outbox; run every minute by ``bot.p
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.push.fanout import enqueue_for
 from bot.push.milestones import plan_milestones
 from bot.push.render import (
     WEEKLY_DAYS,
@@ -20,77 +23,160 @@ from bot.push.render import (
     render_weekly,
 )
 from bot.services import Services
-from storage.digests import deadlines_between, due_digests, group_chat
+from storage.digests import deadlines_between, digest_chats_due, due_digests, group_chat
 from storage.membership import only_members
 from storage.outbox import enqueue
+from storage.outbox_prune import prune_audit, prune_outbox
+from storage.pushes_bulk import enqueue_group, enqueue_rows
 from storage.reminders import ReminderDue, due_event_reminders, due_reminders
+from storage.reminders_marks import chats_changed, following_marks, newly_due, newly_due_events
 from storage.rules.digests import weekly_overview_moment
 from storage.rules.kinds import KIND_DIGEST, KIND_EVENT_REMINDER, KIND_REMINDER, KIND_WEEKLY
 from storage.rules.policy import PushPolicy
-from storage.rules.quiet import QUIET_HELD
+from storage.rules.quiet import QUIET_HELD, quiet_end
 from storage.rules.reminders import deadline_end, send_moment
+from storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
 
+REMINDER_MARKS = "reminder_marks"
+CALLS_PER_BATCH = 100  # calls looked at per step of a reminder run (bounded memory; yields between)
+CHATS_PER_BATCH = 2_000
+
+
 async def plan_reminders(session: AsyncSession, services: Services) -> int:
+    """Queue the reminders newly due since the last run (``storage.reminders_marks``), a batch of
+    calls or chats at a time; the marks are kept once the transaction has committed."""
     now = services.now()
     policy = policy_for(services.settings)
+    marks = services.extras.get(REMINDER_MARKS)
+    newly, fresh = await newly_due(session, marks, now=now, wall=utcnow(), policy=policy)
     count = 0
-    for due in await due_reminders(session, now=now, policy=policy):
-        if await _enqueue_reminder(session, due, services, policy):
-            count += 1
+    calls = sorted(newly.call_ids)
+    for start in range(0, len(calls), CALLS_PER_BATCH):
+        found = await due_reminders(
+            session, now=now, policy=policy, call_ids=calls[start : start + CALLS_PER_BATCH]
+        )
+        count += await _queue_reminders(session, found, services, policy)
+        await asyncio.sleep(0)
+    chats = sorted(newly.chat_ids)
+    for start in range(0, len(chats), CHATS_PER_BATCH):
+        found = await due_reminders(
+            session,
+            now=now,
+            policy=policy,
+            call_ids=newly.horizon,
+            chat_ids=chats[start : start + CHATS_PER_BATCH],
+        )
+        count += await _queue_reminders(session, found, services, policy)
+        await asyncio.sleep(0)
+    keep_after_commit(session, services, REMINDER_MARKS, fresh)
     return count
 
 
-async def _enqueue_reminder(
-    session: AsyncSession, due: ReminderDue, services: Services, policy: PushPolicy
-) -> bool:
+async def _queue_reminders(
+    session: AsyncSession, found: list[ReminderDue], services: Services, policy: PushPolicy
+) -> int:
     """A reminder found due inside the quiet hours waits for them to end, unless that would be
-    too late for the deadline: then it goes now, marked urgent (``send_moment``)."""
+    too late for the deadline: then it goes now, marked urgent (``send_moment``). Rendered once
+    per call, queued in one statement per group of chats that get the same row."""
     now = services.now()
-    end = deadline_end(due.call)
-    payload = render_reminder(due.call, now, services.settings)
-    if end is None:
-        return await enqueue_for(
+    rendered: dict[int, dict[str, Any]] = {}
+    groups: dict[tuple[int, str, bool, datetime, str | None], list[int]] = {}
+    moments: dict[tuple[int, str | None], tuple[datetime, bool]] = {}
+    for n, due in enumerate(found):
+        if due.call.id not in rendered:
+            rendered[due.call.id] = render_reminder(due.call, now, services.settings)
+        known = moments.get((due.call.id, due.chat.quiet_hours))
+        if known is None:
+            end = deadline_end(due.call)
+            quiet = policy.quiet_for(due.chat)
+            known = (
+                (quiet_end(now, quiet, policy.tz), False)
+                if end is None
+                else send_moment(now, end, quiet, policy.tz)
+            )
+            moments[(due.call.id, due.chat.quiet_hours)] = known
+        at, urgent = known
+        key = (due.call.id, due.subject, urgent, at, QUIET_HELD if at > now else None)
+        groups.setdefault(key, []).append(due.chat.id)
+        if n % 5_000 == 4_999:
+            await asyncio.sleep(0)
+    count = 0
+    for (call_id, subject, urgent, at, note), chat_ids in groups.items():
+        payload = rendered[call_id]
+        count += await enqueue_group(
             session,
-            due.chat,
+            chat_ids,
             kind=KIND_REMINDER,
-            subject=due.subject,
-            payload=payload,
-            now=now,
-            policy=policy,
+            subject=subject,
+            payload={**payload, "urgent": True} if urgent else payload,
+            not_before=at,
+            note=note,
         )
-    at, urgent = send_moment(now, end, policy.quiet_for(due.chat), policy.tz)
-    if urgent:
-        payload = {**payload, "urgent": True}
-    return await enqueue(
-        session,
-        chat_id=due.chat.id,
-        kind=KIND_REMINDER,
-        subject=due.subject,
-        payload=payload,
-        not_before=at,
-        note=QUIET_HELD if at > now else None,
-    )
+    return count
+
+
+DIGEST_MARKS = "digest_marks"
+DIGEST_CHATS_PER_BATCH = 1_000
+
+
+@dataclass(frozen=True)
+class DigestMarks:
+    at: datetime  # the planner's clock at its last run
+    wall: datetime  # the wall clock then
+    subscription_id: int
+    alert_id: int
 
 
 async def plan_digests(session: AsyncSession, services: Services) -> int:
+    """Queue the digests newly due: chats whose digest hour came since the last run, and chats
+    that changed (mode, hour) or started following something; all of them when there is no last
+    run. A batch of chats at a time."""
     now = services.now()
     policy = policy_for(services.settings)
+    marks = services.extras.get(DIGEST_MARKS)
+    if not isinstance(marks, DigestMarks) or now < marks.at:
+        marks = None
+    chats = set(await digest_chats_due(session, now=now, since=marks.at if marks else None, policy=policy))
+    fresh = DigestMarks(now, utcnow(), *await following_marks(session))
+    if marks is not None:
+        chats |= await chats_changed(
+            session, wall=marks.wall, subscription_id=marks.subscription_id, alert_id=marks.alert_id
+        )
     count = 0
-    for due in await due_digests(session, now=now, policy=policy):
-        if await enqueue_for(
-            session,
-            due.chat,
-            kind=KIND_DIGEST,
-            subject=due.subject,
-            payload=render_digest(due, now, services.settings),
-            now=now,
-            policy=policy,
+    ordered = sorted(chats)
+    for start in range(0, len(ordered), DIGEST_CHATS_PER_BATCH):
+        rows = []
+        for due in await due_digests(
+            session, now=now, policy=policy, chat_ids=ordered[start : start + DIGEST_CHATS_PER_BATCH]
         ):
-            count += 1
+            at = quiet_end(now, policy.quiet_for(due.chat), policy.tz)
+            rows.append(
+                {
+                    "chat_id": due.chat.id,
+                    "kind": KIND_DIGEST,
+                    "subject": due.subject,
+                    "payload": render_digest(due, now, services.settings),
+                    "not_before": at,
+                    "note": QUIET_HELD if at > now else None,
+                }
+            )
+        count += await enqueue_rows(session, rows)
+        session.expunge_all()
+        await asyncio.sleep(0)
+    keep_after_commit(session, services, DIGEST_MARKS, fresh)
     return count
+
+
+def keep_after_commit(session: AsyncSession, services: Services, key: str, value: Any) -> None:
+    """Keep a planner's marks once the transaction that queued what it found has committed."""
+
+    def _keep(_session: Any) -> None:
+        services.extras[key] = value
+
+    event.listen(session.sync_session, "after_commit", _keep, once=True)
 
 
 async def plan_weekly_overview(session: AsyncSession, services: Services) -> int:
@@ -118,11 +204,22 @@ async def plan_weekly_overview(session: AsyncSession, services: Services) -> int
     return int(queued)
 
 
+EVENT_MARKS = "event_marks"
+
+
 async def plan_event_reminders(session: AsyncSession, services: Services) -> int:
+    """Queue the event reminders newly due (``storage.reminders_marks.newly_due_events``): events
+    whose lead-time moment the clock passed, new or changed events, new answers; changed chats."""
     now = services.now()
     policy = policy_for(services.settings)
-    count = 0
-    found = await due_event_reminders(session, now=now, policy=policy)
+    newly, fresh = await newly_due_events(
+        session, services.extras.get(EVENT_MARKS), now=now, wall=utcnow(), policy=policy
+    )
+    found = []
+    if newly.call_ids:
+        found += await due_event_reminders(session, now=now, policy=policy, event_ids=newly.call_ids)
+    if newly.chat_ids:
+        found += await due_event_reminders(session, now=now, policy=policy, chat_ids=newly.chat_ids)
     # Event reminders are the network's own material: members (and the network's group) only.
     allowed = set(
         await only_members(
@@ -132,16 +229,22 @@ async def plan_event_reminders(session: AsyncSession, services: Services) -> int
             coordinator_ids=services.settings.coordinator_ids,
         )
     )
+    groups: dict[tuple[int, str, str], list[int]] = {}
+    events = {}
     for due in (d for d in found if d.chat.id in allowed):
-        if await enqueue(
+        events[due.event.id] = due.event
+        groups.setdefault((due.event.id, due.subject, due.lead), []).append(due.chat.id)
+    count = 0
+    for (event_id, subject, lead), chat_ids in groups.items():
+        count += await enqueue_group(
             session,
-            chat_id=due.chat.id,
+            chat_ids,
             kind=KIND_EVENT_REMINDER,
-            subject=due.subject,
-            payload=render_event_reminder(due.event, due.lead, services.settings),
+            subject=subject,
+            payload=render_event_reminder(events[event_id], lead, services.settings),
             not_before=now,
-        ):
-            count += 1
+        )
+    keep_after_commit(session, services, EVENT_MARKS, fresh)
     return count
 
 
@@ -150,7 +253,34 @@ async def _network_group_id(session: AsyncSession, services: Services) -> int | 
     return None if group is None else (await group_chat(session, group, now=services.now())).id
 
 
-PLANNERS = (plan_reminders, plan_event_reminders, plan_digests, plan_weekly_overview, plan_milestones)
+PRUNE_MARK = "prune_mark"
+PRUNE_EVERY = timedelta(hours=1)
+
+
+async def plan_pruning(session: AsyncSession, services: Services) -> int:
+    """Once an hour: finished outbox rows past ``FOUI_OUTBOX_RETENTION_DAYS`` (their keys kept) and
+    audit entries past ``FOUI_AUDIT_RETENTION_DAYS``. Returns how many outbox rows went."""
+    now = services.now()
+    last = services.extras.get(PRUNE_MARK)
+    if isinstance(last, datetime) and last <= now < last + PRUNE_EVERY:
+        return 0
+    settings = services.settings
+    pruned = await prune_outbox(session, now=now, days=settings.outbox_retention_days)
+    audit = await prune_audit(session, now=now, days=settings.audit_retention_days)
+    if pruned or audit:
+        log.info("pruned %d old outbox rows and %d audit entries", pruned, audit)
+    keep_after_commit(session, services, PRUNE_MARK, now)
+    return 0
+
+
+PLANNERS = (
+    plan_reminders,
+    plan_event_reminders,
+    plan_digests,
+    plan_weekly_overview,
+    plan_milestones,
+    plan_pruning,
+)
 
 
 async def plan_all(services: Services) -> dict[str, int]:

@@ -10,6 +10,8 @@ KIND_WEEKLY = "weekly_overview"
 KIND_EVENT_REMINDER = "event_reminder"
 # The coordinators' question about a deadline that is not certain (subject "call:<id>:check:<reading>").
 KIND_DEADLINE_CHECK = "deadline_check"
+# Not a message: the key a pruned digest leaves for each call it held (``storage.outbox_prune``).
+KIND_TOLD = "told"
 
 # The kinds that are about one call (their payload holds its ``call_id``).
 CALL_KINDS = (KIND_NEW_CALL, KIND_REMINDER, KIND_DEADLINE_CHANGED)

@@ -1,0 +1,152 @@
+"""At the scale of a national network, on PostgreSQL only (FOUI_TEST_DATABASE_URL): a new call's
+notice to more than 40,000 followers, and the sender's claim after such a fan-out while the
+table's statistics are stale (no ANALYZE since)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, text
+
+from bot.config import load_settings
+from bot.push.fanout import notify_new_calls
+from bot.services import Services
+from storage import claims
+from storage.models import Call, CallTopic, Outbox, OutboxStatus, Topic
+from storage.rules import kinds
+from tests.conftest import _truncate_all
+from tests.support.harness import FakeClock
+
+FOLLOWERS = 41_000
+MORNING = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def pg(pg_url: str | None) -> AsyncIterator[Services]:
+    if pg_url is None:
+        pytest.skip("PostgreSQL not configured: set FOUI_TEST_DATABASE_URL")
+    settings = load_settings(database_url=pg_url, _env_file=None)
+    clock = FakeClock()
+    clock.set(MORNING)
+    services = Services.create(settings, clock=clock)
+    await _truncate_all(services.engine)
+    yield services
+    await services.engine.dispose()
+
+
+async def _network(services: Services, members: int) -> int:
+    """``members`` private chats (quiet hours off) following one topic, and one new call in it."""
+    async with services.session() as s:
+        topic = Topic(slug="helse", name="Helse og omsorg", keywords=["helse"], position=0)
+        call = Call(
+            key="k:1",
+            title="Velferdsteknologi",
+            url="https://example.org/1",
+            source_name="Forskningsrådet",
+            deadline_at=MORNING + timedelta(days=20),
+            first_seen_at=MORNING,
+            last_changed_at=MORNING,
+        )
+        s.add_all([topic, call])
+        await s.flush()
+        s.add(CallTopic(call_id=call.id, topic_id=topic.id))
+        await s.flush()
+        await s.execute(
+            text(
+                "INSERT INTO chats (telegram_id, kind, name, language, notify_mode, quiet_hours, active,"
+                " in_group, created_at, updated_at)"
+                " SELECT 1000 + g, 'private', '', 'nb', 'instant', '', true, true, :t, :t"
+                " FROM generate_series(1, :n) AS g"
+            ),
+            {"n": members, "t": MORNING - timedelta(days=30)},
+        )
+        await s.execute(
+            text(
+                "INSERT INTO subscriptions (chat_id, topic_id, created_at) SELECT id, :topic, :t FROM chats"
+            ),
+            {"topic": topic.id, "t": MORNING - timedelta(days=30)},
+        )
+        call_id = call.id
+        await s.commit()
+    return int(call_id)
+
+
+async def test_a_new_call_reaches_more_than_40000_followers(pg: Services) -> None:
+    call = await _network(pg, FOLLOWERS)
+    async with pg.session() as s:
+        assert await notify_new_calls(s, pg, [call]) == FOLLOWERS
+        await s.commit()
+    async with pg.session() as s:
+        assert await notify_new_calls(s, pg, [call]) == 0  # a second run queues nothing
+        count = (
+            await s.execute(
+                select(func.count()).select_from(Outbox).where(Outbox.kind == kinds.KIND_NEW_CALL)
+            )
+        ).scalar_one()
+    assert count == FOLLOWERS
+
+
+async def test_a_claim_after_a_large_fan_out_without_analyze(pg: Services) -> None:
+    call = await _network(pg, FOLLOWERS)
+    async with pg.engine.connect() as conn:  # statistics of a small outbox, as before a big fan-out
+        await conn.execute(text("ANALYZE outbox"))
+        await conn.commit()
+    async with pg.session() as s:
+        await notify_new_calls(s, pg, [call])
+        await s.commit()
+    seen: set[int] = set()
+    for _ in range(3):
+        async with pg.session() as s:
+            # A claim must not lean on the planner's row estimates: bound its cost by the statement timeout.
+            await s.execute(text("SET LOCAL statement_timeout = '2s'"))
+            import time
+
+            t0 = time.perf_counter()
+            got = await claims.claim(s, worker="w", now=MORNING + timedelta(minutes=1), limit=25)
+            print("CLAIM", time.perf_counter() - t0)
+            await s.commit()
+        assert len(got) == 25
+        assert not seen & {r.id for r in got}
+        assert len({r.chat_id for r in got}) == 25
+        seen |= {r.id for r in got}
+    async with pg.session() as s:
+        sending = (
+            await s.execute(
+                select(func.count()).select_from(Outbox).where(Outbox.status == OutboxStatus.SENDING)
+            )
+        ).scalar_one()
+    assert sending == 75
+
+
+def _outbox_rows_read(plan: dict[str, Any]) -> int:
+    """Rows that the plan's scans of the outbox returned (all loops), summed over the plan tree."""
+    own = 0
+    if plan.get("Relation Name") == "outbox":
+        own = int(plan.get("Actual Rows", 0)) * int(plan.get("Actual Loops", 1))
+    return own + sum(_outbox_rows_read(p) for p in plan.get("Plans", []))
+
+
+async def test_the_claim_reads_a_window_of_due_rows_not_the_whole_fan_out(pg: Services) -> None:
+    """With statistics from before the fan-out, the claim's scan of due rows reads one window
+    through the partial index of pending rows, not the 41,000 rows just queued (a count, not a
+    time: no timed tests)."""
+    call = await _network(pg, FOLLOWERS)
+    async with pg.engine.connect() as conn:
+        await conn.execute(text("ANALYZE outbox"))
+        await conn.commit()
+    async with pg.session() as s:
+        await notify_new_calls(s, pg, [call])
+        await s.commit()
+    async with pg.engine.connect() as conn:
+        compiled = claims.due_window(MORNING + timedelta(minutes=1)).compile(
+            dialect=conn.dialect, compile_kwargs={"literal_binds": True}
+        )
+        await conn.execute(text(claims.PLAN_BY_INDEX))
+        explained = (await conn.execute(text(f"EXPLAIN (ANALYZE, FORMAT JSON) {compiled}"))).scalar_one()
+    plan = (json.loads(explained) if isinstance(explained, str) else explained)[0]["Plan"]
+    assert "ix_outbox_pending_due" in json.dumps(plan)
+    assert _outbox_rows_read(plan) <= claims.WINDOW

@@ -5,7 +5,6 @@ coordinators' `/nyfrist forventet ...`; and the timeline picture behind /frister
 
 from __future__ import annotations
 
-import asyncio
 import html
 import logging
 from collections.abc import Sequence
@@ -13,15 +12,15 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import InputFile, Update
-from telegram.error import Forbidden
+from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from bot import texts
 from bot.calendar import arshjul
-from bot.calendar.timeline import WEEKS, Mark, render_timeline
+from bot.calendar.timeline import WEEKS
 from bot.texts.i18n import use_language
-from handlers.common import answer, args_of, current_chat, esc, is_private, reply, services, shorten
+from handlers import pictures
+from handlers.common import answer, args_of, current_chat, esc, reply, services, shorten
 from handlers.errors import friendly
 from handlers.frister_query import day_bounds
 from handlers.registry import Command
@@ -141,35 +140,14 @@ async def arshjul_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def timeline_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """«Vis som bilde» under /frister: the next 8 weeks' deadlines as a picture, drawn off the loop."""
     svc = services(context)
-    now, tz = svc.now(), svc.settings.tz
-    chat_obj = update.effective_chat
-    if chat_obj is None:
+    if update.effective_chat is None:
         return
-    async with svc.session() as session:
-        chat = await current_chat(session, update, now)
-        topic_ids = await members.subscribed_topic_ids(session, chat.id) or None
-        day_start, until = day_bounds(now, WEEKS * 7, tz)
-        page = await deadlines.upcoming(
-            session, now=now, day_start=day_start, until=until, topic_ids=topic_ids, limit=200
-        )
-    marks = [
-        Mark(c.deadline_at.astimezone(tz).date(), c.title) for c in page.calls if c.deadline_at is not None
-    ]
+    marks, scope = await pictures.deadline_marks(update, context, everything=False)
     await answer(update)
-    today = now.astimezone(tz).date()
-    picture = await asyncio.to_thread(render_timeline, marks, today=today, weeks=WEEKS)
-    if topic_ids is None:
-        scope = texts.CALENDAR_SCOPE_ALL
-    else:
-        scope = texts.CALENDAR_SCOPE_MINE if is_private(update) else texts.CALENDAR_SCOPE_GROUP
-    try:
-        await context.bot.send_photo(
-            chat_obj.id,
-            photo=InputFile(picture, filename=texts.TIMELINE_FILENAME),
-            caption=texts.TIMELINE_CAPTION.format(weeks=WEEKS, scope=scope),
-        )
-    except Forbidden:
-        log.info("chat %s cannot be reached for the timeline", chat_obj.id)
+    picture = await pictures.draw(svc, marks, svc.now().astimezone(svc.settings.tz).date())
+    await pictures.send_picture(
+        update, context, picture, texts.TIMELINE_CAPTION.format(weeks=WEEKS, scope=scope)
+    )
 
 
 # ---- /nyfrist forventet (coordinators) --------------------------------------------------------

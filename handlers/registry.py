@@ -44,6 +44,7 @@ MODULES: list[str] = [
     "handlers.search",
     "handlers.calendar",
     "handlers.arshjul",
+    "handlers.pictures",
     "handlers.deadline_check",
     "handlers.manual_deadlines",
     "handlers.events",

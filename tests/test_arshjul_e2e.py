@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from bot import texts
 from bot.calendar.timeline import Mark, render_timeline
-from handlers import arshjul as arshjul_handlers
+from handlers import pictures
 from storage.models import AuditLog, CallStatus, Outbox
 from tests.fixtures_bot import COORDINATOR, MEMBER
 from tests.members_helpers import add_calls, messages, only_message
@@ -125,7 +125,7 @@ async def test_the_timeline_picture_is_offered_under_frister_and_drawn_off_the_l
         threads.append(func)
         return await real(func, *args, **kwargs)
 
-    monkeypatch.setattr(arshjul_handlers.asyncio, "to_thread", spy)
+    monkeypatch.setattr(pictures.asyncio, "to_thread", spy)
     calls = await h.press(frister, texts.BTN_TIMELINE, MEMBER)
     (photo,) = messages(calls, "sendPhoto")
     name, content = next(iter(photo.files.values()))

@@ -30,6 +30,10 @@ WEEKLY_DAYS = 14
 WEEKLY_HOUR = 8
 MAX_ITEMS = 60
 EVIDENCE_MAX = 110
+# «Vis som bilde» under the weekly overview and the weekly digest: ``tl:uke:<scope>:<YYYYMMDD>``
+# (``alle``: every deadline, as the group's overview lists them; ``mine``: the chat's topics; the
+# day it was written, so a press months later is known to be stale). Answered by handlers.pictures.
+WEEKLY_PICTURE = "tl:uke"
 
 
 def _fallback_matches(text: str, keyword: str) -> bool:
@@ -233,6 +237,7 @@ def render_digest_calls(
         "disable_web_page_preview": True,
         "call_ids": [c.id for c in calls],
         "digest_mode": mode,
+        **({"reply_markup": picture_button("mine", now, settings)} if mode == "weekly" else {}),
         "rendered_on": local_day(now, settings),
         "lang": current_language(),
     }
@@ -242,11 +247,19 @@ def local_day(now: datetime, settings: Settings) -> str:
     return now.astimezone(settings.tz).date().isoformat()
 
 
+def picture_button(scope: str, now: datetime, settings: Settings) -> dict[str, Any]:
+    """The weekly overview's «Vis som bilde»: the next weeks' deadlines as a picture, next to the text."""
+    day = now.astimezone(settings.tz).date().strftime("%Y%m%d")
+    data = f"{WEEKLY_PICTURE}:{scope}:{day}"
+    return {"inline_keyboard": [[{"text": texts.BTN_TIMELINE, "callback_data": data}]]}
+
+
 def render_weekly(calls: Sequence[Call], now: datetime, settings: Settings) -> dict[str, Any]:
     if not calls:
         return {
             "text": texts.WEEKLY_EMPTY,
             "disable_web_page_preview": True,
+            "reply_markup": picture_button("alle", now, settings),  # the next 8 weeks may hold some
             "rendered_on": local_day(now, settings),
             "lang": current_language(),
         }
@@ -271,6 +284,7 @@ def render_weekly(calls: Sequence[Call], now: datetime, settings: Settings) -> d
     return {
         "text": text,
         "disable_web_page_preview": True,
+        "reply_markup": picture_button("alle", now, settings),
         "call_ids": [c.id for c in calls],
         "rendered_on": local_day(now, settings),
         "lang": current_language(),

@@ -83,3 +83,12 @@ TIMELINE_EMPTY = "Ingen frister i denne perioden"
 TIMELINE_WEEK = "uke {week}\n{day}.{month}"
 TIMELINE_CAPTION = "📊 Fristene de neste {weeks} ukene i {scope}. Teksten over har detaljene og lenkene."
 TIMELINE_FILENAME = "frister.png"
+WEEKLY_PICTURE_CAPTION = "📊 Fristene de neste {weeks} ukene i {scope}. Detaljer og lenker: /frister"
+WEEKLY_PICTURE_EMPTY = (
+    "📊 Ingen frister de neste {weeks} ukene i {scope}, så det er ikke noe å tegne. "
+    "Se /frister eller /arshjul for det som kommer senere."
+)
+WEEKLY_PICTURE_STALE = (
+    "Denne oversikten er mer enn {weeks} uker gammel. Skriv /frister for fristene nå – "
+    "der kan du også få dem som bilde."
+)

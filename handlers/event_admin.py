@@ -92,7 +92,7 @@ async def event_cancel_confirm(update: Update, context: ContextTypes.DEFAULT_TYP
     now, tz = services.now(), services.settings.tz
     event_id = int(callback_arg(update))
     async with services.session() as session:
-        event = await events.cancel_event(session, event_id)
+        event = await events.cancel_event(session, event_id, now=now)
         if event is None:
             await say(update, context, texts.EVENT_GONE)
             return

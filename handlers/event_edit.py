@@ -153,7 +153,7 @@ async def edit_value(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str 
         values = await _values(update, context, str(data.get("field")), event)
         if values is None:
             return VALUE
-        result = await events.update_event(session, event.id, **values)
+        result = await events.update_event(session, event.id, now=now, **values)
         if result is None:
             await say(update, context, texts.EVENT_GONE)
             return END

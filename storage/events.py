@@ -135,11 +135,13 @@ async def attendees(session: AsyncSession, event_id: int) -> list[Attendee]:
     return sorted(found, key=lambda a: (a.answer != YES, a.name.lower()))
 
 
-async def cancel_event(session: AsyncSession, event_id: int) -> Event | None:
+async def cancel_event(session: AsyncSession, event_id: int, *, now: datetime | None = None) -> Event | None:
     event = await get_event(session, event_id)
     if event is None or event.cancelled:
         return None
     event.cancelled = True
+    if now is not None:
+        event.changed_at = now
     await session.flush()
     return event
 
@@ -170,10 +172,11 @@ TOLD = ("starts_at", "ends_at", "location", "video_url")
 
 
 async def update_event(
-    session: AsyncSession, event_id: int, **values: object
+    session: AsyncSession, event_id: int, *, now: datetime, **values: object
 ) -> tuple[Event, set[str]] | None:
     """Change fields of an event not cancelled; returns it and the names of the fields that
-    changed (None when it is gone or cancelled)."""
+    changed (None when it is gone or cancelled). A change is stamped ``now`` (LAST-MODIFIED); a new
+    time or place raises its SEQUENCE, so calendars holding it take the new one."""
     unknown = set(values) - EDITABLE
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
@@ -183,6 +186,10 @@ async def update_event(
     changed = {name for name, value in values.items() if getattr(event, name) != value}
     for name in changed:
         setattr(event, name, values[name])
+    if changed:
+        event.changed_at = now
+    if changed & set(TOLD):
+        event.sequence = (event.sequence or 0) + 1
     await session.flush()
     return event, changed
 

@@ -249,6 +249,10 @@ class Event(Base):
     created_by: Mapped[int | None] = mapped_column(BigInteger)
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # iCalendar's SEQUENCE: raised each time the time or place changes, so a calendar that holds the
+    # event replaces its copy; changed_at (LAST-MODIFIED) is the last change of any kind.
+    sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    changed_at: Mapped[datetime | None] = mapped_column()
 
     topics: Mapped[list[Topic]] = relationship(secondary="event_topics", order_by="Topic.position")
 

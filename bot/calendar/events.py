@@ -20,15 +20,16 @@ def event_component(
     event: Event, *, now: datetime, link: bool = True, domain: str = UID_DOMAIN, tz_name: str = "Europe/Oslo"
 ) -> IcsEvent:
     """One VEVENT with a stable UID per event and deployment, in local time with a morning alarm;
-    a cancelled event stays, as STATUS:CANCELLED with a higher SEQUENCE, so calendars strike it
-    out. The meeting link only when ``link`` (for the network's members)."""
+    a new time or place raises SEQUENCE (and any change LAST-MODIFIED), so a calendar that holds it
+    takes the new one; a cancelled event stays, as STATUS:CANCELLED with a higher SEQUENCE, so
+    calendars strike it out. The meeting link only when ``link`` (for the network's members)."""
     tz = ZoneInfo(tz_name)
     item = IcsEvent()
-    stamp = (event.created_at or now).astimezone(UTC).replace(microsecond=0)
+    stamp = (event.changed_at or event.created_at or now).astimezone(UTC).replace(microsecond=0)
     item.add("uid", f"event-{event.id}@{domain}")
     item.add("dtstamp", stamp)
     item.add("last-modified", stamp)
-    item.add("sequence", 1 if event.cancelled else 0)
+    item.add("sequence", (event.sequence or 0) + (1 if event.cancelled else 0))
     start = event.starts_at.astimezone(tz)
     item.add("dtstart", start)
     item.add("dtend", (event.ends_at or event.starts_at + DEFAULT_LENGTH).astimezone(tz))

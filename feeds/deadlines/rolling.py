@@ -13,18 +13,33 @@ from __future__ import annotations
 
 import re
 
+from feeds.deadlines.scan import any_case
+
+# Every phrase starts at a word start with one of these letters: the pattern starts with them as a
+# class so that ``re`` scans quickly (``feeds.deadlines.scan``), then ``(?<!\w.)`` is the ``\b``
+# before that letter and ``(?<=x)`` says which letter each phrase starts with. The plain form:
+#   \b(?:uten|utan|ingen|ikke|ikkje|inga)\s+(?:noen\s+|nokon\s+)?(?:fast\w*\s+|bestemt\w*\s+)?(?:søknads)?frist
+# | \b(?:har\s+)?(?:løpende|fortløpende|rullerende|løypande)\s+(?:søknads\w*|mottak|...|innsending)
+# | \b(?:søknads)?frist\w*\s*(?:er\s+|:\s*)?(?:løpende|fortløpende|rullerende|løypande|fortløypande)\b
+# | \b(?:løpende|fortløpende|løypande)\s+(?:gjennom\s+(?:hele\s+)?året)
+# | \brolling\s+(?:basis|...)  | \bno\s+(?:fixed\s+)?deadline  | \bopen[-\s]ended\b
+# | \bcontinuous(?:ly)?\s+(?:...)  | \b(?:can|may)\s+be\s+submitted...  | \bkan\s+(?:sendes|...)...
 _STRONG = re.compile(
-    r"""
-    \b(?:uten|utan|ingen|ikke|ikkje|inga)\s+(?:noen\s+|nokon\s+)?(?:fast\w*\s+|bestemt\w*\s+)?(?:søknads)?frist
-  | \b(?:har\s+)?(?:løpende|fortløpende|rullerende|løypande)\s+(?:søknads\w*|mottak|frist\w*|opptak|utlysning\w*|utlysing\w*|innsending)
-  | \b(?:søknads)?frist\w*\s*(?:er\s+|:\s*)?(?:løpende|fortløpende|rullerende|løypande|fortløypande)\b
-  | \b(?:løpende|fortløpende|løypande)\s+(?:gjennom\s+(?:hele\s+)?året)
-  | \brolling\s+(?:basis|deadlines?|calls?|submissions?|admissions?|intake)
-  | \bno\s+(?:fixed\s+)?deadline
-  | \bopen[-\s]ended\b
-  | \bcontinuous(?:ly)?\s+(?:open|intake|submissions?|call)
-  | \b(?:can|may)\s+be\s+submitted\s+at\s+any\s+time
-  | \bkan\s+(?:sendes|søkes|søkjast|sendast)\s+(?:inn\s+)?(?:når\s+som\s+helst|hele\s+året|heile\s+året)
+    rf"""
+    {any_case("uihlfrsnocmk")}(?<!\w.)
+    (?:
+    (?:(?<=u)ten|(?<=u)tan|(?<=i)ngen|(?<=i)kke|(?<=i)kkje|(?<=i)nga)\s+(?:noen\s+|nokon\s+)?(?:fast\w*\s+|bestemt\w*\s+)?(?:søknads)?frist
+  | (?:(?<=h)ar\s+(?:løpende|fortløpende|rullerende|løypande)|(?<=l)øpende|(?<=f)ortløpende|(?<=r)ullerende|(?<=l)øypande)
+    \s+(?:søknads\w*|mottak|frist\w*|opptak|utlysning\w*|utlysing\w*|innsending)
+  | (?:(?<=s)øknadsfrist|(?<=f)rist)\w*\s*(?:er\s+|:\s*)?(?:løpende|fortløpende|rullerende|løypande|fortløypande)\b
+  | (?:(?<=l)øpende|(?<=f)ortløpende|(?<=l)øypande)\s+(?:gjennom\s+(?:hele\s+)?året)
+  | (?<=r)olling\s+(?:basis|deadlines?|calls?|submissions?|admissions?|intake)
+  | (?<=n)o\s+(?:fixed\s+)?deadline
+  | (?<=o)pen[-\s]ended\b
+  | (?<=c)ontinuous(?:ly)?\s+(?:open|intake|submissions?|call)
+  | (?:(?<=c)an|(?<=m)ay)\s+be\s+submitted\s+at\s+any\s+time
+  | (?<=k)an\s+(?:sendes|søkes|søkjast|sendast)\s+(?:inn\s+)?(?:når\s+som\s+helst|hele\s+året|heile\s+året)
+    )
     """,
     re.IGNORECASE | re.VERBOSE,
 )

@@ -17,8 +17,9 @@ import pytest
 
 from feeds.deadlines import month_names
 from feeds.deadlines.dates import _date_patterns
-from feeds.deadlines.rolling import _STRONG
+from feeds.deadlines.rolling import _STRONG, _may_say_rolling
 from feeds.deadlines.scan import any_case, first_letter_words
+from feeds.deadlines.sentences import _SENTENCE_END
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LETTERS = "abcdefghijklmnopqrstuvwxyzæøå"
@@ -133,6 +134,25 @@ def test_rolling_phrases_match_as_the_plain_pattern() -> None:
         assert _matches(_STRONG, text) == expected, text
         found += len(expected)
     assert found > 100
+
+
+PLAIN_SENTENCE_END = re.compile(r"(?:[.!?](?:\s+|$)(?=[A-ZÆØÅ«\"(]|$))|[;•·]|\n")
+
+
+def test_sentence_ends_as_the_plain_pattern() -> None:
+    for text in CORPUS:
+        assert _matches(_SENTENCE_END, text) == _matches(PLAIN_SENTENCE_END, text), text
+
+
+def test_rolling_phrases_are_only_skipped_in_texts_without_one() -> None:
+    skipped = 0
+    for text in CORPUS:
+        if not _may_say_rolling(text):
+            assert PLAIN_STRONG.search(text) is None, text
+            skipped += 1
+    assert skipped > 100  # the look before the regex does skip texts
+    assert not _may_say_rolling("Tilskudd til velferdsteknologi\nSøknadsfrist: 5. januar 2026 kl. 13.00.")
+    assert _may_say_rolling("SØKNADSFRIST: LØPENDE") and _may_say_rolling("ingen ſøknadsfrist")
 
 
 def test_any_case_is_every_character_ignorecase_matches() -> None:

@@ -43,6 +43,25 @@ _STRONG = re.compile(
     """,
     re.IGNORECASE | re.VERBOSE,
 )
+# Every phrase of _STRONG contains one of these words: a text whose lower case has none of them (and
+# that has none of "İ", "ı", "ſ", which match "i" and "s" without being them in lower case) has no
+# such phrase, and is not scanned (tests/test_deadline_scan.py checks this against the pattern).
+_STRONG_WORDS = (
+    *("uten", "utan", "ingen", "ikke", "ikkje", "inga"),  # "uten fast søknadsfrist"
+    *("løpende", "løypande", "rullerende"),  # "fortløpende", "Søknadsfrist: løpende"
+    *("rolling", "deadline", "ended", "continuous", "submitted"),
+    *("sendes", "søkes", "søkjast", "sendast"),  # "kan sendes hele året"
+)
+
+
+def _may_say_rolling(text: str) -> bool:
+    """False only when no phrase of _STRONG can be in ``text`` (a cheap look before the regex)."""
+    if "\u0130" in text or "\u0131" in text or "\u017f" in text:
+        return True
+    lowered = text.lower()
+    return any(word in lowered for word in _STRONG_WORDS)
+
+
 _WEAK = re.compile(
     r"""
     \b(?:har\s+)?(?:løpende|fortløpende|rullerende)\s+behandling
@@ -61,6 +80,8 @@ _SENTENCE = re.compile(r"[^.!?\n]*")
 def rolling_phrase(text: str) -> tuple[str, str] | None:
     """("strong" | "weak", the sentence that says so), or None."""
     for pattern, strength in ((_STRONG, "strong"), (_WEAK, "weak")):
+        if pattern is _STRONG and not _may_say_rolling(text):
+            continue
         m = pattern.search(text)
         if m:
             start = max(text.rfind(".", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
@@ -77,6 +98,8 @@ def is_rolling(text: str) -> bool:
 
 def turned_rolling(text: str) -> str | None:
     """The sentence saying the scheme changed to rolling intake, if any."""
+    if not _may_say_rolling(text):
+        return None
     for m in _STRONG.finditer(text):
         start = max(text.rfind(".", 0, m.start()), text.rfind("\n", 0, m.start())) + 1
         end_match = _SENTENCE.match(text, m.end())

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -71,13 +72,28 @@ def _set_state(call: Call, state: str, now: datetime) -> None:
     call.deadline_state = state
 
 
+def new_call_columns(
+    reading: Reading, *, certain: bool, evidence: str, label: str, now: datetime
+) -> tuple[dict[str, Any], bool]:
+    """A new call's truth as column values (for a batch insert), and whether the coordinators are asked."""
+    decision = on_new_call(reading, certain=certain, label_without_date=bool(label))
+    columns = {
+        "source_deadline_at": None if reading.rolling else reading.at,
+        "source_deadline_has_time": reading.has_time and reading.at is not None and not reading.rolling,
+        "source_rolling": reading.rolling,
+        "deadline_evidence": (label if reading.empty else evidence)[:500],
+        "deadline_state": decision.state,
+        "deadline_waiting_since": now if decision.state == DeadlineState.WAITING else None,
+    }
+    return columns, decision.ask
+
+
 def start(call: Call, reading: Reading, *, certain: bool, evidence: str, label: str, now: datetime) -> bool:
     """A new call's truth; True when the coordinators are to be asked."""
-    decision = on_new_call(reading, certain=certain, label_without_date=bool(label))
-    _set_source(call, reading)
-    call.deadline_evidence = (label if reading.empty else evidence)[:500]
-    _set_state(call, decision.state, now)
-    return decision.ask
+    columns, ask = new_call_columns(reading, certain=certain, evidence=evidence, label=label, now=now)
+    for name, value in columns.items():
+        setattr(call, name, value)
+    return ask
 
 
 async def _pending(session: AsyncSession, call_id: int) -> list[DeadlineChange]:

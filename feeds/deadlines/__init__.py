@@ -12,7 +12,8 @@ The package, in reading order:
 - ``blocks``: dates under or beside a label (Viktige datoer, "Søknadsfrist:" lists, calendar entries);
 - ``sentences``: dates in running text (lists, ranges, moved deadlines, earlier rounds);
 - ``rolling``: rolling intake;
-- ``choose``: the call's deadline among them, and how certain it is.
+- ``choose``: the call's deadline among them, and how certain it is;
+- ``scan``: how the patterns are written so that ``re`` scans texts quickly, with the same matches.
 
 A wrong deadline is worse than none: a date with no deadline cue is never taken, and a date
 that is taken without a label or an unambiguous sentence is returned with ``certain=False``.

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
+from feeds.deadlines.scan import any_case, first_letter_words
+
 # A year-less date this many days before the reference is a deadline just passed, not next year's.
 PASSED_GRACE_DAYS = 90
 
@@ -67,8 +69,9 @@ def month_names() -> dict[str, int]:
     return names
 
 
-def _month_alternation() -> str:
-    return "|".join(sorted((re.escape(n) for n in month_names()), key=len, reverse=True))
+def _month_words() -> list[str]:
+    """The month names, longest first (a regex alternation takes the first that fits)."""
+    return sorted(month_names(), key=len, reverse=True)
 
 
 _MIDNIGHT = r"midnatt(?:en)?|midnight"
@@ -97,23 +100,31 @@ _PERIOD_START = re.compile(r"(?<![\d.,:])(?P<d>[0-3]?\d)\.?\s*(?:[-–—]|til(?
 
 @lru_cache(maxsize=1)
 def _date_patterns() -> tuple[re.Pattern[str], ...]:
-    months = _month_alternation()
+    """The date patterns, each written to start with a class so that ``re`` scans quickly
+    (``feeds.deadlines.scan``); the plain form of each is in its comment."""
+    months = "|".join(re.escape(n) for n in _month_words())
+    first, rest = first_letter_words(_month_words())
+    # (?<![\d.,])(?P<d>[0-3]?\d)(?:\.|st|nd|rd|th)?\s*(?:of\s+)?(?P<mon>{months})(?![a-zæøå])\.?...
     day_month = re.compile(
-        rf"(?<![\d.,])(?P<d>[0-3]?\d)(?:\.|st|nd|rd|th)?\s*(?:of\s+)?(?P<mon>{months})(?![a-zæøå])\.?"
+        rf"(?P<d>\d(?<![\d.,]\d)(?:(?<=[0-3])\d)?)(?:\.|st|nd|rd|th)?\s*(?:of\s+)?(?P<mon>{months})(?![a-zæøå])\.?"
         rf"(?:,?\s*(?P<y>(?:19|20)\d\d)(?!\d)|\s+'?(?P<y2>\d\d)(?![\d.:]))?",
         re.IGNORECASE,
     )
+    # (?<![a-zæøå])(?P<mon>{months})\.?\s+(?P<d>[0-3]?\d)(?P<ord>st|nd|rd|th)?(?![\d])...
     month_day = re.compile(
-        rf"(?<![a-zæøå])(?P<mon>{months})\.?\s+(?P<d>[0-3]?\d)(?P<ord>st|nd|rd|th)?(?![\d])"
+        rf"(?P<mon>{first}(?<![a-zæøå].){rest})\.?\s+(?P<d>[0-3]?\d)(?P<ord>st|nd|rd|th)?(?![\d])"
         rf"(?P<comma>,?\s*(?P<y>(?:19|20)\d\d)(?!\d))?",
         re.IGNORECASE,
     )
+    # (?<![\d.])(?P<d>[0-3]?\d)\s?[./]\s?(?P<m>[01]?\d)\s?[./]\s?(?P<y>(?:19|20)\d\d|\d\d)(?![\d])
     numeric = re.compile(
-        r"(?<![\d.])(?P<d>[0-3]?\d)\s?[./]\s?(?P<m>[01]?\d)\s?[./]\s?(?P<y>(?:19|20)\d\d|\d\d)(?![\d])"
+        r"(?P<d>\d(?<![\d.]\d)(?:(?<=[0-3])\d)?)\s?[./]\s?(?P<m>[01]?\d)\s?[./]\s?(?P<y>(?:19|20)\d\d|\d\d)(?![\d])"
     )
-    iso = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?:T(?=\d))?(?!\d)")
+    # (?<!\d)(?P<y>(?:19|20)\d\d)-...
+    iso = re.compile(r"(?P<y>(?:19|20)\d\d)(?<!\d\d{4})-(?P<m>[01]\d)-(?P<d>[0-3]\d)(?:T(?=\d))?(?!\d)")
+    # \b(?:utgangen|utløpet|the\s+end)\s+(?:av|of)\s+(?P<mon>{months})...
     month_end = re.compile(
-        rf"\b(?:utgangen|utløpet|the\s+end)\s+(?:av|of)\s+(?P<mon>{months})(?![a-zæøå])\.?"
+        rf"{any_case('ut')}(?<!\w.)(?:(?<=u)t(?:gangen|løpet)|(?<=t)he\s+end)\s+(?:av|of)\s+(?P<mon>{months})(?![a-zæøå])\.?"
         rf"(?:\s+(?P<y>(?:19|20)\d\d)(?!\d))?",
         re.IGNORECASE,
     )

@@ -21,7 +21,9 @@ from feeds.deadlines import cues as c
 from feeds.deadlines.candidates import OTHER, SENTENCE, Candidate, trim_evidence
 from feeds.deadlines.dates import DateMention
 
-_SENTENCE_END = re.compile(r"(?:[.!?](?:\s+|$)(?=[A-ZÆØÅ«\"(]|$))|[;•·]|\n")
+# A sentence ends at ".", "!" or "?" before a capital (or the end), at ";", "•", "·" or a line break:
+# (?:[.!?](?:\s+|$)(?=[A-ZÆØÅ«\"(]|$))|[;•·]|\n, written to start with a class (feeds.deadlines.scan).
+_SENTENCE_END = re.compile(r"[.!?;•·\n](?:(?<=[.!?])(?:\s+|$)(?=[A-ZÆØÅ«\"(]|$)|(?<=[;•·\n]))")
 _CLAUSE = re.compile(r",\s*(?:og|men|and|but|while)\b|\bmen\b|;", re.IGNORECASE)
 _JOINER = re.compile(r"^\s*(?:og|and|eller|or|,|&|samt)\s*$", re.IGNORECASE)
 _RANGE = re.compile(r"^\.?\s*(?:til|til\s+og\s+med|to|until|[-–—])\s*$", re.IGNORECASE)

@@ -139,8 +139,12 @@ def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
 async def _blocked(context: ContextTypes.DEFAULT_TYPE, chat_id: int, error: TelegramError) -> None:
     """The person blocked the bot (or the bot left the group): log it and stop pushing to them."""
     log.warning("chat %s cannot be reached (%s); marking it inactive", chat_id, error)
+    svc = get_services(context)
+    seen = svc.extras.get("seen_chats")
+    if isinstance(seen, dict):  # the chat tracker's memory (handlers.track): its next update revives it
+        seen.pop(chat_id, None)
     try:
-        async with get_services(context).session() as session:
+        async with svc.session() as session:
             await members.set_inactive(session, chat_id, members.BLOCKED)
     except Exception:
         log.exception("could not mark chat %s inactive", chat_id)

@@ -77,7 +77,10 @@ def _touches(objects: Any) -> bool:
 
 
 def _pending(session: Session) -> bool:
-    return _touches(session.new) or _touches(session.dirty) or _touches(session.deleted)
+    if _touches(session.new) or _touches(session.deleted):
+        return True
+    # "dirty" includes an attribute set to the value it had: only a real change counts.
+    return _touches(o for o in session.dirty if session.is_modified(o))
 
 
 def _after_flush(session: Session, _context: Any) -> None:

@@ -242,7 +242,9 @@ async def frister(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             section = arshjul.frister_section(soon)
             text, rows = (f"{text}\n\n{section}" if section else text), with_timeline(rows, listing)
             day_end = datetime.combine(today + timedelta(days=1), time(0, 0), tz)
-            cache.keep(key, text, rows, now=now, expires=answer_expires(listing, now, day_end))
+            until = answer_expires(listing, now, day_end)
+            fresh = arshjul.expected_until(context) if query.page == 0 else None
+            cache.keep(key, text, rows, now=now, expires=min(until, fresh) if until and fresh else until)
     await reply(update, context, text, keyboard(rows))
 
 

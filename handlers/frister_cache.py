@@ -5,7 +5,8 @@ and their «only what the municipality can use», private or group (buttons), th
 (grouping and «om 3 dager»), and the data, whose state is the ``cache_generation`` row
 (``storage.cache_generation``: every transaction that writes calls, topics, subscriptions,
 registrations, settings or expected rounds bumps it, in any process). An answer also expires when
-the soonest timed deadline it counts passes, and after ``MAX_AGE`` whatever happens (a bound for
+the soonest timed deadline it counts passes, when the expected rounds it shows are read afresh
+(``handlers.arshjul.expected_until``), and after ``MAX_AGE`` whatever happens (a bound for
 writes that go around the session, such as a hand-made SQL fix). A member's view (database chat
 id, topics, setting) is kept under the same generation.
 """

@@ -169,7 +169,7 @@ class Call(Base):
             "first_seen_at",
             "id",
             postgresql_where=text("rolling IS true OR status = 'rolling'"),
-            sqlite_where=text("rolling IS true OR status = 'rolling'"),
+            sqlite_where=text("rolling IS 1 OR status = 'rolling'"),  # as SQLAlchemy writes it there
         ),
     )
 

@@ -226,3 +226,46 @@ def echo_handler() -> Any:
         await context.bot.send_message(update.effective_chat.id, "hei")
 
     return CommandHandler("echo", echo)
+
+
+async def test_a_write_by_another_process_shows_at_once(h: BotHarness) -> None:
+    from storage.db import make_engine, make_sessionmaker
+
+    await add_calls(h, {"title": "Første", "days": 4})
+    assert "Andre" not in await frister(h)
+    other = make_engine(h.services.settings.database_url)  # another replica on the same database
+    try:
+        async with make_sessionmaker(other)() as session:
+            session.add(
+                Call(
+                    key="other:1",
+                    title="Andre",
+                    source_name="X",
+                    deadline_at=h.services.now() + timedelta(days=5),
+                )
+            )
+            await session.commit()
+    finally:
+        await other.dispose()
+    assert "Andre" in await frister(h)
+
+
+async def test_the_rolling_calls_are_read_through_their_index(session: Any) -> None:
+    from sqlalchemy import text
+
+    from storage import deadlines
+
+    query = (
+        select(Call.id)
+        .where(deadlines._listed(), deadlines._is_rolling())
+        .order_by(Call.first_seen_at.desc(), Call.id.desc())
+        .limit(5)
+    )
+    bind = session.get_bind()
+    sql = str(query.compile(dialect=bind.dialect, compile_kwargs={"literal_binds": True}))
+    if bind.dialect.name == "postgresql":
+        await session.execute(text("SET enable_seqscan = off"))
+        plan = "\n".join((await session.execute(text(f"EXPLAIN {sql}"))).scalars())
+    else:
+        plan = "\n".join(str(r) for r in (await session.execute(text(f"EXPLAIN QUERY PLAN {sql}"))).all())
+    assert "ix_calls_rolling_seen" in plan, plan

@@ -15,7 +15,9 @@ down_revision: str | None = "i18_scale"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# Exactly as storage.deadlines writes the condition in each dialect, so that the planner uses it.
 ROLLING = "rolling IS true OR status = 'rolling'"
+ROLLING_SQLITE = "rolling IS 1 OR status = 'rolling'"
 
 
 def upgrade() -> None:
@@ -31,7 +33,7 @@ def upgrade() -> None:
         ["first_seen_at", "id"],
         unique=False,
         postgresql_where=sa.text(ROLLING),
-        sqlite_where=sa.text(ROLLING),
+        sqlite_where=sa.text(ROLLING_SQLITE),
     )
 
 

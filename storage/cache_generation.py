@@ -39,6 +39,10 @@ WATCHED = frozenset(
     }
 )
 
+# A deleted chat (/slettmeg) takes its subscriptions with it in the database (ON DELETE CASCADE,
+# unseen by the session): its deletion counts as a change too.
+WATCHED_DELETES = WATCHED | {"chats"}
+
 _FLAG = "cache_generation_dirty"
 
 
@@ -72,12 +76,12 @@ def _bump(session: Session, name: str) -> None:
     session.execute(statement)
 
 
-def _touches(objects: Any) -> bool:
-    return any(getattr(getattr(o, "__table__", None), "name", None) in WATCHED for o in objects)
+def _touches(objects: Any, watched: frozenset[str] = WATCHED) -> bool:
+    return any(getattr(getattr(o, "__table__", None), "name", None) in watched for o in objects)
 
 
 def _pending(session: Session) -> bool:
-    if _touches(session.new) or _touches(session.deleted):
+    if _touches(session.new) or _touches(session.deleted, WATCHED_DELETES):
         return True
     # "dirty" includes an attribute set to the value it had: only a real change counts.
     return _touches(o for o in session.dirty if session.is_modified(o))
@@ -90,8 +94,8 @@ def _after_flush(session: Session, _context: Any) -> None:
 
 def _on_execute(state: ORMExecuteState) -> None:
     if state.is_insert or state.is_update or state.is_delete:
-        table = getattr(state.statement, "table", None)
-        if getattr(table, "name", None) in WATCHED:
+        name = getattr(getattr(state.statement, "table", None), "name", None)
+        if name in WATCHED or (state.is_delete and name in WATCHED_DELETES):
             state.session.info[_FLAG] = True
 
 

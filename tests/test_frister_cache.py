@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, select, update
 
 from handlers.frister_cache import MAX_AGE, frister_cache
-from storage import arshjul, cache_generation, conditions, manual, members
+from storage import arshjul, cache_generation, conditions, manual, members, privacy
 from storage.models import Call, Chat, Topic
 from tests.fixtures_bot import MEMBER
 from tests.members_helpers import add_calls, chat_row, only_message
@@ -166,7 +166,12 @@ async def _topic(session: Any, now: Any) -> None:
     topic.name = topic.name + " og mer"
 
 
+async def _delete_person(session: Any, now: Any) -> None:
+    await privacy.delete_person(session, MEMBER.id, now)
+
+
 WRITERS: dict[str, Callable[[Any, Any], Awaitable[None]]] = {
+    "a person deleted (/slettmeg)": _delete_person,
     "manual deadline": _new_call,
     "subscription": _subscribe,
     "only-eligible setting": _setting,

@@ -7,7 +7,8 @@ Telegram does not let a bot write first.
 From memory when nothing changed: a chat whose name, username and kind this process wrote less
 than ``REMEMBER`` ago (``storage.members.SEEN_RESOLUTION``, the resolution of ``last_seen_at``) is
 not written again, and the update opens no session here. Any change of the bot's membership
-(blocked, unblocked, added, removed) forgets the chat, so a revival is never skipped; a change made
+(blocked, unblocked, added, removed) forgets the chat, and a person joining or leaving the group
+forgets the person, so a revival is never skipped; a change made
 by another process is written by this one at the latest ``REMEMBER`` later.
 """
 
@@ -45,6 +46,8 @@ async def track(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     when = svc.now()
     seen = _memory(svc.extras)
+    if update.chat_member is not None:  # someone joined or left: handlers.membership writes it
+        seen.pop(update.chat_member.new_chat_member.user.id, None)
     if update.my_chat_member is not None:
         seen.pop(chat.id, None)
         async with svc.session() as session:

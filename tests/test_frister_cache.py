@@ -274,4 +274,3 @@ async def test_the_rolling_calls_are_read_through_their_index(session: Any) -> N
     else:
         plan = "\n".join(str(r) for r in (await session.execute(text(f"EXPLAIN QUERY PLAN {sql}"))).all())
     assert "ix_calls_rolling_seen" in plan, plan
-

@@ -16,7 +16,8 @@ sizes grow ×3 and ×3.3, so a linear cost grows about as much and a constant on
 - fan-out rows/s: one new call in two popular topics to its followers (higher is better).
 - claim ms, stale statistics: 25 rows right after the fan-out, no ANALYZE since; fresh: after one.
 - /frister median and p99 as a ratio to a bare echo handler in the same run (× echo: lower is
-  better, 1.0 is as cheap as an echo).
+  better, 1.0 is as cheap as an echo), repeated (ten members asking again and again: the goal),
+  and the median the first time a member asks (their view read, their topic set rendered).
 - longest event-loop block (ms) during the first run, and then during the steady run, the run
   after new deadlines and the fan-out; peak memory (MB, max RSS).
 
@@ -255,9 +256,7 @@ async def one(n: int, admin: str) -> dict[str, float]:
                 await conn.execute(text("ANALYZE outbox"))
                 await conn.commit()
             figures["claim ms, fresh statistics"] = await claim_ms(services, clock.now)
-            median, p99 = await frister_ratio(harness, n)
-            figures["/frister median × echo"] = median
-            figures["/frister p99 × echo"] = p99
+            figures.update(await frister_ratio(harness, n))
             async with services.session() as session:
                 figures["outbox rows"] = (
                     await session.execute(select(func.count()).select_from(text("outbox")))
@@ -279,19 +278,30 @@ async def claim_ms(services: Services, now: Any) -> float:
     return statistics.median(times)
 
 
-async def frister_ratio(harness: Any, n: int) -> tuple[float, float]:
-    timings: dict[str, list[float]] = {"echo": [], "frister": []}
+async def frister_ratio(harness: Any, n: int) -> dict[str, float]:
+    """Repeated: ten members asking again and again (the cache's case, the goal); first time: a
+    different member each round (their view and their topic set are read and rendered)."""
+    timings: dict[str, list[float]] = {"echo": [], "repeated": [], "first": []}
     for i in range(10 + FRISTER_ROUNDS):
-        for name, command in (("echo", "/echo hei"), ("frister", "/frister")):
-            person = Person(id=100_001 + (i * 7919) % n, first_name="Medlem", username=None)
+        member = Person(id=100_001 + (i * 7919) % n, first_name="Medlem", username=None)
+        regular = Person(id=100_001 + (i % 10) * 13 % n, first_name="Medlem", username=None)
+        for name, command, person in (
+            ("echo", "/echo hei", regular),
+            ("repeated", "/frister", regular),
+            ("first", "/frister", member),
+        ):
             start = time.perf_counter()
             await harness.send(command, person)
             if i >= 10:
                 timings[name].append(time.perf_counter() - start)
-    out = []
-    for pick in (lambda v: statistics.median(v), lambda v: sorted(v)[round(0.99 * (len(v) - 1))]):
-        out.append(pick(timings["frister"]) / pick(timings["echo"]))
-    return out[0], out[1]
+    median, echo = statistics.median, statistics.median(timings["echo"])
+    p99 = sorted(timings["echo"])[round(0.99 * (len(timings["echo"]) - 1))]
+    repeated = sorted(timings["repeated"])
+    return {
+        "/frister median × echo": median(repeated) / echo,
+        "/frister p99 × echo": repeated[round(0.99 * (len(repeated) - 1))] / p99,
+        "/frister first-time median × echo": median(timings["first"]) / echo,
+    }
 
 
 def main() -> None:

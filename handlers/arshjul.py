@@ -82,6 +82,12 @@ async def soon_expected(session: Any, context: ContextTypes.DEFAULT_TYPE, now: d
     )
 
 
+def expected_until(context: ContextTypes.DEFAULT_TYPE) -> datetime | None:
+    """When the expected rounds ``soon_expected`` last read are read afresh (their cache's age)."""
+    hit = services(context).extras.get(arshjul.CACHE_KEY)
+    return hit[1] + arshjul.FRESH if isinstance(hit, tuple) and len(hit) == 3 else None
+
+
 def render_arshjul(calls: Sequence[Call], expected: Sequence[Expected], today: date, tz: ZoneInfo) -> str:
     """Twelve months, each with its deadlines (at most PER_MONTH) and its expected rounds."""
     blocks = [texts.ARSHJUL_HEADER]

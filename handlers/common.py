@@ -136,11 +136,20 @@ def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
 # ---- sending ---------------------------------------------------------------------------------
 
 
+def forget_chat(context: ContextTypes.DEFAULT_TYPE, telegram_id: int) -> None:
+    """Drop a chat from the chat tracker's memory (``handlers.track``): its next update is written."""
+    seen = get_services(context).extras.get("seen_chats")
+    if isinstance(seen, dict):
+        seen.pop(telegram_id, None)
+
+
 async def _blocked(context: ContextTypes.DEFAULT_TYPE, chat_id: int, error: TelegramError) -> None:
     """The person blocked the bot (or the bot left the group): log it and stop pushing to them."""
     log.warning("chat %s cannot be reached (%s); marking it inactive", chat_id, error)
+    svc = get_services(context)
+    forget_chat(context, chat_id)  # the chat tracker's next update for it revives it
     try:
-        async with get_services(context).session() as session:
+        async with svc.session() as session:
             await members.set_inactive(session, chat_id, members.BLOCKED)
     except Exception:
         log.exception("could not mark chat %s inactive", chat_id)

@@ -9,8 +9,9 @@ module.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from bot import texts
+from bot.texts.i18n import current_language
 from handlers import arshjul
 from handlers.common import (
     MAX_TEXT,
@@ -34,9 +36,12 @@ from handlers.common import (
     shorten,
 )
 from handlers.errors import friendly
-from handlers.frister_query import ALL, MINE, PREFIX, Listing, Query, decode, is_days, load, parse_args
+from handlers.frister_cache import FristerCache, View, frister_cache
+from handlers.frister_cache import expires as answer_expires
+from handlers.frister_cache import key as cache_key
+from handlers.frister_query import ALL, MINE, PREFIX, Listing, Query, decode, load, parse_args
 from handlers.registry import Command
-from storage import conditions, deadlines
+from storage import cache_generation, conditions, deadlines, members
 from storage import topics as topic_store
 from storage.models import Call, CallStatus
 from storage.rules.deadline_truth import DeadlineState
@@ -201,15 +206,15 @@ def with_timeline(rows: list[Any], listing: Listing) -> list[Any]:
 
 @friendly
 async def frister(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """List the upcoming deadlines."""
+    """List the upcoming deadlines (from ``handlers.frister_cache`` when nothing changed)."""
     svc = services(context)
     now, tz, private = svc.now(), svc.settings.tz, is_private(update)
     words = args_of(context)
+    cache = frister_cache(svc.extras)
     async with svc.session() as session:
-        chat = await current_chat(session, update, now)
-        topics = await topic_store.list_topics(session) if words else []
-        needs_sources = any(not is_days(w) for w in words)
-        sources = await deadlines.source_names(session) if needs_sources else []
+        cache.at(await cache_generation.read(session))
+        view = await _view(session, update, cache, now, private=private)
+        topics, sources = await _lookups(session, cache) if words else ([], [])
         query = parse_args(
             words,
             topics=topics,
@@ -217,14 +222,51 @@ async def frister(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             default_days=svc.settings.frister_default_days,
             private=private,
         )
-        only = private and await conditions.only_eligible(session, chat.id)
-        listing = await load(session, query, chat_id=chat.id, now=now, tz=tz, only_eligible=only)
-        soon = await arshjul.soon_expected(session, context, now) if query.page == 0 else []
-    text, rows = render(listing, now, tz, private=private)
-    section = arshjul.frister_section(soon)
-    await reply(
-        update, context, f"{text}\n\n{section}" if section else text, keyboard(with_timeline(rows, listing))
-    )
+        today = now.astimezone(tz).date()
+        key = cache_key(query, view, private=private, language=current_language(), today=today)
+        hit = cache.get(key, now)
+        if hit is not None:
+            text, rows = hit.text, hit.rows
+        else:
+            listing = await load(
+                session,
+                query,
+                chat_id=view.chat_id,
+                now=now,
+                tz=tz,
+                only_eligible=view.only_eligible,
+                mine=view.topic_ids or frozenset(),
+            )
+            soon = await arshjul.soon_expected(session, context, now) if query.page == 0 else []
+            text, rows = render(listing, now, tz, private=private)
+            section = arshjul.frister_section(soon)
+            text, rows = (f"{text}\n\n{section}" if section else text), with_timeline(rows, listing)
+            day_end = datetime.combine(today + timedelta(days=1), time(0, 0), tz)
+            until = answer_expires(listing, now, day_end)
+            fresh = arshjul.expected_until(context) if query.page == 0 else None
+            cache.keep(key, text, rows, now=now, expires=min(until, fresh) if until and fresh else until)
+    await reply(update, context, text, keyboard(rows))
+
+
+async def _view(session: Any, update: Update, cache: FristerCache, now: datetime, *, private: bool) -> View:
+    """The chat's database id, topics and setting, read once per generation."""
+    chat = update.effective_chat
+    assert chat is not None
+    view = cache.view(chat.id)
+    if view is None:
+        row = await current_chat(session, update, now)
+        topic_ids = await members.subscribed_topic_ids(session, row.id)
+        only = private and await conditions.only_eligible(session, row.id)
+        view = View(row.id, frozenset(topic_ids) or None, only)
+        cache.keep_view(chat.id, view)
+    return view
+
+
+async def _lookups(session: Any, cache: FristerCache) -> tuple[Sequence[Any], Sequence[str]]:
+    """The topics and source names the words are read against, once per generation."""
+    if cache.lookups is None:
+        cache.lookups = (await topic_store.list_topics(session), await deadlines.source_names(session))
+    return cache.lookups
 
 
 @friendly

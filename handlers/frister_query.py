@@ -172,9 +172,11 @@ async def load(
     now: datetime,
     tz: ZoneInfo,
     only_eligible: bool = False,
+    mine: Any = None,
 ) -> Listing:
     """Fetch one page of the listing (and the rolling calls on the first page); ``only_eligible``:
-    the member's setting, followed unless the query asks for everything."""
+    the member's setting, followed unless the query asks for everything; ``mine``: the member's
+    topics when already read (a frozenset, or ``NO_TOPICS``), else read here."""
     topic_ids: set[int] | None = None
     topic: Topic | None = None
     no_topics = False
@@ -184,8 +186,11 @@ async def load(
         if topic is None:
             raise Expired()
         topic_ids = {topic.id}
-    elif query.scope == MINE and chat_id is not None:
-        topic_ids = await members.subscribed_topic_ids(session, chat_id) or None
+    elif query.scope == MINE and (chat_id is not None or mine is not None):
+        if mine is None and chat_id is not None:
+            topic_ids = await members.subscribed_topic_ids(session, chat_id) or None
+        else:
+            topic_ids = set(mine or ()) or None
         no_topics = topic_ids is None
     day_start, until = day_bounds(now, query.days, tz)
     filtered = only_eligible and not query.everything
@@ -203,7 +208,13 @@ async def load(
     if page.total and query.page * PAGE_SIZE >= page.total:  # the list shrank since the button
         last = (page.total - 1) // PAGE_SIZE
         return await load(
-            session, replace(query, page=last), chat_id=chat_id, now=now, tz=tz, only_eligible=only_eligible
+            session,
+            replace(query, page=last),
+            chat_id=chat_id,
+            now=now,
+            tz=tz,
+            only_eligible=only_eligible,
+            mine=mine,
         )
     rolling = deadlines.Page(0, [])
     if query.page == 0:

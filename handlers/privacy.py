@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from bot import texts
-from handlers.common import answer, edit, is_private, keyboard, reply, send_document, services
+from handlers.common import answer, edit, forget_chat, is_private, keyboard, reply, send_document, services
 from handlers.network import private_only
 from handlers.register import DRAFT
 from handlers.registry import PRIVATE, Command
@@ -80,6 +80,7 @@ async def confirm_delete(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     async with svc.session() as session:
         deleted = await privacy.delete_person(session, user.id, now)
+    forget_chat(context, user.id)
     if context.user_data is not None:
         context.user_data.pop(DRAFT, None)
     log.info("a person deleted their data (%s)", {k: v for k, v in deleted.counts.items() if v})

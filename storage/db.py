@@ -58,7 +58,9 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+    from storage.cache_generation import WatchedSession  # bumps cached views' generations
+
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=WatchedSession)
 
 
 @asynccontextmanager

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, exists, func, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -57,7 +57,9 @@ def _filters(
 
 
 def _is_rolling() -> ColumnElement[bool]:
-    return or_(Call.rolling.is_(True), Call.status == CallStatus.ROLLING)
+    # Written with literals, exactly as the partial index ix_calls_rolling_seen's predicate, so that
+    # the database can use it (a bound parameter would hide the match from PostgreSQL's planner).
+    return or_(Call.rolling.is_(True), Call.status == literal_column(f"'{CallStatus.ROLLING}'"))
 
 
 async def upcoming(

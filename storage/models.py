@@ -161,7 +161,17 @@ class Call(Base):
     """A funding call (utlysning) or a manual deadline, with its deadline."""
 
     __tablename__ = "calls"
-    __table_args__ = (Index("ix_calls_deadline_status", "deadline_at", "status"),)
+    __table_args__ = (
+        Index("ix_calls_deadline_status", "deadline_at", "status"),
+        # /frister's rolling calls ("løpende"), newest first: a partial index of just those.
+        Index(
+            "ix_calls_rolling_seen",
+            "first_seen_at",
+            "id",
+            postgresql_where=text("rolling IS true OR status = 'rolling'"),
+            sqlite_where=text("rolling IS 1 OR status = 'rolling'"),  # as SQLAlchemy writes it there
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"), index=True)

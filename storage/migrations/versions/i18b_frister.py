@@ -2,7 +2,7 @@
 rolling calls (issue 18)
 
 Revision ID: i18b_frister
-Revises: i18_scale
+Revises: i16b_event_sequence
 """
 
 from collections.abc import Sequence
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "i18b_frister"
-down_revision: str | None = "i18_scale"
+down_revision: str | None = "i16b_event_sequence"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

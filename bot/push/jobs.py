@@ -3,6 +3,9 @@
 - ``sender``: one long-running job that drains the outbox while the Application runs (it sees
   rows written by other processes within ``FOUI_OUTBOX_POLL_SECONDS``, and rows queued in this
   process at once through ``Sender.wake``).
+- ``fanout`` (``bot.push.fanout_job``): woken after a poll committed, queues each new or opened
+  call's notice for its followers in transactions of its own; the planner runs it too, which
+  recovers a fan-out a crash left pending.
 - ``plan_pushes``: every minute, works out from the database which reminders, digests and
   weekly overviews are due and queues them (the outbox's unique key makes a rerun harmless).
 """
@@ -14,9 +17,10 @@ from typing import Any
 
 from telegram.ext import Application, ContextTypes
 
+from bot.push.fanout_job import FanoutWorker, run_pending
 from bot.push.plan import plan_all
 from bot.push.sender import Sender
-from bot.push.wake import SENDER_KEY, get_sender, wake_sender
+from bot.push.wake import FANOUT_KEY, SENDER_KEY, get_sender, wake_sender
 from bot.services import get_services
 
 log = logging.getLogger(__name__)
@@ -39,6 +43,13 @@ async def plan_pushes(context: ContextTypes.DEFAULT_TYPE) -> None:
     services = get_services(context.application)
     if not await services.is_leader():  # another process runs the planners (PostgreSQL replicas)
         return
+    try:
+        fanned = await run_pending(services)  # what a crash between a poll and its fan-out left
+    except Exception:
+        log.exception("pending fan-outs failed; tried again in a minute")
+        fanned = 0
+    if fanned:
+        log.info("pending fan-outs queued %d notices", fanned)
     counts = await plan_all(services)
     if any(counts.values()):
         log.info("planned pushes: %s", counts)
@@ -50,6 +61,7 @@ async def start_pushes(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     services = get_services(app)
     sender = Sender(services, app.bot)
     services.extras[SENDER_KEY] = sender
+    services.extras[FANOUT_KEY] = FanoutWorker(services)
     await sender.release_own_host_claims(everything=services.settings.is_sqlite)
     if app.job_queue is None:
         log.warning("no JobQueue: pushes are not sent (install python-telegram-bot[job-queue])")

@@ -110,7 +110,7 @@ async def notify_new_calls(session: AsyncSession, services: Services, call_ids: 
 
 
 def _by_moment(
-    chats: Iterable[ChatRow], now: datetime, policy: PushPolicy
+    chats: Iterable[ChatRow | Chat], now: datetime, policy: PushPolicy
 ) -> dict[tuple[datetime, str | None], list[int]]:
     """Chats grouped by when a message queued now may go to them (the end of their quiet hours),
     with the note that says it was held back."""
@@ -156,18 +156,17 @@ async def notify_deadline_changes(
         for row in await pushes.pending_rows(session, KIND_NEW_CALL, f"call:{call.id}"):
             row.payload = render_new_call(call, now, services.settings, reading.data if reading else None)
         payload = render_deadline_changed(call, old_at, old_rolling, services.settings, now)
-        key = reminder_key(call)
-        for chat in await told_of(session, call):
-            if await enqueue_for(
+        subject = f"call:{call.id}:{reminder_key(call)}"
+        for (at, note), ids in _by_moment(await told_of(session, call), now, policy).items():
+            count += await enqueue_group(
                 session,
-                chat,
+                ids,
                 kind=KIND_DEADLINE_CHANGED,
-                subject=f"call:{call.id}:{key}",
+                subject=subject,
                 payload=payload,
-                now=now,
-                policy=policy,
-            ):
-                count += 1
+                not_before=at,
+                note=note,
+            )
     return count
 
 

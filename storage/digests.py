@@ -3,7 +3,6 @@ the deadlines in a span, and the network group's chat row the overview goes to."
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -11,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.chunks import chunked
+from storage.chunks import Budget, chunked
 from storage.following import calls_where, recipients
 from storage.models import Call, CallStatus, Chat, ChatKind, NotifyMode, Outbox
 from storage.outbox import current_telegram_id
@@ -95,14 +94,15 @@ async def due_digests(
     )
     calls = [c for c in calls if (end := deadline_end(c)) is None or end > now]
     found = await recipients(session, calls, policy, chat_ids=None if chat_ids is None else plans)
+    budget = Budget()
     followed: dict[int, list[tuple[Call, datetime]]] = {}  # chat -> the calls it follows, since when
     for call in calls:
         for chat_id, since in found[call.id].items():
             followed.setdefault(chat_id, []).append((call, since))
+        await budget.tick()
     result = []
-    for n, chat in enumerate(chats):
-        if n % 200 == 199:
-            await asyncio.sleep(0)
+    for chat in chats:
+        await budget.tick()
         scheduled, start = plans[chat.id]
         if (chat.id, digest_subject(chat.notify_mode, scheduled)) in done:
             continue

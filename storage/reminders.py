@@ -7,7 +7,6 @@ subject) refuses a second copy.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from sqlalchemy import Text, and_, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from storage.chunks import chunked
+from storage.chunks import Budget, chunked
 from storage.following import calls_where, muted_pairs, recipients
 from storage.models import Call, CallStatus, Chat, DeadlineChange, Event, Rsvp, Subscription
 from storage.pushes_bulk import ChatRow, chat_rows
@@ -122,12 +121,15 @@ async def due_reminders(
     muted = await muted_pairs(session, (c.id for c in calls))
     changed = await _deadline_set_at(session, (c.id for c in calls))
     due: list[ReminderDue] = []
+    budget = Budget()
     for call in calls:
         known = max(call.first_seen_at, changed.get(call.id, call.first_seen_at))
         # The latest lead time that has come depends only on the chat's preferences, of which
         # there are few kinds: worked out once per kind, then compared with when each chat knew.
         latest_for: dict[tuple[Any, ...], tuple[int, datetime] | None] = {}
-        for chat_id, since in found[call.id].items():
+        for n, (chat_id, since) in enumerate(found[call.id].items()):
+            if n % 1_000 == 999:
+                await budget.tick()
             if (chat_id, call.id) in muted or chat_id not in chats:
                 continue
             chat = chats[chat_id]
@@ -142,7 +144,7 @@ async def due_reminders(
             latest = latest_for[prefs]
             if latest is not None and latest[1] >= max(known, since):
                 due.append(ReminderDue(call, chat, *latest))
-        await asyncio.sleep(0)
+        await budget.tick()
     return due
 
 

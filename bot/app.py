@@ -22,7 +22,7 @@ from bot.poll.jobs import start_polling, stop_polling
 from bot.poll.seed import seed_sources
 from bot.push.confirm import on_ingest_truth
 from bot.push.fanout import on_ingest
-from bot.push.jobs import start_pushes
+from bot.push.jobs import start_pushes, stop_pushes
 from bot.ratelimit import REPLYING, make_rate_limiter
 from bot.replicas import polling_conflict, release_locks, take_locks
 from bot.services import Services, get_services
@@ -114,6 +114,7 @@ STARTERS: list[Callable[[Application[Any, Any, Any, Any, Any, Any]], Any]] = [
 
 async def stop_services(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await stop_polling(app)
+    await stop_pushes(app)
     await stop_web(app)
     await release_locks(app)
     await get_services(app).engine.dispose()

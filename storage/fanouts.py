@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, func, select, text
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -80,3 +80,10 @@ async def next_pending(session: AsyncSession, *, skip: Collection[int] = ()) -> 
 async def pending_count(session: AsyncSession) -> int:
     found = await session.execute(select(func.count()).select_from(Fanout).where(Fanout.done_at.is_(None)))
     return int(found.scalar_one())
+
+
+async def prune_fanouts(session: AsyncSession, *, before: datetime) -> int:
+    """Forget fan-outs done before ``before`` (a call is new only once, so nothing is lost: the
+    outbox's keys still refuse a second notice)."""
+    done = await session.execute(delete(Fanout).where(Fanout.done_at.is_not(None), Fanout.done_at < before))
+    return int(getattr(done, "rowcount", 0) or 0)

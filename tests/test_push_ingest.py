@@ -19,7 +19,7 @@ from bot.push.jobs import plan_pushes
 from bot.push.wake import FANOUT_KEY
 from bot.services import Services
 from feeds.catalogue import DEFAULT_TOPICS
-from storage.fanouts import FANOUT_NEW_CALL, Fanout
+from storage.fanouts import FANOUT_NEW_CALL, Fanout, prune_fanouts
 from storage.models import Chat, Outbox, Source, Subscription, Topic
 from storage.topics import seed_topics
 from tests.fixtures.feeds.loopback import LoopbackServer, serve_sites
@@ -123,3 +123,18 @@ async def test_the_worker_is_woken_after_the_polls_commit(
     await worker.idle()
     assert {r[0] for r in await _outbox(services)} == {early} and len(await _outbox(services)) == 3
     assert await _pending_fanouts(services) == []
+
+
+async def test_done_fan_outs_are_forgotten_after_the_retention(
+    services: Services, loopback: LoopbackServer
+) -> None:
+    sid, _early = await _world(services, loopback)
+    assert (await polling.poll_source(services, sid)).ok
+    async with services.session() as s:
+        assert await prune_fanouts(s, before=NOW + timedelta(days=1)) == 0  # pending ones are kept
+    await fan_out(services)
+    async with services.session() as s:
+        assert await prune_fanouts(s, before=NOW - timedelta(days=1)) == 0  # done, not old enough
+        assert await prune_fanouts(s, before=NOW + timedelta(days=1)) == 3
+    assert (await polling.poll_source(services, sid)).ok  # the calls are known: nothing new again
+    assert await fan_out(services) == 0

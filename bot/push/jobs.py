@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -36,6 +37,7 @@ async def run_sender(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 PLAN_INTERVAL_SECONDS = 60
+STOP_WAIT_SECONDS = 5
 
 
 async def plan_pushes(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -74,3 +76,14 @@ async def start_pushes(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         name="plan_pushes",
         job_kwargs={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
     )
+
+
+async def stop_pushes(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Give a fan-out in progress a few seconds to finish; one cut short is rolled back and done
+    again by the next planner run (nothing lost, nothing twice)."""
+    worker = get_services(app).extras.get(FANOUT_KEY)
+    if isinstance(worker, FanoutWorker):
+        try:
+            await asyncio.wait_for(worker.idle(), timeout=STOP_WAIT_SECONDS)
+        except TimeoutError:
+            log.warning("a fan-out was still running at shutdown; the planner finishes it after the start")

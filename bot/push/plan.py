@@ -24,6 +24,7 @@ from bot.push.render import (
 )
 from bot.services import Services
 from storage.digests import deadlines_between, digest_chats_due, due_digests, group_chat
+from storage.fanouts import prune_fanouts
 from storage.membership import only_members
 from storage.outbox import enqueue
 from storage.outbox_prune import prune_audit, prune_outbox
@@ -258,8 +259,8 @@ PRUNE_EVERY = timedelta(hours=1)
 
 
 async def plan_pruning(session: AsyncSession, services: Services) -> int:
-    """Once an hour: finished outbox rows past ``FOUI_OUTBOX_RETENTION_DAYS`` (their keys kept) and
-    audit entries past ``FOUI_AUDIT_RETENTION_DAYS``. Returns how many outbox rows went."""
+    """Once an hour: finished outbox rows past ``FOUI_OUTBOX_RETENTION_DAYS`` (their keys kept), done
+    fan-outs as old, and audit entries past ``FOUI_AUDIT_RETENTION_DAYS``. Returns how many outbox rows went."""
     now = services.now()
     last = services.extras.get(PRUNE_MARK)
     if isinstance(last, datetime) and last <= now < last + PRUNE_EVERY:
@@ -267,6 +268,7 @@ async def plan_pruning(session: AsyncSession, services: Services) -> int:
     settings = services.settings
     pruned = await prune_outbox(session, now=now, days=settings.outbox_retention_days)
     audit = await prune_audit(session, now=now, days=settings.audit_retention_days)
+    await prune_fanouts(session, before=now - timedelta(days=settings.outbox_retention_days))
     if pruned or audit:
         log.info("pruned %d old outbox rows and %d audit entries", pruned, audit)
     keep_after_commit(session, services, PRUNE_MARK, now)

@@ -23,6 +23,7 @@ from bot.push.render import (
     render_weekly,
 )
 from bot.services import Services
+from storage.chunks import Budget
 from storage.digests import deadlines_between, digest_chats_due, due_digests, group_chat
 from storage.fanouts import prune_fanouts
 from storage.membership import only_members
@@ -148,11 +149,13 @@ async def plan_digests(session: AsyncSession, services: Services) -> int:
         )
     count = 0
     ordered = sorted(chats)
+    budget = Budget()
     for start in range(0, len(ordered), DIGEST_CHATS_PER_BATCH):
         rows = []
         for due in await due_digests(
             session, now=now, policy=policy, chat_ids=ordered[start : start + DIGEST_CHATS_PER_BATCH]
         ):
+            await budget.tick()
             at = quiet_end(now, policy.quiet_for(due.chat), policy.tz)
             rows.append(
                 {

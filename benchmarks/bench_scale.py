@@ -47,6 +47,7 @@ from sqlalchemy import func, insert, select, text
 from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
+from bot.app import freeze_start
 from bot.config import load_settings
 from bot.push.fanout import on_ingest
 from bot.push.fanout_job import run_pending
@@ -203,6 +204,7 @@ async def one(n: int, admin: str) -> dict[str, float]:
         async with running_harness(settings, clock=clock) as harness:
             harness.app.add_handler(CommandHandler("echo", echo))
             services = harness.services
+            freeze_start()  # as the bot does once started (``bot.app.start_services``)
             await populate(services, n)
             with LoopWatch() as watch:
                 figures["planner first run s"], _ = await timed(lambda: plan_once(services))

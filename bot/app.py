@@ -127,6 +127,7 @@ STARTERS: list[Callable[[Application[Any, Any, Any, Any, Any, Any]], Any]] = [
 async def stop_services(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await stop_polling(app)
     await stop_pushes(app)
+    gc.unfreeze()  # what ``freeze_start`` kept aside is the collector's again (tests start many apps)
     await stop_web(app)
     await release_locks(app)
     await get_services(app).engine.dispose()

@@ -94,24 +94,31 @@ async def due_digests(
     )
     calls = [c for c in calls if (end := deadline_end(c)) is None or end > now]
     found = await recipients(session, calls, policy, chat_ids=None if chat_ids is None else plans)
+    # Each call's followers are checked against their own digest window as the calls come, so only
+    # the calls picked are kept (not every (chat, call) pair: hundreds of thousands of small objects,
+    # and the garbage collector's full passes over them, blocked the event loop).
+    wanting = {
+        chat.id: plans[chat.id]
+        for chat in chats
+        if (chat.id, digest_subject(chat.notify_mode, plans[chat.id][0])) not in done
+    }
     budget = Budget()
-    followed: dict[int, list[tuple[Call, datetime]]] = {}  # chat -> the calls it follows, since when
+    picked: dict[int, list[Call]] = {}
     for call in calls:
+        seen = call.first_seen_at
         for chat_id, since in found[call.id].items():
-            followed.setdefault(chat_id, []).append((call, since))
+            window = wanting.get(chat_id)
+            if window is not None and in_digest(seen, since, window[1], window[0]):
+                picked.setdefault(chat_id, []).append(call)
         await budget.tick()
     result = []
     for chat in chats:
-        await budget.tick()
-        scheduled, start = plans[chat.id]
-        if (chat.id, digest_subject(chat.notify_mode, scheduled)) in done:
-            continue
-        picked = [
-            c for c, since in followed.get(chat.id, []) if in_digest(c.first_seen_at, since, start, scheduled)
-        ]
-        if picked:
-            picked.sort(key=lambda c: (deadline_end(c) or datetime.max.replace(tzinfo=UTC), c.id))
-            result.append(DigestDue(chat, chat.notify_mode, scheduled, start, picked))
+        chosen = picked.get(chat.id)
+        if chosen:
+            scheduled, start = plans[chat.id]
+            chosen.sort(key=lambda c: (deadline_end(c) or datetime.max.replace(tzinfo=UTC), c.id))
+            result.append(DigestDue(chat, chat.notify_mode, scheduled, start, chosen))
+            await budget.tick()
     return result
 
 

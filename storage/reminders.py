@@ -128,7 +128,7 @@ async def due_reminders(
         # there are few kinds: worked out once per kind, then compared with when each chat knew.
         latest_for: dict[tuple[Any, ...], tuple[int, datetime] | None] = {}
         for n, (chat_id, since) in enumerate(found[call.id].items()):
-            if n % 1_000 == 999:
+            if n % 250 == 249:
                 await budget.tick()
             if (chat_id, call.id) in muted or chat_id not in chats:
                 continue

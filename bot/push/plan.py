@@ -87,6 +87,7 @@ async def _queue_reminders(
     rendered: dict[int, dict[str, Any]] = {}
     groups: dict[tuple[int, str, bool, datetime, str | None], list[int]] = {}
     moments: dict[tuple[int, str | None], tuple[datetime, bool]] = {}
+    budget = Budget()
     for n, due in enumerate(found):
         if due.call.id not in rendered:
             rendered[due.call.id] = render_reminder(due.call, now, services.settings)
@@ -103,8 +104,8 @@ async def _queue_reminders(
         at, urgent = known
         key = (due.call.id, due.subject, urgent, at, QUIET_HELD if at > now else None)
         groups.setdefault(key, []).append(due.chat.id)
-        if n % 5_000 == 4_999:
-            await asyncio.sleep(0)
+        if n % 250 == 249:
+            await budget.tick()
     count = 0
     for (call_id, subject, urgent, at, note), chat_ids in groups.items():
         payload = rendered[call_id]

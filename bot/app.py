@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import html
 import logging
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from bot.poll.jobs import start_polling, stop_polling
 from bot.poll.seed import seed_sources
 from bot.push.confirm import on_ingest_truth
 from bot.push.fanout import on_ingest
-from bot.push.jobs import start_pushes
+from bot.push.jobs import start_pushes, stop_pushes
 from bot.ratelimit import REPLYING, make_rate_limiter
 from bot.replicas import polling_conflict, release_locks, take_locks
 from bot.services import Services, get_services
@@ -100,6 +101,17 @@ async def start_services(app: Application[Any, Any, Any, Any, Any, Any]) -> None
         await start(app)
     if services.extras.get(SERVE_HTTP):
         await start_web(app)
+    freeze_start()
+
+
+def freeze_start() -> None:
+    """Once started: collect once, then keep what the start built (modules, the Application, the
+    settings, compiled queries) out of the garbage collector's full passes. A full pass walks every
+    object the collector tracks; during a big planner run those passes blocked the event loop for
+    0.2 to 0.4 s each (issue 18), most of it spent on the start's objects, which live as long as
+    the process anyway."""
+    gc.collect()
+    gc.freeze()
 
 
 # Functions run when the Application starts (for example scheduling jobs); issues add theirs.
@@ -114,6 +126,8 @@ STARTERS: list[Callable[[Application[Any, Any, Any, Any, Any, Any]], Any]] = [
 
 async def stop_services(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await stop_polling(app)
+    await stop_pushes(app)
+    gc.unfreeze()  # what ``freeze_start`` kept aside is the collector's again (tests start many apps)
     await stop_web(app)
     await release_locks(app)
     await get_services(app).engine.dispose()

@@ -49,6 +49,7 @@ def cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import make_services, prepare_database
     from bot.poll.cli import cli_poll
+    from bot.push.fanout_job import run_pending
 
     return cli_poll(
         settings,
@@ -57,6 +58,7 @@ def cmd_poll(args: argparse.Namespace, settings: Settings) -> int:
         dry_run=args.dry_run,
         make_services=make_services,
         prepare_database=prepare_database,
+        after=run_pending,
     )
 
 

@@ -3,7 +3,6 @@ the deadlines in a span, and the network group's chat row the overview goes to."
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -11,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.chunks import chunked
+from storage.chunks import Budget, chunked
 from storage.following import calls_where, recipients
 from storage.models import Call, CallStatus, Chat, ChatKind, NotifyMode, Outbox
 from storage.outbox import current_telegram_id
@@ -95,23 +94,31 @@ async def due_digests(
     )
     calls = [c for c in calls if (end := deadline_end(c)) is None or end > now]
     found = await recipients(session, calls, policy, chat_ids=None if chat_ids is None else plans)
-    followed: dict[int, list[tuple[Call, datetime]]] = {}  # chat -> the calls it follows, since when
+    # Each call's followers are checked against their own digest window as the calls come, so only
+    # the calls picked are kept (not every (chat, call) pair: hundreds of thousands of small objects,
+    # and the garbage collector's full passes over them, blocked the event loop).
+    wanting = {
+        chat.id: plans[chat.id]
+        for chat in chats
+        if (chat.id, digest_subject(chat.notify_mode, plans[chat.id][0])) not in done
+    }
+    budget = Budget()
+    picked: dict[int, list[Call]] = {}
     for call in calls:
+        seen = call.first_seen_at
         for chat_id, since in found[call.id].items():
-            followed.setdefault(chat_id, []).append((call, since))
+            window = wanting.get(chat_id)
+            if window is not None and in_digest(seen, since, window[1], window[0]):
+                picked.setdefault(chat_id, []).append(call)
+        await budget.tick()
     result = []
-    for n, chat in enumerate(chats):
-        if n % 200 == 199:
-            await asyncio.sleep(0)
-        scheduled, start = plans[chat.id]
-        if (chat.id, digest_subject(chat.notify_mode, scheduled)) in done:
-            continue
-        picked = [
-            c for c, since in followed.get(chat.id, []) if in_digest(c.first_seen_at, since, start, scheduled)
-        ]
-        if picked:
-            picked.sort(key=lambda c: (deadline_end(c) or datetime.max.replace(tzinfo=UTC), c.id))
-            result.append(DigestDue(chat, chat.notify_mode, scheduled, start, picked))
+    for chat in chats:
+        chosen = picked.get(chat.id)
+        if chosen:
+            scheduled, start = plans[chat.id]
+            chosen.sort(key=lambda c: (deadline_end(c) or datetime.max.replace(tzinfo=UTC), c.id))
+            result.append(DigestDue(chat, chat.notify_mode, scheduled, start, chosen))
+            await budget.tick()
     return result
 
 

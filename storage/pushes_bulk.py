@@ -28,6 +28,7 @@ from storage.rules.reminders import deadline_end
 from storage.types import utcnow
 
 BATCH = 2_000  # rows queued per statement
+CHATS_PER_READ = 1_000
 
 
 class ChatRow(NamedTuple):
@@ -42,9 +43,12 @@ class ChatRow(NamedTuple):
 
 
 async def chat_rows(session: AsyncSession, ids: Iterable[int]) -> dict[int, ChatRow]:
-    """These chats' push preferences, read in chunks."""
+    """These chats' push preferences, read ``CHATS_PER_READ`` at a time with a yield between (a
+    list of 5,000 ids alone took tens of milliseconds to render into a statement)."""
     found: dict[int, ChatRow] = {}
-    for part in chunked(ids):
+    for part in chunked(ids, CHATS_PER_READ):
+        if found:
+            await asyncio.sleep(0)
         rows = await session.execute(
             select(
                 Chat.id, Chat.notify_mode, Chat.quiet_hours, Chat.reminder_days, Chat.digest_hour, Chat.active

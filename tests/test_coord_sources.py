@@ -23,6 +23,7 @@ from tests.fixtures.feeds.loopback import LoopbackServer, Route, serve_sites
 from tests.fixtures.feeds.loopback import loopback as loopback
 from tests.fixtures_bot import COORDINATOR, MEMBER
 from tests.support.fakebot import ApiCall
+from tests.support.fanout import fan_out
 from tests.support.harness import GROUP_ID, BotHarness, FakeClock, running_harness
 
 EMPTY_PAGE = b"<!doctype html><html><head><title>Hei</title></head><body><p>Velkommen!</p></body></html>"
@@ -79,6 +80,7 @@ async def _outbox(harness: BotHarness) -> list[Outbox]:
 async def _finish_polls(harness: BotHarness) -> None:
     """Wait for the background polls «Hent nå» and a new source's first poll started."""
     await asyncio.gather(*list(background_polls(harness.services)))
+    await fan_out(harness.services)  # as the fan-out job woken after each poll's commit does
 
 
 def _sent_to(harness: BotHarness, chat_id: int, since: int = 0) -> list[ApiCall]:

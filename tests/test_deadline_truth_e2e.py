@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import select
 
 from bot import texts
-from bot.poll.poll import poll_source
 from bot.push.plan import plan_all
 from storage.audit import REFUSED
 from storage.models import Call, Outbox, OutboxStatus, Source, Subscription, Topic
@@ -21,6 +20,7 @@ from tests.fixtures.feeds.loopback import LoopbackServer, Route
 from tests.fixtures.feeds.loopback import loopback as loopback
 from tests.fixtures_bot import COORDINATOR, MEMBER
 from tests.support.fakebot import ApiCall
+from tests.support.fanout import poll_and_fan_out
 from tests.support.harness import BotHarness, FakeClock
 
 FEED = """<?xml version="1.0" encoding="utf-8"?>
@@ -52,7 +52,7 @@ async def _poll(harness: BotHarness, loopback: LoopbackServer, text: str) -> Non
             s.add(source)
             await s.flush()
         source_id = source.id
-    outcome = await poll_source(harness.services, source_id)
+    outcome = await poll_and_fan_out(harness.services, source_id)
     assert outcome.ok, outcome.reason
 
 

@@ -9,6 +9,7 @@ from bot.push.fanout import notify_deadline_changes, notify_new_calls, on_ingest
 from storage.models import CallMute, OutboxStatus
 from storage.rules import kinds
 from tests import test_push_world
+from tests.support.fanout import fan_out
 from tests.test_push_world import World
 
 world = test_push_world.world
@@ -191,4 +192,6 @@ async def test_on_ingest_hook_queues_new_and_changed(world: World) -> None:
 
     async with world.services.session() as s:
         await on_ingest(s, Result(), world.services)
+    assert await world.rows() == []  # the poll's transaction only notes the fan-out
+    assert await fan_out(world.services) == 1
     assert [r.kind for r in await world.rows()] == [kinds.KIND_NEW_CALL]

@@ -7,15 +7,18 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
 
 from bot.config import load_settings
-from bot.push.fanout import notify_new_calls
+from bot.push.fanout import notify_new_calls, on_ingest
+from bot.push.fanout_job import run_pending
 from bot.services import Services
 from storage import claims
+from storage.fanouts import Fanout
 from storage.models import Call, CallTopic, Outbox, OutboxStatus, Topic
 from storage.rules import kinds
 from tests.conftest import _truncate_all
@@ -88,6 +91,22 @@ async def test_a_new_call_reaches_more_than_40000_followers(pg: Services) -> Non
             )
         ).scalar_one()
     assert count == FOLLOWERS
+
+
+async def test_the_polls_transaction_notes_the_fan_out_and_the_job_reaches_41000(pg: Services) -> None:
+    call = await _network(pg, FOLLOWERS)
+    result = SimpleNamespace(new=[call], deadline_changed=[], closed=[], touched=[])
+    async with pg.session() as s:  # the poll's transaction: one fanouts row, no notice
+        await on_ingest(s, result, pg)
+        assert (await s.execute(select(func.count()).select_from(Outbox))).scalar_one() == 0
+        assert (await s.execute(select(func.count()).select_from(Fanout))).scalar_one() == 1
+    assert await run_pending(pg) == FOLLOWERS  # after the commit, in transactions of its own
+    assert await run_pending(pg) == 0
+    async with pg.session() as s:
+        await on_ingest(s, result, pg)  # the same call seen again: never queued twice
+    assert await run_pending(pg) == 0
+    async with pg.session() as s:
+        assert (await s.execute(select(func.count()).select_from(Outbox))).scalar_one() == FOLLOWERS
 
 
 async def test_a_claim_after_a_large_fan_out_without_analyze(pg: Services) -> None:

@@ -23,6 +23,7 @@ from storage.topics import seed_topics
 from tests.fixtures.feeds.loopback import LoopbackServer, Route
 from tests.fixtures.feeds.loopback import loopback as loopback
 from tests.fixtures.feeds.proposal import listing, page, ticks
+from tests.support.fanout import poll_and_fan_out
 from tests.support.harness import FakeClock
 
 NOW = datetime(2025, 1, 10, 8, 0, tzinfo=UTC)
@@ -81,20 +82,20 @@ async def test_opening_then_one_grouped_change(services: Services, loopback: Loo
         s.add(src)
         await s.flush()
         sid = src.id
-    assert (await polling.poll_source(services, sid)).ok
+    assert (await poll_and_fan_out(services, sid)).ok
     assert [k for k, _, _ in await pushes(services)] == [KIND_NEW_CALL]
     await mark_sent(services)
 
     serve(loopback, "Søk nå", "20 millioner kroner", 5)
-    assert (await polling.poll_source(services, sid)).ok
+    assert (await poll_and_fan_out(services, sid)).ok
     opened = [p for p in await pushes(services) if p[0] == KIND_CALL_OPENED]
     assert len(opened) == 1 and texts.CALL_OPENED.split(":")[0] in opened[0][2] and TITLE in opened[0][2]
-    assert (await polling.poll_source(services, sid)).ok  # nothing told twice
+    assert (await poll_and_fan_out(services, sid)).ok  # nothing told twice
     assert len([p for p in await pushes(services) if p[0] == KIND_CALL_OPENED]) == 1
     await mark_sent(services)
 
     serve(loopback, "Søk nå", "30 millioner kroner", 12)
-    assert (await polling.poll_source(services, sid)).ok
+    assert (await poll_and_fan_out(services, sid)).ok
     latest = [p for p in await pushes(services) if p[1] != "sent"]
     live = [p for p in latest if p[1] == "pending"]
     assert [p[0] for p in live] == [KIND_CALL_CHANGED]  # one notice, not one per field
@@ -102,7 +103,7 @@ async def test_opening_then_one_grouped_change(services: Services, loopback: Loo
     assert texts.CALL_CHANGE_AMOUNT in text and "30" in text and "20" in text
     assert texts.CALL_CHANGE_DEADLINE in text and "12. mars" in text
     assert [p[1] for p in latest if p[0] == KIND_DEADLINE_CHANGED] == ["cancelled"]
-    assert (await polling.poll_source(services, sid)).ok
+    assert (await poll_and_fan_out(services, sid)).ok
     assert len([p for p in await pushes(services) if p[0] == KIND_CALL_CHANGED]) == 1
 
 
@@ -120,10 +121,10 @@ async def test_a_moved_deadline_alone_keeps_its_own_notice(
         s.add(src)
         await s.flush()
         sid = src.id
-    assert (await polling.poll_source(services, sid)).ok
+    assert (await poll_and_fan_out(services, sid)).ok
     await mark_sent(services)
     serve(loopback, "Søk nå", "20 millioner kroner", 12)
-    assert (await polling.poll_source(services, sid)).ok
+    assert (await poll_and_fan_out(services, sid)).ok
     pending = [p[0] for p in await pushes(services) if p[1] == "pending"]
     assert pending == [KIND_DEADLINE_CHANGED]
 

@@ -129,6 +129,7 @@ async def _poll_and_print(
     out: Any,
     make_services: Callable[[Settings], Services],
     prepare_database: Callable[[Services], Awaitable[None]],
+    after: Callable[[Services], Awaitable[Any]] | None = None,
 ) -> int:
     services = make_services(settings)
     try:
@@ -153,6 +154,8 @@ async def _poll_and_print(
                 return 1
             print(texts.POLL_HEADER.format(count=texts.sources_count(count)), file=out)
             outcomes = await poll_due(services, everything=True)
+        if after is not None:  # the root's work after a poll (the push wing's fan-out job)
+            await after(services)
         new = changed = ok = 0
         for o in outcomes:
             if not o.ok:
@@ -194,8 +197,11 @@ def cli_poll(
     make_services: Callable[[Settings], Services],
     prepare_database: Callable[[Services], Awaitable[None]],
     out: Any = None,
+    after: Callable[[Services], Awaitable[Any]] | None = None,
 ) -> int:
-    """``foui-bot poll``: every source once (as the job does), or ``--url --kind`` alone; ``--dry-run`` saves nothing."""
+    """``foui-bot poll``: every source once (as the job does), or ``--url --kind`` alone; ``--dry-run`` saves nothing.
+    ``after``: run once the polls committed (the root passes the fan-out job, so the new calls'
+    notices are queued before the command ends; a running bot's sender delivers them)."""
     out = out or sys.stdout
     kinds = ", ".join(KINDS)
     if url is None and kind is not None:
@@ -222,4 +228,4 @@ def cli_poll(
                     print(f"  {line}", file=sys.stderr)
                 return 2
         return asyncio.run(_dry_run(settings, defs, out))
-    return asyncio.run(_poll_and_print(settings, url, kind, out, make_services, prepare_database))
+    return asyncio.run(_poll_and_print(settings, url, kind, out, make_services, prepare_database, after))

@@ -4,9 +4,11 @@ Every function here only queues (``storage.outbox.enqueue``); the sender deliver
 unique key (chat, kind, subject) makes each of them safe to run again: a second poll, a restart
 or another process queues nothing twice.
 
-- New calls: ``notify_new_calls`` (called through ``on_ingest``, the hook the composition root
-  hands to the poll wing, in the ingest's own transaction), to members with instant notices who
-  followed a matching topic or keyword when the call was first seen. Members on daily or weekly
+- New calls: ``notify_new_calls``, to members with instant notices who followed a matching topic or
+  keyword when the call was first seen. A poll does not run it in its own transaction: ``on_ingest``
+  (the hook the composition root hands to the poll wing) only notes a fan-out per new call
+  (``storage.fanouts``), and ``bot.push.fanout_job`` runs it in transactions of its own once the
+  poll has committed. Members on daily or weekly
   digests get ``bot.push.plan.plan_digests`` instead.
 - Changed deadlines: ``notify_deadline_changes``, "Fristen er endret" to those who were told.
 """
@@ -27,9 +29,11 @@ from bot.push.render import (
     render_deadline_changed,
     render_new_call,
 )
+from bot.push.wake import wake_fanout_after_commit
 from bot.services import Services
 from storage import pushes
 from storage.conditions import conditions_of
+from storage.fanouts import FANOUT_NEW_CALL, queue_fanouts
 from storage.following import load_call
 from storage.models import Chat
 from storage.notices import told_of
@@ -106,7 +110,7 @@ async def notify_new_calls(session: AsyncSession, services: Services, call_ids: 
 
 
 def _by_moment(
-    chats: Iterable[ChatRow], now: datetime, policy: PushPolicy
+    chats: Iterable[ChatRow | Chat], now: datetime, policy: PushPolicy
 ) -> dict[tuple[datetime, str | None], list[int]]:
     """Chats grouped by when a message queued now may go to them (the end of their quiet hours),
     with the note that says it was held back."""
@@ -152,24 +156,24 @@ async def notify_deadline_changes(
         for row in await pushes.pending_rows(session, KIND_NEW_CALL, f"call:{call.id}"):
             row.payload = render_new_call(call, now, services.settings, reading.data if reading else None)
         payload = render_deadline_changed(call, old_at, old_rolling, services.settings, now)
-        key = reminder_key(call)
-        for chat in await told_of(session, call):
-            if await enqueue_for(
+        subject = f"call:{call.id}:{reminder_key(call)}"
+        for (at, note), ids in _by_moment(await told_of(session, call), now, policy).items():
+            count += await enqueue_group(
                 session,
-                chat,
+                ids,
                 kind=KIND_DEADLINE_CHANGED,
-                subject=f"call:{call.id}:{key}",
+                subject=subject,
                 payload=payload,
-                now=now,
-                policy=policy,
-            ):
-                count += 1
+                not_before=at,
+                note=note,
+            )
     return count
 
 
 async def on_ingest(session: AsyncSession, result: Any, services: Services) -> None:
-    """The ingest hook (``Services.ingest_hooks``, wired by ``bot.app``): new calls, changed deadlines and closed calls, in the
-    poll's own transaction."""
+    """The ingest hook (``Services.ingest_hooks``, wired by ``bot.app``), in the poll's own
+    transaction: closed calls' queued pushes cancelled, new calls' fan-outs noted (done after the
+    commit by ``bot.push.fanout_job``), changed deadlines and opened or changed calls told."""
     new = list(getattr(result, "new", []) or [])
     changed = list(getattr(result, "deadline_changed", []) or [])
     closed = list(getattr(result, "closed", []) or [])
@@ -177,8 +181,8 @@ async def on_ingest(session: AsyncSession, result: Any, services: Services) -> N
         cancelled = await pushes.cancel_pending(session, closed, kinds=CALL_KINDS, reason=CANCELLED_CLOSED)
         if cancelled:
             log.info("cancelled %d queued pushes about %d closed calls", cancelled, len(closed))
-    if new:
-        await notify_new_calls(session, services, new)
+    if new and await queue_fanouts(session, new, FANOUT_NEW_CALL):  # done by bot.push.fanout_job
+        wake_fanout_after_commit(session, services)
     if changed:
         await notify_deadline_changes(session, services, changed)
     opened_or_changed = await notify_call_life(session, services, result)  # bot.push.opening

@@ -2,8 +2,9 @@
 grouped "Utlysningen er endret" when what matters in its text changes (amount, who may apply,
 deadline), never one notice per field.
 
-``notify_call_life`` runs in the poll's transaction, after the conditions were read and the fan-out
-queued its notices (called from ``bot.push.fanout.on_ingest``). What members last heard of each call
+``notify_call_life`` runs in the poll's transaction, after the conditions were read (called from
+``bot.push.fanout.on_ingest``); an opening is only noted there (``storage.fanouts``) and told to the
+followers by ``fan_out_opened``, run by ``bot.push.fanout_job`` after the poll's commit. What members last heard of each call
 is kept in ``call_watch`` (its status and a small snapshot of what matters), so a restart or a
 second poll tells nothing twice; the outbox's unique key (chat, kind, subject) is the second guard.
 A deadline that changed on its own keeps the fan-out's "Fristen er endret"; when it changed together
@@ -26,10 +27,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import texts
 from bot.push.apply_render import amount_text, eligibility_line
 from bot.push.render import call_buttons, deadline_line, evidence_line, policy_for
+from bot.push.wake import wake_fanout_after_commit
 from bot.services import Services
 from feeds.eligibility import Conditions
 from storage import pushes
 from storage.conditions import conditions_of
+from storage.fanouts import FANOUT_OPENED, queue_fanouts
 from storage.models import Call, CallStatus, Chat
 from storage.notices import new_call_notices, told_of
 from storage.outbox import enqueue
@@ -143,6 +146,28 @@ def _digest(changes: list[tuple[str, str, str]]) -> str:
     return hashlib.sha256(json.dumps(changes, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
+async def fan_out_opened(session: AsyncSession, services: Services, call_id: int) -> int:
+    """ "Utlysningen er åpnet" to those who follow the call's topics or keywords (as for a new call);
+    run by ``bot.push.fanout_job`` after the poll that saw it open. Nothing if it closed since."""
+    call = await session.get(Call, call_id)
+    if call is None or call.status != CallStatus.OPEN:
+        return 0
+    now, settings = services.now(), services.settings
+    policy = policy_for(settings)
+    reading = (await conditions_of(session, [call.id])).get(call.id)
+    payload = render_opened(call, now, settings, reading.data if reading else None)
+    queued = 0
+    for notice in await new_call_notices(session, [call.id], policy, now=now):
+        if await _queue(
+            session, notice.chat, kind=KIND_CALL_OPENED, subject=f"call:{call.id}:opened",
+            payload=payload, now=now, policy=policy,
+        ):  # fmt: skip
+            queued += 1
+    if queued:
+        log.info("queued %d notices of a call that opened", queued)
+    return queued
+
+
 async def notify_call_life(session: AsyncSession, services: Services, result: Any) -> int:
     """Queue the opening notices and grouped change notices this ingest calls for; returns how many."""
     ids = list(getattr(result, "touched", []) or [])
@@ -171,14 +196,9 @@ async def notify_call_life(session: AsyncSession, services: Services, result: An
             continue
         opened = watch.status == CallStatus.PLANNED and call.status == CallStatus.OPEN
         changes = changes_between(watch.material or {}, now_material)
-        if opened:
-            payload = render_opened(call, now, settings, data)
-            for notice in await new_call_notices(session, [call.id], policy, now=now):
-                if await _queue(
-                    session, notice.chat, kind=KIND_CALL_OPENED, subject=f"call:{call.id}:opened",
-                    payload=payload, now=now, policy=policy,
-                ):  # fmt: skip
-                    queued += 1
+        if opened:  # told to its followers by bot.push.fanout_job, after the poll's commit
+            if await queue_fanouts(session, [call.id], FANOUT_OPENED):
+                wake_fanout_after_commit(session, services)
         elif any(name != "deadline" for name, _, _ in changes):
             if call.id in told_deadline or any(name == "deadline" for name, _, _ in changes):
                 await pushes.cancel_pending(

@@ -23,7 +23,9 @@ from bot.push.render import (
     render_weekly,
 )
 from bot.services import Services
+from storage.chunks import Budget
 from storage.digests import deadlines_between, digest_chats_due, due_digests, group_chat
+from storage.fanouts import prune_fanouts
 from storage.membership import only_members
 from storage.outbox import enqueue
 from storage.outbox_prune import prune_audit, prune_outbox
@@ -85,6 +87,7 @@ async def _queue_reminders(
     rendered: dict[int, dict[str, Any]] = {}
     groups: dict[tuple[int, str, bool, datetime, str | None], list[int]] = {}
     moments: dict[tuple[int, str | None], tuple[datetime, bool]] = {}
+    budget = Budget()
     for n, due in enumerate(found):
         if due.call.id not in rendered:
             rendered[due.call.id] = render_reminder(due.call, now, services.settings)
@@ -101,8 +104,8 @@ async def _queue_reminders(
         at, urgent = known
         key = (due.call.id, due.subject, urgent, at, QUIET_HELD if at > now else None)
         groups.setdefault(key, []).append(due.chat.id)
-        if n % 5_000 == 4_999:
-            await asyncio.sleep(0)
+        if n % 250 == 249:
+            await budget.tick()
     count = 0
     for (call_id, subject, urgent, at, note), chat_ids in groups.items():
         payload = rendered[call_id]
@@ -147,11 +150,13 @@ async def plan_digests(session: AsyncSession, services: Services) -> int:
         )
     count = 0
     ordered = sorted(chats)
+    budget = Budget()
     for start in range(0, len(ordered), DIGEST_CHATS_PER_BATCH):
         rows = []
         for due in await due_digests(
             session, now=now, policy=policy, chat_ids=ordered[start : start + DIGEST_CHATS_PER_BATCH]
         ):
+            await budget.tick()
             at = quiet_end(now, policy.quiet_for(due.chat), policy.tz)
             rows.append(
                 {
@@ -258,8 +263,8 @@ PRUNE_EVERY = timedelta(hours=1)
 
 
 async def plan_pruning(session: AsyncSession, services: Services) -> int:
-    """Once an hour: finished outbox rows past ``FOUI_OUTBOX_RETENTION_DAYS`` (their keys kept) and
-    audit entries past ``FOUI_AUDIT_RETENTION_DAYS``. Returns how many outbox rows went."""
+    """Once an hour: finished outbox rows past ``FOUI_OUTBOX_RETENTION_DAYS`` (their keys kept), done
+    fan-outs as old, and audit entries past ``FOUI_AUDIT_RETENTION_DAYS``. Returns how many outbox rows went."""
     now = services.now()
     last = services.extras.get(PRUNE_MARK)
     if isinstance(last, datetime) and last <= now < last + PRUNE_EVERY:
@@ -267,6 +272,7 @@ async def plan_pruning(session: AsyncSession, services: Services) -> int:
     settings = services.settings
     pruned = await prune_outbox(session, now=now, days=settings.outbox_retention_days)
     audit = await prune_audit(session, now=now, days=settings.audit_retention_days)
+    await prune_fanouts(session, before=now - timedelta(days=settings.outbox_retention_days))
     if pruned or audit:
         log.info("pruned %d old outbox rows and %d audit entries", pruned, audit)
     keep_after_commit(session, services, PRUNE_MARK, now)

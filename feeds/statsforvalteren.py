@@ -9,8 +9,9 @@ their article is then read for its deadline ("Søknadsfrist:" with the value on 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, time
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urldefrag, urljoin, urlsplit
 
 from feeds.deadlines import OSLO, find_deadline, unread_deadline_label
 from feeds.html import Node, decode_html, parse_html
@@ -44,7 +45,11 @@ def _to_datetime(m: re.Match[str]) -> datetime | None:
         return None
 
 
-def _headline_links(root: Node, base_url: str) -> list[tuple[Node, str]]:
+def site_links(
+    root: Node, base_url: str, keep: Callable[[Node, SplitResult], bool], *, drop_fragment: bool = False
+) -> list[tuple[Node, str]]:
+    """The links of a page that stay on its own site, outside nav, header and footer, and that
+    ``keep`` accepts: (the link, its absolute address)."""
     base_host = (urlsplit(base_url).hostname or "").removeprefix("www.")
     out = []
     for a in root.iter("a"):
@@ -52,16 +57,26 @@ def _headline_links(root: Node, base_url: str) -> list[tuple[Node, str]]:
         if not href or href.startswith(("#", "mailto:", "javascript:", "tel:")):
             continue
         absolute = urljoin(base_url, href)
+        if drop_fragment:
+            absolute = urldefrag(absolute).url
         parts = urlsplit(absolute)
         host = (parts.hostname or "").removeprefix("www.")
         if parts.scheme not in ("http", "https") or (base_host and host != base_host):
             continue
-        if len(a.inner_text()) < HEADLINE_MIN or parts.path.strip("/").count("/") < 1:
+        if not keep(a, parts):
             continue
         if any(anc.tag in ("nav", "footer", "header") for anc in a.ancestors()):
             continue
         out.append((a, absolute))
     return out
+
+
+def _headline_links(root: Node, base_url: str) -> list[tuple[Node, str]]:
+    return site_links(
+        root,
+        base_url,
+        lambda a, parts: len(a.inner_text()) >= HEADLINE_MIN and parts.path.strip("/").count("/") >= 1,
+    )
 
 
 def parse_news(body: bytes, *, url: str, content_type: str | None, now: datetime) -> Parsed:

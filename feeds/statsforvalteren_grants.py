@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from urllib.parse import urldefrag, urljoin, urlsplit
 
 from feeds import statsforvalteren
 from feeds.deadlines import find_deadline
@@ -39,23 +38,9 @@ SUMMARY_MAX = 600
 
 
 def _grant_links(root: Node, base_url: str) -> list[tuple[Node, str]]:
-    base_host = (urlsplit(base_url).hostname or "").removeprefix("www.")
-    out = []
-    for a in root.iter("a"):
-        href = a.attrs.get("href", "").strip()
-        if not href or href.startswith(("#", "mailto:", "javascript:", "tel:")):
-            continue
-        absolute = urldefrag(urljoin(base_url, href)).url
-        parts = urlsplit(absolute)
-        host = (parts.hostname or "").removeprefix("www.")
-        if parts.scheme not in ("http", "https") or (base_host and host != base_host):
-            continue
-        if not GRANT_PATH.search(parts.path):
-            continue
-        if any(anc.tag in ("nav", "footer", "header") for anc in a.ancestors()):
-            continue
-        out.append((a, absolute))
-    return out
+    return statsforvalteren.site_links(
+        root, base_url, lambda _a, parts: bool(GRANT_PATH.search(parts.path)), drop_fragment=True
+    )
 
 
 def parse_grants(body: bytes, *, url: str, content_type: str | None, now: datetime) -> Parsed:

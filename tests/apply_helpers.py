@@ -15,6 +15,7 @@ from storage.calls import CallData, ingest
 from storage.models import ChatKind, Outbox, Registration, Subscription, Topic
 from storage.registry import RegistrationStatus
 from tests.support.fakebot import ApiCall
+from tests.support.fanout import fan_out
 from tests.support.harness import BotHarness, FakeClock, Person
 
 _keys = itertools.count(1)
@@ -76,7 +77,8 @@ async def arrive(
     key: str | None = None,
     topics: Sequence[str] = ("helse",),
 ) -> int:
-    """A call as a poll brings it in: ingest, then the services' hooks (reading, fan-out)."""
+    """A call as a poll brings it in: ingest and the services' hooks (reading, noting the fan-out),
+    committed; then the fan-out job, as the running bot wakes it after the poll's commit."""
     svc = harness.services
     async with svc.session() as s:
         data = CallData(
@@ -92,6 +94,7 @@ async def arrive(
         for hook in svc.ingest_hooks:
             await hook(s, result, svc)
         ids = result.touched
+    await fan_out(svc)
     assert len(ids) == 1
     return ids[0]
 

@@ -20,6 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.claims import mark_failed
 from storage.models import AuditLog, Chat, ChatKind, Outbox, OutboxKey, OutboxStatus
+from storage.rules.policy import PushPolicy
+from storage.rules.quiet import QUIET_HELD, quiet_end
 from storage.types import utcnow
 
 # isort: split
@@ -200,4 +202,23 @@ async def stats(session: AsyncSession, *, now: datetime) -> OutboxStats:
         failed=int(counts.get(OutboxStatus.FAILED, 0)),
         cancelled=int(counts.get(OutboxStatus.CANCELLED, 0)),
         oldest_due_seconds=max(0.0, (now - oldest).total_seconds()) if oldest is not None else 0.0,
+    )
+
+
+async def enqueue_for(
+    session: AsyncSession,
+    chat: Chat,
+    *,
+    kind: str,
+    subject: str,
+    payload: dict[str, Any],
+    now: datetime,
+    policy: PushPolicy,
+) -> bool:
+    """Queue one push for a chat, held back to the end of its quiet hours and noted as such (so the
+    held row follows the chat's quiet hours if the member changes them)."""
+    at = quiet_end(now, policy.quiet_for(chat), policy.tz)
+    note = QUIET_HELD if at > now else None
+    return await enqueue(
+        session, chat_id=chat.id, kind=kind, subject=subject, payload=payload, not_before=at, note=note
     )

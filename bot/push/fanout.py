@@ -37,7 +37,6 @@ from storage.fanouts import FANOUT_NEW_CALL, queue_fanouts
 from storage.following import load_call
 from storage.models import Chat
 from storage.notices import told_of
-from storage.outbox import enqueue
 from storage.pushes_bulk import ChatRow, enqueue_group, new_call_audience
 from storage.rules.kinds import (
     CALL_KINDS,
@@ -52,30 +51,6 @@ from storage.rules.quiet import QUIET_HELD, quiet_end
 from storage.rules.reminders import reminder_key
 
 log = logging.getLogger(__name__)
-
-
-def _not_before(chat: Chat, moment: datetime, policy: PushPolicy) -> datetime:
-    """Held back to the end of the chat's quiet hours, if ``moment`` falls in them."""
-    return quiet_end(moment, policy.quiet_for(chat), policy.tz)
-
-
-async def enqueue_for(
-    session: AsyncSession,
-    chat: Chat,
-    *,
-    kind: str,
-    subject: str,
-    payload: dict[str, Any],
-    now: datetime,
-    policy: PushPolicy,
-) -> bool:
-    """Queue one push for a chat, held back to the end of its quiet hours and noted as such (so the
-    held row follows the chat's quiet hours if the member changes them)."""
-    at = _not_before(chat, now, policy)
-    note = QUIET_HELD if at > now else None
-    return await enqueue(
-        session, chat_id=chat.id, kind=kind, subject=subject, payload=payload, not_before=at, note=note
-    )
 
 
 async def notify_new_calls(session: AsyncSession, services: Services, call_ids: Iterable[int]) -> int:

@@ -14,9 +14,9 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.push.apply_render import render_milestone
-from bot.push.fanout import enqueue_for
 from bot.push.render import policy_for
 from bot.services import Services
+from storage.outbox import enqueue_for
 from storage.plans import due_milestones
 from storage.rules.applications import KIND_MILESTONE
 

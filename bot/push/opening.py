@@ -33,12 +33,10 @@ from feeds.eligibility import Conditions
 from storage import pushes
 from storage.conditions import conditions_of
 from storage.fanouts import FANOUT_OPENED, queue_fanouts
-from storage.models import Call, CallStatus, Chat
+from storage.models import Call, CallStatus
 from storage.notices import new_call_notices, told_of
-from storage.outbox import enqueue
+from storage.outbox import enqueue_for
 from storage.rules.kinds import KIND_DEADLINE_CHANGED
-from storage.rules.policy import PushPolicy
-from storage.rules.quiet import QUIET_HELD, quiet_end
 from storage.source_models import CallWatch
 
 log = logging.getLogger(__name__)
@@ -120,28 +118,6 @@ def render_changed(call: Call, changes: list[tuple[str, str, str]]) -> dict[str,
     }
 
 
-async def _queue(
-    session: AsyncSession,
-    chat: Chat,
-    *,
-    kind: str,
-    subject: str,
-    payload: dict[str, Any],
-    now: datetime,
-    policy: PushPolicy,
-) -> bool:
-    at = quiet_end(now, policy.quiet_for(chat), policy.tz)
-    return await enqueue(
-        session,
-        chat_id=chat.id,
-        kind=kind,
-        subject=subject,
-        payload=payload,
-        not_before=at,
-        note=QUIET_HELD if at > now else None,
-    )
-
-
 def _digest(changes: list[tuple[str, str, str]]) -> str:
     return hashlib.sha256(json.dumps(changes, ensure_ascii=False).encode()).hexdigest()[:16]
 
@@ -158,7 +134,7 @@ async def fan_out_opened(session: AsyncSession, services: Services, call_id: int
     payload = render_opened(call, now, settings, reading.data if reading else None)
     queued = 0
     for notice in await new_call_notices(session, [call.id], policy, now=now):
-        if await _queue(
+        if await enqueue_for(
             session, notice.chat, kind=KIND_CALL_OPENED, subject=f"call:{call.id}:opened",
             payload=payload, now=now, policy=policy,
         ):  # fmt: skip
@@ -206,7 +182,7 @@ async def notify_call_life(session: AsyncSession, services: Services, result: An
                 )
             payload = render_changed(call, changes)
             for chat in await told_of(session, call):
-                if await _queue(
+                if await enqueue_for(
                     session, chat, kind=KIND_CALL_CHANGED, subject=f"call:{call.id}:changed:{_digest(changes)}",
                     payload=payload, now=now, policy=policy,
                 ):  # fmt: skip

@@ -19,13 +19,14 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.push.apply_render import render_help_request, render_partner_ask, render_partner_intro
-from bot.push.fanout import enqueue_for, wake_after_commit
+from bot.push.fanout import wake_after_commit
 from bot.push.render import policy_for
 from bot.services import Services
 from storage import members
 from storage.applications import Contact, peers, status_of
 from storage.apply_models import PartnerIntro
 from storage.models import Call, Chat
+from storage.outbox import enqueue_for
 from storage.partners import ensure_intro, mark_introduced
 from storage.rules.applications import KIND_HELP, KIND_PARTNER_ASK, KIND_PARTNER_INTRO
 

@@ -269,9 +269,8 @@ async def _claim(
 
 # The claim's statements are planned by index whatever the statistics say: scans, sorts of what an
 # index gives in order and hashes of whole tables are switched off for the claim's transaction only
-# (set before and reset after; ``set_config(…, true)`` ends with the transaction anyway), and so is
-# JIT (the penalties of what is switched off make a plan look costly enough to compile: 200 ms for a
-# query that takes a few).
+# (``set_config(…, true)`` lasts until the transaction ends), and so is JIT (the penalties of what
+# is switched off make a plan look costly enough to compile: 200 ms for a query that takes a few).
 _PLANNER = (
     "enable_seqscan",
     "enable_sort",
@@ -281,11 +280,6 @@ _PLANNER = (
     "jit",
 )
 PLAN_BY_INDEX = "SELECT " + ", ".join(f"set_config('{name}', 'off', true)" for name in _PLANNER)
-PLAN_AS_USUAL = (
-    "SELECT set_config(name, reset_val, true) FROM pg_settings"
-    " WHERE name IN ('enable_seqscan', 'enable_sort', 'enable_incremental_sort', 'enable_bitmapscan',"
-    " 'enable_hashjoin', 'jit')"
-)
 WINDOW = 500  # due rows read per step, in order, through the partial index of pending rows
 
 

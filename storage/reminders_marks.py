@@ -35,6 +35,8 @@ from storage.reminders import longest_lead, remindable, upcoming_events
 from storage.rules.policy import PushPolicy
 from storage.rules.reminders import EVENT_LEADS, event_reminder_moment, reminder_moment
 
+PLANNER = "planner"  # bot_state kind of the planners' marks (storage.bot_state; never python-telegram-bot's)
+
 # Chats whose row changed this long before the last run are looked at again (clocks of two
 # processes, a transaction that committed late).
 CHAT_MARGIN = timedelta(minutes=5)

@@ -19,6 +19,7 @@ from storage.models import Call, CallMute, Chat, Outbox, OutboxStatus
 from storage.rules.kinds import CANCELLED_MUTED, KIND_DEADLINE_CHANGED, KIND_REMINDER
 from storage.rules.policy import PushPolicy
 from storage.rules.quiet import QUIET_HELD, quiet_end
+from storage.types import utcnow
 
 # isort: split
 
@@ -117,6 +118,9 @@ async def mute_call(session: AsyncSession, *, telegram_id: int, call_id: int, no
 
 
 async def unmute_call(session: AsyncSession, *, telegram_id: int, call_id: int) -> bool:
+    """The chat wants this call again. The chat's row is marked changed (``updated_at``), so the
+    reminder planner, which looks only at what is newly due, looks at this chat again at its next
+    run and queues a reminder the mute held back (``storage.reminders_marks.chats_changed``)."""
     chat = (await session.execute(select(Chat).where(Chat.telegram_id == telegram_id))).scalar_one_or_none()
     if chat is None:
         return False
@@ -127,5 +131,6 @@ async def unmute_call(session: AsyncSession, *, telegram_id: int, call_id: int) 
     ).scalar_one_or_none()
     if row is not None:
         await session.delete(row)
+        chat.updated_at = utcnow()  # the wall clock, as chats_changed compares it
         await session.flush()
     return True

@@ -113,9 +113,9 @@ async def test_what_changed_while_the_bot_was_down_is_reminded_after_the_restart
     quiet = await world.call("Uendret", DEADLINE + timedelta(days=2), first_seen=SEEN, url="https://e.org/u")
     klima = await world.call("Klima", DEADLINE, ["klima"], first_seen=SEEN, url="https://e.org/k")
     await _settle(world)
-    world.clock.set(oslo(2026, 12, 4, 12, 0))
+    world.clock.set(oslo(2026, 12, 4, 13, 30))  # after the 14-day moment of DEADLINE
     assert await _plan(world) == []
-    # The bot goes down; meanwhile a deadline moves, a coordinator confirms one, Kari follows klima.
+    # The bot goes down (no moment passes while it is down); meanwhile a deadline moves, a coordinator confirms one, Kari follows klima.
     world.clock.set(oslo(2026, 12, 5, 10, 0))
     async with world.services.session() as s:
         await s.execute(

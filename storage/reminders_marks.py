@@ -173,11 +173,7 @@ async def newly_due(
     state: dict[int, tuple[Any, ...]] = {row[0]: tuple(row[1:]) for row in rows.tuples()}
     subscription_id, alert_id = await following_marks(session)
     everything = (
-        marks is None
-        or marks.at is None
-        or marks.wall is None
-        or now < marks.at
-        or leads != marks.leads
+        marks is None or marks.at is None or marks.wall is None or now < marks.at or leads != marks.leads
     )
     fresh = ReminderMarks(now, wall, leads, state, {}, subscription_id, alert_id)
     call_ids: set[int] = set()

@@ -119,9 +119,7 @@ async def test_what_changed_while_the_bot_was_down_is_reminded_after_the_restart
     world.clock.set(oslo(2026, 12, 5, 10, 0))
     async with world.services.session() as s:
         await s.execute(
-            update(Call)
-            .where(Call.id == moved)
-            .values(deadline_at=DEADLINE, last_changed_at=world.clock.now)
+            update(Call).where(Call.id == moved).values(deadline_at=DEADLINE, last_changed_at=world.clock.now)
         )
         await s.execute(
             update(Call)
@@ -147,7 +145,9 @@ async def test_a_lead_time_the_clock_passed_while_the_bot_was_down_is_reminded(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, near, _ = await _two_calls(world)
-    next_day = await world.call("Dagen etter", DEADLINE + timedelta(days=1), first_seen=SEEN, url="https://e.org/n")
+    next_day = await world.call(
+        "Dagen etter", DEADLINE + timedelta(days=1), first_seen=SEEN, url="https://e.org/n"
+    )
     await _settle(world)
     world.clock.set(oslo(2026, 12, 4, 12, 0))
     assert await _plan(world) == []
@@ -179,7 +179,9 @@ async def test_a_first_run_commits_a_batch_at_a_time_and_stores_its_marks_at_the
     world.clock.set(oslo(2026, 11, 20, 9, 0))
     await member(world)
     calls = [
-        await world.call(f"Frist {i}", DEADLINE + timedelta(hours=i), first_seen=SEEN, url=f"https://e.org/{i}")
+        await world.call(
+            f"Frist {i}", DEADLINE + timedelta(hours=i), first_seen=SEEN, url=f"https://e.org/{i}"
+        )
         for i in range(3)
     ]
     world.clock.set(oslo(2026, 12, 5, 10, 0))  # every call's 14-day moment has come
@@ -191,7 +193,9 @@ async def test_a_first_run_commits_a_batch_at_a_time_and_stores_its_marks_at_the
         async with world.services.session() as other:
             queued = (await other.execute(select(func.count()).select_from(Outbox))).scalar_one()
             stored = (
-                await other.execute(select(func.count()).select_from(BotState).where(BotState.kind == PLANNER))
+                await other.execute(
+                    select(func.count()).select_from(BotState).where(BotState.kind == PLANNER)
+                )
             ).scalar_one()
         seen.append((queued, stored > 0))
         return await real(session, **kw)
@@ -212,7 +216,8 @@ async def test_a_first_run_commits_a_batch_at_a_time_and_stores_its_marks_at_the
     async with world.services.session() as s:
         assert await bot_state.load_one(s, PLANNER, plan.REMINDER_MARKS, "") is not None
     assert sorted(r.subject for r in await world.rows(kinds.KIND_REMINDER)) == sorted(
-        f"call:{c}:{(DEADLINE + timedelta(hours=i)).strftime('%Y-%m-%dT%H:%MZ')}:14" for i, c in enumerate(calls)
+        f"call:{c}:{(DEADLINE + timedelta(hours=i)).strftime('%Y-%m-%dT%H:%MZ')}:14"
+        for i, c in enumerate(calls)
     )
 
 

@@ -70,7 +70,8 @@ async def plan_reminders(session: AsyncSession, services: Services) -> int:
     calls = sorted(newly.call_ids)
     chats = sorted(newly.chat_ids)
     batches: list[dict[str, list[int]]] = [
-        {"call_ids": calls[start : start + CALLS_PER_BATCH]} for start in range(0, len(calls), CALLS_PER_BATCH)
+        {"call_ids": calls[start : start + CALLS_PER_BATCH]}
+        for start in range(0, len(calls), CALLS_PER_BATCH)
     ]
     batches += [
         {"call_ids": newly.horizon, "chat_ids": chats[start : start + CHATS_PER_BATCH]}
@@ -80,6 +81,7 @@ async def plan_reminders(session: AsyncSession, services: Services) -> int:
     for n, batch in enumerate(batches):
         if n:
             await session.commit()  # the batch before is queued for good: bounded transactions
+            session.expunge_all()  # and its calls leave the session: memory stays bounded too
         found = await due_reminders(session, now=now, policy=policy, **batch)
         count += await _queue_reminders(session, found, services, policy)
         await asyncio.sleep(0)
@@ -208,26 +210,22 @@ async def plan_digests(session: AsyncSession, services: Services) -> int:
 async def _marks(
     session: AsyncSession, services: Services, key: str, decode: Callable[[dict[str, Any]], Any]
 ) -> Any:
-    """A planner's marks: this process's own, or those stored in the database when they are newer
-    (after a restart, or when another replica planned meanwhile). None when there are none."""
+    """A planner's marks: this process's own, or, when it has none (after a restart, or on a replica
+    that became the planner leader), those stored in the database. None when there are none.
+
+    Marks of this process older than the stored ones (another replica planned meanwhile) are still
+    right: the run looks again at what came since then, and queueing it twice queues nothing."""
     kept = services.extras.get(key)
-    stored = None
+    if kept is not None:
+        return kept
     data = await load_marks(session, key)
-    if data is not None:
-        try:
-            stored = decode(data)
-        except (KeyError, TypeError, ValueError):
-            log.warning("the stored %s cannot be read; planning as on a first run", key)
-    if kept is None or stored is None:
-        return kept if stored is None else stored
-    kept_at, stored_at = _mark_at(kept), _mark_at(stored)
-    if kept_at is None or (stored_at is not None and stored_at > kept_at):
-        return stored
-    return kept
-
-
-def _mark_at(marks: Any) -> datetime | None:
-    return marks if isinstance(marks, datetime) else getattr(marks, "at", None)
+    if data is None:
+        return None
+    try:
+        return decode(data)
+    except (KeyError, TypeError, ValueError):
+        log.warning("the stored %s cannot be read; planning as on a first run", key)
+        return None
 
 
 async def store_marks(

@@ -173,6 +173,25 @@ async def test_an_unmuted_call_is_reminded_at_the_next_run(world: World) -> None
     assert await _plan(world) == [f"call:{near}:{KEY}:14"]
 
 
+async def test_a_reminder_the_mute_cancelled_is_queued_again_after_unmuting(world: World) -> None:
+    _, near, _ = await _two_calls(world)
+    world.clock.set(oslo(2026, 12, 4, 12, 0))
+    assert await _plan(world) == []
+    world.clock.set(oslo(2026, 12, 4, 13, 30))
+    assert await _plan(world) == [f"call:{near}:{KEY}:14"]  # queued, not sent yet
+    async with world.services.session() as s:
+        assert await pushes.mute_call(s, telegram_id=1001, call_id=near, now=world.clock.now)
+    assert [r.status for r in await world.rows(kinds.KIND_REMINDER)] == ["cancelled"]
+    world.clock.advance(minutes=1)
+    async with world.services.session() as s:
+        assert await pushes.unmute_call(s, telegram_id=1001, call_id=near)
+    world.clock.advance(minutes=1)
+    rows = await world.rows(kinds.KIND_REMINDER)
+    assert await _plan(world) == [f"call:{near}:{KEY}:14"]
+    assert [r.status for r in await world.rows(kinds.KIND_REMINDER)] == ["pending"]
+    assert rows == []  # the cancelled copy went with the mute
+
+
 async def test_a_first_run_commits_a_batch_at_a_time_and_stores_its_marks_at_the_end(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:

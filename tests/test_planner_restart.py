@@ -334,3 +334,24 @@ async def test_the_planners_rows_never_reach_the_conversations_or_drafts(world: 
         await plan_reminders(s, world.services)
     assert await store.get_user_data() == {}
     assert await store.get_conversations("") == {}
+
+
+async def test_digests_commit_a_batch_of_chats_at_a_time(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for telegram_id in (1001, 1002, 1003):
+        await world.chat(telegram_id, notify_mode="daily")
+    world.clock.set(oslo(2026, 11, 24, 9, 0))  # no marks: every chat whose digest hour came
+    monkeypatch.setattr(plan, "DIGEST_CHATS_PER_BATCH", 1)
+    commits = 0
+    async with world.services.session() as s:
+
+        def count(_session: Any) -> None:
+            nonlocal commits
+            commits += 1
+
+        event.listen(s.sync_session, "after_commit", count)
+        await plan_digests(s, world.services)
+    assert commits == 3  # two between the three batches, and the last with the marks
+    async with world.services.session() as s:
+        assert await bot_state.load_one(s, PLANNER, plan.DIGEST_MARKS, "") is not None

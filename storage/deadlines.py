@@ -273,6 +273,13 @@ async def upsert_example_call(
     if call is None:
         call = Call(key=key, title=title, first_seen_at=now, last_changed_at=now)
         session.add(call)
+    elif (call.deadline_at, call.deadline_has_time, call.rolling, call.status) != (
+        deadline_at,
+        deadline_has_time,
+        rolling,
+        status,
+    ):
+        call.last_changed_at = now  # the reminder planner sees a changed call by this
     call.title, call.summary, call.url, call.source_name = title, summary, url, source_name
     call.deadline_at, call.deadline_has_time, call.rolling, call.status = (
         deadline_at,

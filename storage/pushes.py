@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Call, CallMute, Chat, Outbox, OutboxStatus
 from storage.rules.kinds import CANCELLED_MUTED, KIND_DEADLINE_CHANGED, KIND_REMINDER
 from storage.rules.policy import PushPolicy
 from storage.rules.quiet import QUIET_HELD, quiet_end
+from storage.types import utcnow
 
 # isort: split
 
@@ -117,6 +118,11 @@ async def mute_call(session: AsyncSession, *, telegram_id: int, call_id: int, no
 
 
 async def unmute_call(session: AsyncSession, *, telegram_id: int, call_id: int) -> bool:
+    """The chat wants this call again. The chat's row is marked changed (``updated_at``), so the
+    reminder planner, which looks only at what is newly due, looks at this chat again at its next
+    run and queues a reminder the mute held back (``storage.reminders_marks.chats_changed``); the
+    reminders the mute cancelled are forgotten, so their keys do not stop that (the planner decides
+    afresh which one is due, rendered as of then)."""
     chat = (await session.execute(select(Chat).where(Chat.telegram_id == telegram_id))).scalar_one_or_none()
     if chat is None:
         return False
@@ -127,5 +133,17 @@ async def unmute_call(session: AsyncSession, *, telegram_id: int, call_id: int) 
     ).scalar_one_or_none()
     if row is not None:
         await session.delete(row)
+        await session.execute(
+            delete(Outbox)
+            .where(
+                Outbox.chat_id == chat.id,
+                Outbox.kind == KIND_REMINDER,
+                Outbox.subject.like(f"call:{call_id}:%"),
+                Outbox.status == OutboxStatus.CANCELLED,
+                Outbox.last_error == CANCELLED_MUTED,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        chat.updated_at = utcnow()  # the wall clock, as chats_changed compares it
         await session.flush()
     return True

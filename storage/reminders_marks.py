@@ -13,8 +13,15 @@ keyword alerts. A run then asks only about
 - chats that changed (their lead times, quiet hours, digest hour, active again) or started
   following something;
 
-and everything once when it has no marks (a new process, the clock set back, a new lead time or
-quiet hours in use). The rule of what is due is the same either way (``storage.reminders``).
+and everything once when it has no marks (the very first run, the clock set back, a new lead time
+or quiet hours in use). The rule of what is due is the same either way (``storage.reminders``).
+
+The small part of the marks (the clock and wall time of the last run, the lead times or quiet hours
+in use, how far subscriptions and alerts were read) is stored in ``bot_state`` (kind "planner") in
+the transaction that queued what the run found, so a restart or a replica that becomes the planner
+leader carries on from there: with no per-call state in memory (``known`` False) a call is looked at
+when the clock passed one of its moments, or when it was first seen, changed or had its deadline
+decided since the last run (less a margin); chats as above.
 """
 
 from __future__ import annotations
@@ -29,11 +36,14 @@ from typing import Any, NamedTuple
 from sqlalchemy import Text, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import bot_state
 from storage.models import Call, Chat, Event, KeywordAlert, Rsvp, Subscription
 from storage.pushes_bulk import ChatRow
 from storage.reminders import longest_lead, remindable, upcoming_events
 from storage.rules.policy import PushPolicy
 from storage.rules.reminders import EVENT_LEADS, event_reminder_moment, reminder_moment
+
+PLANNER = "planner"  # bot_state kind of the planners' marks (storage.bot_state; never python-telegram-bot's)
 
 # Chats whose row changed this long before the last run are looked at again (clocks of two
 # processes, a transaction that committed late).
@@ -58,6 +68,54 @@ class ReminderMarks:
     moments: dict[int, list[datetime]] = field(default_factory=dict)  # horizon call -> moments
     subscription_id: int = 0
     alert_id: int = 0
+    # False for marks read back from the database: ``state`` and ``moments`` are not known then.
+    known: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "at": _iso(self.at),
+            "wall": _iso(self.wall),
+            "leads": sorted([list(lead) for lead in self.leads], key=repr),
+            "subscription_id": self.subscription_id,
+            "alert_id": self.alert_id,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ReminderMarks:
+        leads = frozenset((int(d), q, None if h is None else int(h)) for d, q, h in data["leads"])
+        at, wall = _dt(data["at"]), _dt(data["wall"])
+        return cls(at, wall, leads, {}, {}, int(data["subscription_id"]), int(data["alert_id"]), known=False)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _dt(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+async def load_marks(session: AsyncSession, name: str) -> dict[str, Any] | None:
+    """A planner's stored marks (``bot_state``, kind "planner"), or None (none, or unreadable)."""
+    raw = await bot_state.load_one(session, PLANNER, name, "")
+    if raw is None:
+        return None
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+async def save_marks(session: AsyncSession, name: str, data: dict[str, Any], *, now: datetime) -> None:
+    """Store a planner's marks in the caller's transaction (the one that queued what it found)."""
+    await bot_state.save(
+        session, PLANNER, name, "", json.dumps(data, separators=(",", ":"), sort_keys=True), now=now
+    )
+
+
+def _changed_since(stamps: tuple[Any, ...], since: datetime) -> bool:
+    return any(stamp is not None and stamp > since for stamp in stamps)
 
 
 @dataclass(frozen=True)
@@ -114,16 +172,26 @@ async def newly_due(
     )
     state: dict[int, tuple[Any, ...]] = {row[0]: tuple(row[1:]) for row in rows.tuples()}
     subscription_id, alert_id = await following_marks(session)
-    everything = marks is None or marks.at is None or now < marks.at or leads != marks.leads
+    everything = (
+        marks is None or marks.at is None or marks.wall is None or now < marks.at or leads != marks.leads
+    )
     fresh = ReminderMarks(now, wall, leads, state, {}, subscription_id, alert_id)
     call_ids: set[int] = set()
+    # Read back after a restart: a call is new to this run only if it changed since the last one
+    # (its columns are written with the planner's clock; the earlier of the two clocks, less a margin).
+    restored = None
+    if not everything and marks is not None and not marks.known:
+        assert marks.at is not None and marks.wall is not None
+        restored = min(marks.at, marks.wall) - CHAT_MARGIN
     for n, (call_id, values) in enumerate(state.items()):
         old = None if everything or marks is None else marks.state.get(call_id)
         if old == values and marks is not None:
             fresh.moments[call_id] = marks.moments[call_id]
         else:
             fresh.moments[call_id] = await _moments(_Deadline(*values[:3]), leads, policy)
-            call_ids.add(call_id)
+            # (deadline_decided_at, first_seen_at, last_changed_at)
+            if restored is None or _changed_since(values[5:], restored):
+                call_ids.add(call_id)
         if n % YIELD_EVERY == YIELD_EVERY - 1:
             await asyncio.sleep(0)
     if everything or marks is None or marks.at is None or marks.wall is None:
@@ -175,6 +243,29 @@ class EventMarks:
     moments: dict[int, list[datetime]]
     subscription_id: int
     alert_id: int
+    known: bool = True  # False when read back from the database (no state, no moments)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(),
+            "wall": self.wall.isoformat(),
+            "quiets": sorted(self.quiets, key=repr),
+            "subscription_id": self.subscription_id,
+            "alert_id": self.alert_id,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> EventMarks:
+        return cls(
+            datetime.fromisoformat(data["at"]),
+            datetime.fromisoformat(data["wall"]),
+            frozenset(data["quiets"]),
+            {},
+            {},
+            int(data["subscription_id"]),
+            int(data["alert_id"]),
+            known=False,
+        )
 
 
 async def newly_due_events(
@@ -187,18 +278,23 @@ async def newly_due_events(
         (await session.execute(select(Chat.quiet_hours).where(Chat.active.is_(True)).distinct())).scalars()
     )
     rows = await session.execute(
-        select(Event.id, Event.starts_at, Event.created_at, Event.cancelled).where(upcoming_events(now))
+        select(Event.id, Event.starts_at, Event.created_at, Event.cancelled, Event.changed_at).where(
+            upcoming_events(now)
+        )
     )
     state: dict[int, tuple[Any, ...]] = {row[0]: tuple(row[1:]) for row in rows.tuples()}
     subscription_id, alert_id = await following_marks(session)
     fresh = EventMarks(now, wall, quiets, state, {}, subscription_id, alert_id)
     old = marks if isinstance(marks, EventMarks) and marks.at <= now and marks.quiets == quiets else None
     event_ids: set[int] = set()
+    # Read back after a restart: an event is new to this run only if it was created or changed since.
+    restored = None if old is None or old.known else min(old.at, old.wall) - CHAT_MARGIN
     for event_id, values in state.items():
         if old is not None and old.state.get(event_id) == values:
             fresh.moments[event_id] = old.moments[event_id]
             continue
-        event_ids.add(event_id)
+        if restored is None or _changed_since((values[1], values[3]), restored):
+            event_ids.add(event_id)
         fresh.moments[event_id] = sorted(
             {
                 event_reminder_moment(values[0], lead, policy.quiet_from(quiet), policy.tz)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,7 +32,16 @@ from storage.outbox import enqueue
 from storage.outbox_prune import prune_audit, prune_outbox
 from storage.pushes_bulk import enqueue_group, enqueue_rows
 from storage.reminders import ReminderDue, due_event_reminders, due_reminders
-from storage.reminders_marks import chats_changed, following_marks, newly_due, newly_due_events
+from storage.reminders_marks import (
+    EventMarks,
+    ReminderMarks,
+    chats_changed,
+    following_marks,
+    load_marks,
+    newly_due,
+    newly_due_events,
+    save_marks,
+)
 from storage.rules.digests import weekly_overview_moment
 from storage.rules.kinds import KIND_DIGEST, KIND_EVENT_REMINDER, KIND_REMINDER, KIND_WEEKLY
 from storage.rules.policy import PushPolicy
@@ -49,31 +59,33 @@ CHATS_PER_BATCH = 2_000
 
 async def plan_reminders(session: AsyncSession, services: Services) -> int:
     """Queue the reminders newly due since the last run (``storage.reminders_marks``), a batch of
-    calls or chats at a time; the marks are kept once the transaction has committed."""
+    calls or chats at a time, each batch committed before the next one starts (queueing is
+    idempotent, so a crash half-way loses nothing and repeats nothing); the marks are stored with the
+    last batch and kept in the process once it has committed."""
     now = services.now()
     policy = policy_for(services.settings)
-    marks = services.extras.get(REMINDER_MARKS)
-    newly, fresh = await newly_due(session, marks, now=now, wall=utcnow(), policy=policy)
-    count = 0
+    marks = await _marks(session, services, REMINDER_MARKS, ReminderMarks.from_json)
+    wall = utcnow()
+    newly, fresh = await newly_due(session, marks, now=now, wall=wall, policy=policy)
     calls = sorted(newly.call_ids)
-    for start in range(0, len(calls), CALLS_PER_BATCH):
-        found = await due_reminders(
-            session, now=now, policy=policy, call_ids=calls[start : start + CALLS_PER_BATCH]
-        )
-        count += await _queue_reminders(session, found, services, policy)
-        await asyncio.sleep(0)
     chats = sorted(newly.chat_ids)
-    for start in range(0, len(chats), CHATS_PER_BATCH):
-        found = await due_reminders(
-            session,
-            now=now,
-            policy=policy,
-            call_ids=newly.horizon,
-            chat_ids=chats[start : start + CHATS_PER_BATCH],
-        )
+    batches: list[dict[str, list[int]]] = [
+        {"call_ids": calls[start : start + CALLS_PER_BATCH]}
+        for start in range(0, len(calls), CALLS_PER_BATCH)
+    ]
+    batches += [
+        {"call_ids": newly.horizon, "chat_ids": chats[start : start + CHATS_PER_BATCH]}
+        for start in range(0, len(chats), CHATS_PER_BATCH)
+    ]
+    count = 0
+    for n, batch in enumerate(batches):
+        if n:
+            await session.commit()  # the batch before is queued for good: bounded transactions
+            session.expunge_all()  # and its calls leave the session: memory stays bounded too
+        found = await due_reminders(session, now=now, policy=policy, **batch)
         count += await _queue_reminders(session, found, services, policy)
         await asyncio.sleep(0)
-    keep_after_commit(session, services, REMINDER_MARKS, fresh)
+    await store_marks(session, services, REMINDER_MARKS, fresh, fresh.to_json(), wall=wall)
     return count
 
 
@@ -132,6 +144,23 @@ class DigestMarks:
     subscription_id: int
     alert_id: int
 
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(),
+            "wall": self.wall.isoformat(),
+            "subscription_id": self.subscription_id,
+            "alert_id": self.alert_id,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> DigestMarks:
+        return cls(
+            datetime.fromisoformat(data["at"]),
+            datetime.fromisoformat(data["wall"]),
+            int(data["subscription_id"]),
+            int(data["alert_id"]),
+        )
+
 
 async def plan_digests(session: AsyncSession, services: Services) -> int:
     """Queue the digests newly due: chats whose digest hour came since the last run, and chats
@@ -139,11 +168,12 @@ async def plan_digests(session: AsyncSession, services: Services) -> int:
     run. A batch of chats at a time."""
     now = services.now()
     policy = policy_for(services.settings)
-    marks = services.extras.get(DIGEST_MARKS)
+    marks = await _marks(session, services, DIGEST_MARKS, DigestMarks.from_json)
     if not isinstance(marks, DigestMarks) or now < marks.at:
         marks = None
     chats = set(await digest_chats_due(session, now=now, since=marks.at if marks else None, policy=policy))
-    fresh = DigestMarks(now, utcnow(), *await following_marks(session))
+    wall = utcnow()
+    fresh = DigestMarks(now, wall, *await following_marks(session))
     if marks is not None:
         chats |= await chats_changed(
             session, wall=marks.wall, subscription_id=marks.subscription_id, alert_id=marks.alert_id
@@ -152,6 +182,8 @@ async def plan_digests(session: AsyncSession, services: Services) -> int:
     ordered = sorted(chats)
     budget = Budget()
     for start in range(0, len(ordered), DIGEST_CHATS_PER_BATCH):
+        if start:
+            await session.commit()  # the batch before is queued for good: bounded transactions
         rows = []
         for due in await due_digests(
             session, now=now, policy=policy, chat_ids=ordered[start : start + DIGEST_CHATS_PER_BATCH]
@@ -171,8 +203,38 @@ async def plan_digests(session: AsyncSession, services: Services) -> int:
         count += await enqueue_rows(session, rows)
         session.expunge_all()
         await asyncio.sleep(0)
-    keep_after_commit(session, services, DIGEST_MARKS, fresh)
+    await store_marks(session, services, DIGEST_MARKS, fresh, fresh.to_json(), wall=wall)
     return count
+
+
+async def _marks(
+    session: AsyncSession, services: Services, key: str, decode: Callable[[dict[str, Any]], Any]
+) -> Any:
+    """A planner's marks: this process's own, or, when it has none (after a restart, or on a replica
+    that became the planner leader), those stored in the database. None when there are none.
+
+    Marks of this process older than the stored ones (another replica planned meanwhile) are still
+    right: the run looks again at what came since then, and queueing it twice queues nothing."""
+    kept = services.extras.get(key)
+    if kept is not None:
+        return kept
+    data = await load_marks(session, key)
+    if data is None:
+        return None
+    try:
+        return decode(data)
+    except (KeyError, TypeError, ValueError):
+        log.warning("the stored %s cannot be read; planning as on a first run", key)
+        return None
+
+
+async def store_marks(
+    session: AsyncSession, services: Services, key: str, value: Any, data: dict[str, Any], *, wall: datetime
+) -> None:
+    """Store a planner's marks in the transaction that queued what it found (``bot_state``, kind
+    "planner"), and keep them in the process once it has committed."""
+    await save_marks(session, key, data, now=wall)
+    keep_after_commit(session, services, key, value)
 
 
 def keep_after_commit(session: AsyncSession, services: Services, key: str, value: Any) -> None:
@@ -217,9 +279,9 @@ async def plan_event_reminders(session: AsyncSession, services: Services) -> int
     whose lead-time moment the clock passed, new or changed events, new answers; changed chats."""
     now = services.now()
     policy = policy_for(services.settings)
-    newly, fresh = await newly_due_events(
-        session, services.extras.get(EVENT_MARKS), now=now, wall=utcnow(), policy=policy
-    )
+    marks = await _marks(session, services, EVENT_MARKS, EventMarks.from_json)
+    wall = utcnow()
+    newly, fresh = await newly_due_events(session, marks, now=now, wall=wall, policy=policy)
     found = []
     if newly.call_ids:
         found += await due_event_reminders(session, now=now, policy=policy, event_ids=newly.call_ids)
@@ -249,7 +311,7 @@ async def plan_event_reminders(session: AsyncSession, services: Services) -> int
             payload=render_event_reminder(events[event_id], lead, services.settings),
             not_before=now,
         )
-    keep_after_commit(session, services, EVENT_MARKS, fresh)
+    await store_marks(session, services, EVENT_MARKS, fresh, fresh.to_json(), wall=wall)
     return count
 
 
@@ -266,7 +328,7 @@ async def plan_pruning(session: AsyncSession, services: Services) -> int:
     """Once an hour: finished outbox rows past ``FOUI_OUTBOX_RETENTION_DAYS`` (their keys kept), done
     fan-outs as old, and audit entries past ``FOUI_AUDIT_RETENTION_DAYS``. Returns how many outbox rows went."""
     now = services.now()
-    last = services.extras.get(PRUNE_MARK)
+    last = await _marks(session, services, PRUNE_MARK, lambda data: datetime.fromisoformat(data["at"]))
     if isinstance(last, datetime) and last <= now < last + PRUNE_EVERY:
         return 0
     settings = services.settings
@@ -275,7 +337,7 @@ async def plan_pruning(session: AsyncSession, services: Services) -> int:
     await prune_fanouts(session, before=now - timedelta(days=settings.outbox_retention_days))
     if pruned or audit:
         log.info("pruned %d old outbox rows and %d audit entries", pruned, audit)
-    keep_after_commit(session, services, PRUNE_MARK, now)
+    await store_marks(session, services, PRUNE_MARK, now, {"at": now.isoformat()}, wall=utcnow())
     return 0
 
 

@@ -2,15 +2,20 @@
 out by the job, never in the poll's transaction (issue 18): the poll notes one ``fanouts`` row per
 change and queues no notice; after its commit the job tells each follower once, in bulk, with the
 quiet hours' held moments kept. A call changed twice before the job ran gives one notice, from the
-deadline the members last heard of (the real poll over loopback, SQLite and PostgreSQL)."""
+deadline the members last heard of (the real poll over loopback, SQLite and PostgreSQL). The
+migration that gives ``fanouts`` its subject keeps the rows it finds."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from alembic import command
+from sqlalchemy import Connection, select, text
+from sqlalchemy.exc import IntegrityError
 
 from bot.app import wire
 from bot.config import load_settings
@@ -18,11 +23,21 @@ from bot.poll.poll import poll_source
 from bot.push.opening import CANCELLED_GROUPED, KIND_CALL_CHANGED
 from bot.services import Services
 from feeds.catalogue import DEFAULT_TOPICS
-from storage.fanouts import FANOUT_CALL_CHANGED, FANOUT_DEADLINE_CHANGED, Fanout
-from storage.models import Chat, Outbox, OutboxStatus, Source, Subscription, Topic
+from storage.db import alembic_config, make_engine, migrate
+from storage.fanouts import (
+    FANOUT_CALL_CHANGED,
+    FANOUT_DEADLINE_CHANGED,
+    FANOUT_NEW_CALL,
+    Fanout,
+    next_pending,
+    queue_fanout_items,
+    queue_fanouts,
+)
+from storage.models import Call, Chat, Outbox, OutboxStatus, Source, Subscription, Topic
 from storage.rules.kinds import CANCELLED_DEADLINE, KIND_DEADLINE_CHANGED
 from storage.rules.quiet import QUIET_HELD
 from storage.topics import seed_topics
+from tests.conftest import _pg_admin_url, _pg_drop, _truncate_all
 from tests.fixtures.feeds.loopback import LoopbackServer
 from tests.fixtures.feeds.loopback import loopback as loopback
 from tests.support.fanout import fan_out, poll_and_fan_out
@@ -219,3 +234,106 @@ async def test_a_new_call_noted_before_its_deadline_changed_is_told_first(
     # been told of the call when its deadline moved, so nobody hears "Fristen er endret".
     assert [r.kind for r in rows] == ["new_call"]
     assert "12. mars" in rows[0].payload["text"] and "5. mars" not in rows[0].payload["text"]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """An empty database of this test's own (no migration yet)."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'old.db'}"
+        return
+    admin = _pg_admin_url()
+    if admin is None:
+        pytest.skip("PostgreSQL not configured: set FOUI_TEST_DATABASE_URL")
+    name = f"foui_mig_{uuid.uuid4().hex[:8]}"
+    engine = make_engine(admin, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await engine.dispose()
+    yield f"{admin.rsplit('/', 1)[0]}/{name}"
+    await _pg_drop(admin, name)
+
+
+def _downgrade(connection: Connection, revision: str) -> None:
+    cfg = alembic_config()
+    cfg.attributes["connection"] = connection
+    command.downgrade(cfg, revision)
+
+
+async def test_the_migration_gives_existing_fan_outs_an_empty_subject(empty_db: str) -> None:
+    engine = make_engine(empty_db)
+    insert = text("INSERT INTO fanouts (call_id, kind, created_at) VALUES (1, :kind, :t)")
+    try:
+        await migrate(engine, "i18c_fanouts")
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO calls (id, key, source_name, title, summary, deadline_has_time, rolling,"
+                    " status, manual, content_hash, first_seen_at, last_changed_at) VALUES"
+                    " (1, 'k', '', 'T', '', false, false, 'open', false, '', :t, :t)"
+                ),
+                {"t": NOW},
+            )
+            await conn.execute(insert, {"kind": "new_call", "t": NOW})
+        await migrate(engine)
+        async with engine.begin() as conn:
+            rows = (await conn.execute(text("SELECT kind, subject, detail FROM fanouts"))).all()
+            assert [tuple(r) for r in rows] == [("new_call", "", None)]
+            # Several change fan-outs of one call, each subject once.
+            add = text(
+                "INSERT INTO fanouts (call_id, kind, subject, created_at) VALUES (1, 'deadline_changed', :s, :t)"
+            )
+            await conn.execute(add, {"s": "call:1:a", "t": NOW})
+            await conn.execute(add, {"s": "call:1:b", "t": NOW})
+        with pytest.raises(IntegrityError):
+            async with engine.begin() as conn:
+                await conn.execute(add, {"s": "call:1:a", "t": NOW})
+        async with engine.begin() as conn:
+            await conn.run_sync(_downgrade, "i18c_fanouts")
+        async with engine.begin() as conn:
+            rows = (await conn.execute(text("SELECT kind FROM fanouts"))).all()
+            assert [tuple(r) for r in rows] == [("new_call",)]
+        with pytest.raises(IntegrityError):
+            async with engine.begin() as conn:
+                await conn.execute(insert, {"kind": "new_call", "t": NOW})
+        await migrate(engine)
+    finally:
+        await engine.dispose()
+
+
+async def test_one_calls_fan_outs_wait_for_the_earlier_one_held_by_another_process(
+    pg_url: str | None,
+) -> None:
+    """PostgreSQL (row locks): while one process does a call's new-call fan-out, another takes a
+    fan-out of another call, never the change of the same call noted after it."""
+    if pg_url is None:
+        pytest.skip("PostgreSQL not configured: set FOUI_TEST_DATABASE_URL")
+    settings = load_settings(database_url=pg_url, _env_file=None)
+    svc = Services.create(settings, clock=FakeClock(NOW))
+    await _truncate_all(svc.engine)
+    try:
+        async with svc.session() as s:
+            for key in ("a", "b"):
+                s.add(Call(key=key, title=key, first_seen_at=NOW, last_changed_at=NOW))
+            await s.flush()
+            a, b = [c.id for c in (await s.execute(select(Call).order_by(Call.id))).scalars()]
+            await queue_fanouts(s, [a], FANOUT_NEW_CALL)
+            await queue_fanout_items(s, FANOUT_DEADLINE_CHANGED, [(a, f"call:{a}:x", {"old_at": None})])
+            await queue_fanouts(s, [b], FANOUT_NEW_CALL)
+        async with svc.session() as first, svc.session() as second:
+            held = await next_pending(first)
+            assert held is not None and (held.call_id, held.kind) == (a, FANOUT_NEW_CALL)
+            other = await next_pending(second)
+            assert other is not None and (other.call_id, other.kind) == (b, FANOUT_NEW_CALL)
+            held.done_at = NOW
+            await first.commit()
+            other.done_at = NOW
+            await second.commit()
+        async with svc.session() as s:
+            after = await next_pending(s)
+            assert after is not None and (after.call_id, after.kind) == (a, FANOUT_DEADLINE_CHANGED)
+            assert await next_pending(s, skip=[after.id]) is None
+    finally:
+        await svc.engine.dispose()

@@ -60,8 +60,8 @@ class Fanout(Base):
 
 
 async def queue_fanouts(session: AsyncSession, call_ids: Iterable[int], kind: str) -> int:
-    """Note these calls' fan-out of ``kind`` as pending (once per call and kind, ever); returns how
-    many were new."""
+    """Note these calls' fan-out of ``kind`` (a new call, an opening: subject '') as pending, once
+    per call and kind, ever; returns how many were new."""
     return await queue_fanout_items(session, kind, [(i, "", None) for i in sorted(set(call_ids))])
 
 

@@ -93,9 +93,6 @@ async def notify_new_calls(session: AsyncSession, services: Services, call_ids: 
     return count
 
 
-_by_moment = by_moment  # chats grouped by the end of their quiet hours (``storage.pushes_bulk``)
-
-
 def _change_of(change: Any) -> tuple[int, datetime | None, bool]:
     """(call id, old deadline, old rolling) of a ``storage.calls.DeadlineChanged`` or a (call_id,
     old_at, new_at, old_rolling, new_rolling) tuple."""

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.claims import Claimed
 from storage.following import calls_where, chats_by_id, following, muted_pairs, recipients
 from storage.models import Call, Chat, Outbox, OutboxKey, OutboxStatus
+from storage.pushes_bulk import ChatRow, chat_rows
 from storage.rules.audience import LIVE_STATUSES, told_at_once, unwanted_reason
 from storage.rules.kinds import CALL_KINDS, KIND_DIGEST, KIND_NEW_CALL, KIND_REMINDER, KIND_TOLD
 from storage.rules.policy import PushPolicy
@@ -54,6 +55,18 @@ async def new_call_notices(
 
 async def told_of(session: AsyncSession, call: Call) -> list[Chat]:
     """The chats that were told of a call: its notice, a reminder or a digest that held it."""
+    chats = await chats_by_id(session, await _told_ids(session, call))
+    return [c for c in chats.values() if c.active]
+
+
+async def told_rows(session: AsyncSession, call: Call) -> list[ChatRow]:
+    """``told_of`` read lean (``storage.pushes_bulk.ChatRow``), for a fan-out to tens of thousands."""
+    chats = await chat_rows(session, sorted(await _told_ids(session, call)))
+    return [c for c in chats.values() if c.active]
+
+
+async def _told_ids(session: AsyncSession, call: Call) -> set[int]:
+    """Who was told of a call (``told_of``), less those who muted it."""
     subjects = or_(
         and_(Outbox.kind == KIND_NEW_CALL, Outbox.subject == f"call:{call.id}"),
         and_(Outbox.kind == KIND_REMINDER, Outbox.subject.like(f"call:{call.id}:%")),
@@ -86,8 +99,7 @@ async def told_of(session: AsyncSession, call: Call) -> list[Chat]:
     )
     direct.update(pruned.scalars())
     muted = {chat_id for chat_id, _ in await muted_pairs(session, [call.id])}
-    chats = await chats_by_id(session, direct - muted)
-    return [c for c in chats.values() if c.active]
+    return direct - muted
 
 
 async def unwanted(session: AsyncSession, rows: Sequence[Claimed], policy: PushPolicy) -> dict[int, str]:

@@ -24,6 +24,7 @@ from storage.following import calls_where, muted_pairs, recipients
 from storage.models import Call, Chat, Outbox, OutboxKey, OutboxStatus
 from storage.rules.audience import LIVE_STATUSES, told_at_once
 from storage.rules.policy import PushPolicy
+from storage.rules.quiet import QUIET_HELD, quiet_end
 from storage.rules.reminders import deadline_end
 from storage.types import utcnow
 
@@ -57,6 +58,21 @@ async def chat_rows(session: AsyncSession, ids: Iterable[int]) -> dict[int, Chat
         for row in rows.tuples():
             found[row[0]] = ChatRow(*row)
     return found
+
+
+def by_moment(
+    chats: Iterable[ChatRow | Chat], now: datetime, policy: PushPolicy
+) -> dict[tuple[datetime, str | None], list[int]]:
+    """Chats grouped by when a message queued now may go to them (the end of their quiet hours),
+    with the note that says it was held back: one ``enqueue_group`` per moment."""
+    moments: dict[str | None, datetime] = {}
+    groups: dict[tuple[datetime, str | None], list[int]] = {}
+    for chat in chats:
+        if chat.quiet_hours not in moments:
+            moments[chat.quiet_hours] = quiet_end(now, policy.quiet_from(chat.quiet_hours), policy.tz)
+        at = moments[chat.quiet_hours]
+        groups.setdefault((at, QUIET_HELD if at > now else None), []).append(chat.id)
+    return groups
 
 
 async def enqueue_group(

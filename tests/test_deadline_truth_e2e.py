@@ -20,7 +20,7 @@ from tests.fixtures.feeds.loopback import LoopbackServer, Route
 from tests.fixtures.feeds.loopback import loopback as loopback
 from tests.fixtures_bot import COORDINATOR, MEMBER
 from tests.support.fakebot import ApiCall
-from tests.support.fanout import poll_and_fan_out
+from tests.support.fanout import fan_out, poll_and_fan_out
 from tests.support.harness import BotHarness, FakeClock
 
 FEED = """<?xml version="1.0" encoding="utf-8"?>
@@ -136,6 +136,7 @@ async def test_endre_frist_and_a_later_page_asks_again(
     assert asked.text.startswith(texts.EF_ASK_DEADLINE)
     saved = last_message(await harness.send("12. mars 2027 kl. 13", COORDINATOR))
     assert saved.text.startswith("✅ Endret") and "fredag 12. mars 2027 kl. 13:00" in saved.text
+    await fan_out(harness.services)  # after the answer's commit, as the running bot wakes it
     await drain(harness, clock)
     changed = _sent_to(harness, MEMBER_ID)[-1]
     assert changed.text.startswith("✏️ <b>Fristen er endret:</b>")
@@ -168,6 +169,7 @@ async def test_endre_frist_and_a_later_page_asks_again(
     assert last_message(settled).text.startswith("✏️ Satt av Kristin Koordinator: løpende.")
     stale = await harness.press(question, texts.BTN_CHECK_NONE, COORDINATOR)
     assert alerts(stale) == [texts.CHECK_ALREADY.format(deadline="løpende")]
+    await fan_out(harness.services)
     await drain(harness, clock)
     assert "Ny frist: løpende" in _sent_to(harness, MEMBER_ID)[-1].text
 
@@ -191,6 +193,7 @@ async def test_a_certain_deadline_asks_nobody(
     ]
     done = last_message(await harness.press(fields, texts.BTN_FIELD_NONE, COORDINATOR))
     assert done.text.startswith("✅ Endret") and "ingen frist" in done.text
+    await fan_out(harness.services)  # after the answer's commit, as the running bot wakes it
     async with harness.services.session() as s:
         rows = list((await s.execute(select(Outbox).where(Outbox.kind == "deadline_changed"))).scalars())
     assert [r.status for r in rows] == [OutboxStatus.PENDING]

@@ -22,6 +22,7 @@ from storage.models import Call, CallStatus, DeadlineChange, OutboxStatus
 from storage.rules import kinds
 from tests import test_push_world
 from tests.support.fakebot import FakeBotApi, FakeRequest
+from tests.support.fanout import fan_out
 from tests.support.harness import FakeClock
 from tests.test_push_world import World
 
@@ -170,6 +171,7 @@ async def test_a_polled_deadline_change_cancels_reminders_for_the_old_deadline(w
         await s.flush()
         change = DeadlineChanged(call, oslo(2026, 12, 18, 13, 0), new_at, False, False)
         await on_ingest(s, IngestResult(deadline_changed=[change]), world.services)
+    await fan_out(world.services)  # after the poll's commit, as the running bot wakes it
     [reminder] = await world.rows(kinds.KIND_REMINDER)
     assert (reminder.status, reminder.last_error) == (OutboxStatus.CANCELLED, kinds.CANCELLED_DEADLINE)
     world.clock.set(oslo(2026, 12, 5, 7, 0))

@@ -11,20 +11,23 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from bot.config import load_settings
 from bot.push.fanout import notify_new_calls, on_ingest
 from bot.push.fanout_job import run_pending
 from bot.services import Services
 from storage import claims
-from storage.fanouts import Fanout
+from storage.calls import DeadlineChanged
+from storage.fanouts import FANOUT_DEADLINE_CHANGED, Fanout
 from storage.models import Call, CallTopic, Outbox, OutboxStatus, Topic
+from storage.pushes_bulk import BATCH
 from storage.rules import kinds
 from tests.conftest import _truncate_all
 from tests.support.harness import FakeClock
 
 FOLLOWERS = 41_000
+TOLD = 40_500  # of them, those whose new-call notice was sent before the deadline changed
 MORNING = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
@@ -107,6 +110,78 @@ async def test_the_polls_transaction_notes_the_fan_out_and_the_job_reaches_41000
     assert await run_pending(pg) == 0
     async with pg.session() as s:
         assert (await s.execute(select(func.count()).select_from(Outbox))).scalar_one() == FOLLOWERS
+
+
+async def test_a_deadline_change_told_to_41000_is_queued_by_the_job_in_bulk(pg: Services) -> None:
+    """The poll's transaction notes the change (no outbox row); the job tells every one of the
+    40,500 who were told of the call, one ``INSERT … SELECT`` per batch of chats, not one per chat;
+    their reminders for the old deadline and the notices still unsent are cancelled in bulk too."""
+    call = await _network(pg, FOLLOWERS)
+    async with pg.session() as s:
+        await on_ingest(s, SimpleNamespace(new=[call], deadline_changed=[], closed=[], touched=[]), pg)
+    assert await run_pending(pg) == FOLLOWERS
+    async with pg.session() as s:  # told: 40,500 sent, 500 still held (and rewritten by the change)
+        await s.execute(text("UPDATE outbox SET status = 'sent' WHERE chat_id > 500"))
+        await s.execute(
+            text(
+                "INSERT INTO outbox (chat_id, kind, subject, payload, status, attempts, next_attempt_at,"
+                " created_at) SELECT chat_id, 'reminder', :subject, '{}', 'pending', 0, :t, :t FROM outbox"
+            ),
+            {"subject": f"call:{call}:old:14", "t": MORNING},
+        )
+    old_at = MORNING + timedelta(days=20)
+    new_at = MORNING + timedelta(days=27)
+    async with pg.session() as s:  # the poll's transaction
+        found = await s.get(Call, call)
+        assert found is not None
+        found.deadline_at = new_at
+        await s.flush()
+        change = DeadlineChanged(call, old_at, new_at, False, False)
+        await on_ingest(s, SimpleNamespace(new=[], deadline_changed=[change], closed=[], touched=[]), pg)
+        kinds_now = (await s.execute(select(Outbox.kind, func.count()).group_by(Outbox.kind))).tuples().all()
+        assert sorted(kinds_now) == [(kinds.KIND_NEW_CALL, FOLLOWERS), (kinds.KIND_REMINDER, FOLLOWERS)]
+        pending = (await s.execute(select(Fanout.kind).where(Fanout.done_at.is_(None)))).scalars().all()
+        assert pending == [FANOUT_DEADLINE_CHANGED]
+
+    inserts: list[str] = []
+
+    def _count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO OUTBOX"):
+            inserts.append(statement)
+
+    event.listen(pg.engine.sync_engine, "before_cursor_execute", _count)
+    try:
+        assert await run_pending(pg) == TOLD  # after the commit, in a transaction of its own
+    finally:
+        event.remove(pg.engine.sync_engine, "before_cursor_execute", _count)
+    assert len(inserts) <= FOLLOWERS // BATCH + 2  # in bulk: about 21 statements for 41,000 chats
+    assert await run_pending(pg) == 0
+    async with pg.session() as s:
+        by_kind = dict(
+            (
+                await s.execute(
+                    select(Outbox.kind, func.count())
+                    .where(Outbox.status == OutboxStatus.PENDING)
+                    .group_by(Outbox.kind)
+                )
+            )
+            .tuples()
+            .all()
+        )
+        rewritten = (
+            (
+                await s.execute(
+                    select(Outbox.payload).where(
+                        Outbox.kind == kinds.KIND_NEW_CALL, Outbox.status == OutboxStatus.PENDING
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert by_kind == {kinds.KIND_DEADLINE_CHANGED: TOLD, kinds.KIND_NEW_CALL: FOLLOWERS - TOLD}
+    assert len({p["text"] for p in rewritten}) == 1  # one statement gave them the new deadline
+    assert "20. desember" in rewritten[0]["text"] and "13. desember" not in rewritten[0]["text"]
 
 
 async def test_a_claim_after_a_large_fan_out_without_analyze(pg: Services) -> None:

@@ -6,7 +6,8 @@ and members hear of the answer.
   Ingen frist. Queued reminders and change notices of the call are cancelled: nothing is reminded
   of while it waits. Run by the ingest hook ``on_ingest_truth`` in the poll's own transaction.
 - ``after_answer``: once a coordinator answered (a button, or /endrefrist), members who were told of
-  the call hear of a deadline that differs from what they were told; a new-call notice not sent yet
+  the call hear of a deadline that differs from what they were told (a ``deadline_changed`` fan-out,
+  done by ``bot.push.fanout_job`` after the answer's commit, as for a poll); a new-call notice not sent yet
   is written again without the "ikke bekreftet" mark; the other coordinators' copies of the
   question not sent yet are cancelled.
 """
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import texts
 from bot.config import Settings
-from bot.push.fanout import notify_deadline_changes, wake_after_commit
+from bot.push.fanout import note_deadline_changes, wake_after_commit
 from bot.push.render import render_new_call, shorten
 from bot.services import Services
 from storage import events, pushes, truth
@@ -163,14 +164,15 @@ async def on_ingest_truth(session: AsyncSession, result: Any, services: Services
 
 
 async def after_answer(session: AsyncSession, services: Services, answer: truth.Answer) -> int:
-    """Members hear of the answer where it matters; returns how many pushes were queued."""
+    """Members hear of the answer where it matters; returns how many pushes were queued or fan-outs
+    noted (a changed deadline: the job tells the followers after the commit)."""
     call = answer.call
     now = services.now()
     await pushes.cancel_pending(session, [call.id], kinds=(KIND_DEADLINE_CHECK,), reason=CANCELLED_ANSWERED)
-    if answer.members_told_otherwise:
+    if answer.members_told_otherwise:  # told by the fan-out job once the answer is committed
         told = answer.told
         change = (call.id, told.at, answer.now.at, told.rolling, answer.now.rolling)
-        return await notify_deadline_changes(session, services, [change])
+        return await note_deadline_changes(session, services, [change])
     for row in await pushes.pending_rows(session, KIND_NEW_CALL, f"call:{call.id}"):
         row.payload = render_new_call(call, now, services.settings)
     return 0

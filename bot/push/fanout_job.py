@@ -1,6 +1,7 @@
 """The fan-out as a job of its own: the poll's transaction only notes which calls need a notice
-(``storage.fanouts``, one row per call and kind); this job queues the notice for every follower in
-transactions of its own, so a call with 40,000 followers never holds the poll's transaction.
+(``storage.fanouts``, one row per call, kind and subject: a new call, an opening, a changed
+deadline, a grouped change); this job queues the notice for every follower in transactions of its
+own, so a call with 40,000 followers never holds the poll's transaction.
 
 - ``bot.push.fanout.on_ingest`` and ``bot.push.opening`` note the fan-outs in the poll's
   transaction and wake this process's worker once it has committed (``bot.push.wake``).
@@ -20,21 +21,26 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.push.fanout import notify_new_calls
+from bot.push.fanout import fan_out_changes, notify_new_calls
 from bot.push.opening import fan_out_opened
 from bot.push.wake import wake_sender
 from bot.services import Services
-from storage.fanouts import FANOUT_NEW_CALL, FANOUT_OPENED, next_pending
+from storage.fanouts import CHANGE_FANOUTS, FANOUT_NEW_CALL, FANOUT_OPENED, Fanout, next_pending
 
 log = logging.getLogger(__name__)
 
 
-async def fan_out_one(session: AsyncSession, services: Services, call_id: int, kind: str) -> int:
-    """Queue one call's notice of ``kind`` for its followers; returns how many rows were queued."""
+async def fan_out_one(session: AsyncSession, services: Services, fanout: Fanout) -> int:
+    """Queue one call's notice of the fan-out's kind for its followers; returns how many rows were
+    queued. A change (``deadline_changed``, ``call_changed``) takes the call's later pending changes
+    along (``bot.push.fanout.fan_out_changes``)."""
+    kind, call_id = fanout.kind, fanout.call_id
     if kind == FANOUT_NEW_CALL:
         return await notify_new_calls(session, services, [call_id])
     if kind == FANOUT_OPENED:
         return await fan_out_opened(session, services, call_id)
+    if kind in CHANGE_FANOUTS:
+        return await fan_out_changes(session, services, fanout)
     log.warning("fan-out of unknown kind %r for call %s: marked done", kind, call_id)
     return 0
 
@@ -52,7 +58,7 @@ async def run_pending(services: Services) -> int:
                 if fanout is None:
                     break
                 fanout_id = fanout.id
-                queued = await fan_out_one(session, services, fanout.call_id, fanout.kind)
+                queued = await fan_out_one(session, services, fanout)
                 fanout.done_at = services.now()
         except Exception:
             if fanout_id is None:

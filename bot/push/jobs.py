@@ -3,8 +3,8 @@
 - ``sender``: one long-running job that drains the outbox while the Application runs (it sees
   rows written by other processes within ``FOUI_OUTBOX_POLL_SECONDS``, and rows queued in this
   process at once through ``Sender.wake``).
-- ``fanout`` (``bot.push.fanout_job``): woken after a poll committed, queues each new or opened
-  call's notice for its followers in transactions of its own; the planner runs it too, which
+- ``fanout`` (``bot.push.fanout_job``): woken after a poll committed, queues each new, opened
+  or changed call's notice for its followers in transactions of its own; the planner runs it too, which
   recovers a fan-out a crash left pending.
 - ``plan_pushes``: every minute, works out from the database which reminders, digests and
   weekly overviews are due and queues them (the outbox's unique key makes a rerun harmless).

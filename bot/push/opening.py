@@ -2,9 +2,10 @@
 grouped "Utlysningen er endret" when what matters in its text changes (amount, who may apply,
 deadline), never one notice per field.
 
-``notify_call_life`` runs in the poll's transaction, after the conditions were read (called from
-``bot.push.fanout.on_ingest``); an opening is only noted there (``storage.fanouts``) and told to the
-followers by ``fan_out_opened``, run by ``bot.push.fanout_job`` after the poll's commit. What members last heard of each call
+``note_call_life`` runs in the poll's transaction, after the conditions were read (called from
+``bot.push.fanout.on_ingest``); an opening or a change is only noted there (``storage.fanouts``) and
+told to the followers by ``fan_out_opened`` or ``tell_call_changed``, run by ``bot.push.fanout_job``
+after the poll's commit. What members last heard of each call
 is kept in ``call_watch`` (its status and a small snapshot of what matters), so a restart or a
 second poll tells nothing twice; the outbox's unique key (chat, kind, subject) is the second guard.
 A deadline that changed on its own keeps the fan-out's "Fristen er endret"; when it changed together
@@ -32,10 +33,11 @@ from bot.services import Services
 from feeds.eligibility import Conditions
 from storage import pushes
 from storage.conditions import conditions_of
-from storage.fanouts import FANOUT_OPENED, queue_fanouts
+from storage.fanouts import FANOUT_CALL_CHANGED, FANOUT_OPENED, queue_fanout_items, queue_fanouts
 from storage.models import Call, CallStatus
-from storage.notices import new_call_notices, told_of
+from storage.notices import new_call_notices, told_rows
 from storage.outbox import enqueue_for
+from storage.pushes_bulk import by_moment, enqueue_group
 from storage.rules.kinds import KIND_DEADLINE_CHANGED
 from storage.source_models import CallWatch
 
@@ -144,13 +146,15 @@ async def fan_out_opened(session: AsyncSession, services: Services, call_id: int
     return queued
 
 
-async def notify_call_life(session: AsyncSession, services: Services, result: Any) -> int:
-    """Queue the opening notices and grouped change notices this ingest calls for; returns how many."""
+async def note_call_life(session: AsyncSession, services: Services, result: Any) -> int:
+    """In the poll's transaction: note the fan-outs this ingest calls for, an opening
+    (``call_opened``) or a grouped change (``call_changed``, its subject the changes' digest, its
+    detail the changes), done by ``bot.push.fanout_job`` after the commit; returns how many were
+    new. ``call_watch`` moves on here, so the next poll compares with what was noted."""
     ids = list(getattr(result, "touched", []) or [])
     if not ids:
         return 0
     now, settings = services.now(), services.settings
-    policy = policy_for(settings)
     calls: list[Call] = []
     watched: dict[int, CallWatch] = {}
     for i in range(0, len(ids), CHUNK):  # well under SQLite's variable limit
@@ -161,7 +165,8 @@ async def notify_call_life(session: AsyncSession, services: Services, result: An
         watched.update({w.call_id: w for w in rows.scalars()})
     readings = await conditions_of(session, [c.id for c in calls])
     told_deadline = {getattr(c, "call_id", None) for c in getattr(result, "deadline_changed", []) or []}
-    queued = 0
+    opened: list[int] = []
+    changed: list[tuple[int, str, dict[str, Any] | None]] = []
     for call in calls:
         reading = readings.get(call.id)
         data = reading.data if reading else None
@@ -170,24 +175,42 @@ async def notify_call_life(session: AsyncSession, services: Services, result: An
         if watch is None:
             session.add(CallWatch(call_id=call.id, status=call.status, material=now_material, updated_at=now))
             continue
-        opened = watch.status == CallStatus.PLANNED and call.status == CallStatus.OPEN
         changes = changes_between(watch.material or {}, now_material)
-        if opened:  # told to its followers by bot.push.fanout_job, after the poll's commit
-            if await queue_fanouts(session, [call.id], FANOUT_OPENED):
-                wake_fanout_after_commit(session, services)
+        if watch.status == CallStatus.PLANNED and call.status == CallStatus.OPEN:
+            opened.append(call.id)
         elif any(name != "deadline" for name, _, _ in changes):
-            if call.id in told_deadline or any(name == "deadline" for name, _, _ in changes):
-                await pushes.cancel_pending(
-                    session, [call.id], kinds=(KIND_DEADLINE_CHANGED,), reason=CANCELLED_GROUPED
-                )
-            payload = render_changed(call, changes)
-            for chat in await told_of(session, call):
-                if await enqueue_for(
-                    session, chat, kind=KIND_CALL_CHANGED, subject=f"call:{call.id}:changed:{_digest(changes)}",
-                    payload=payload, now=now, policy=policy,
-                ):  # fmt: skip
-                    queued += 1
+            # With the deadline among the changes, the grouped notice replaces "Fristen er endret".
+            grouped = call.id in told_deadline or any(name == "deadline" for name, _, _ in changes)
+            detail = {"changes": [list(c) for c in changes], "grouped": grouped}
+            changed.append((call.id, f"call:{call.id}:changed:{_digest(changes)}", detail))
         watch.status, watch.material, watch.updated_at = call.status, now_material, now
-    if queued:
-        log.info("queued %d notices of calls that opened or changed", queued)
+    noted = await queue_fanouts(session, opened, FANOUT_OPENED)
+    noted += await queue_fanout_items(session, FANOUT_CALL_CHANGED, changed)
+    if noted:
+        wake_fanout_after_commit(session, services)
+    return noted
+
+
+async def tell_call_changed(
+    session: AsyncSession, services: Services, call: Call, *, subject: str, detail: Mapping[str, Any]
+) -> int:
+    """The grouped "Utlysningen er endret" (a ``call_changed`` fan-out, run by
+    ``bot.push.fanout.fan_out_changes``) to those who were told of the call, one statement per
+    batch of chats whose quiet hours end at the same moment; a "Fristen er endret" not sent yet is
+    cancelled when the deadline is among the changes. Returns how many rows were queued."""
+    changes = [(str(name), str(old), str(new)) for name, old, new in detail.get("changes") or []]
+    if not changes:
+        return 0
+    if detail.get("grouped"):
+        await pushes.cancel_pending(
+            session, [call.id], kinds=(KIND_DEADLINE_CHANGED,), reason=CANCELLED_GROUPED
+        )
+    now = services.now()
+    policy = policy_for(services.settings)
+    payload = render_changed(call, changes)
+    queued = 0
+    for (at, note), ids in by_moment(await told_rows(session, call), now, policy).items():
+        queued += await enqueue_group(
+            session, ids, kind=KIND_CALL_CHANGED, subject=subject, payload=payload, not_before=at, note=note
+        )
     return queued

@@ -1,5 +1,5 @@
 """Polls as the running bot does them: the poll commits, then the push wing's fan-out job queues
-the notices of new and opened calls (``bot.push.fanout_job``; woken after the poll's commit in the
+the notices of new, opened and changed calls (``bot.push.fanout_job``; woken after the poll's commit in the
 real process, and run by the minute planner). Tests that look at notices right after a poll run
 the job here, rather than expecting the poll's transaction to have queued them."""
 

@@ -228,6 +228,45 @@ async def test_the_check_costs_a_few_queries_per_batch_not_per_row(world: World)
     assert len(statements) <= 8
 
 
+async def _move_deadline(world: World, call: int, to: datetime) -> None:
+    """The deadline moves in the database, as a poll's commit leaves it before the change's fan-out
+    job has cancelled or rewritten what was queued for the old one."""
+    from storage.models import Call
+
+    async with world.services.session() as s:
+        await s.execute(
+            update(Call).where(Call.id == call).values(deadline_at=to, last_changed_at=world.clock.now)
+        )
+
+
+async def test_a_reminder_for_a_deadline_that_moved_meanwhile_is_never_sent(world: World) -> None:
+    """Claimed between the poll's commit and the fan-out job, a same-day reminder must not give the
+    old deadline: the sender checks the deadline it was written for."""
+    await _member(world)
+    call = await world.call("Flyttet", oslo(2026, 12, 18, 13, 0), first_seen=oslo(2026, 11, 1, 9))
+    world.clock.set(oslo(2026, 12, 4, 13, 0))  # the 14-day reminder, written and claimed the same day
+    async with world.services.session() as s:
+        assert await plan_reminders(s, world.services) == 1
+    await _move_deadline(world, call, oslo(2027, 1, 15, 13, 0))
+    await world.drain_all()
+    assert world.api.sent(chat_id=1001) == []
+    [row] = await world.rows(kinds.KIND_REMINDER)
+    assert (row.status, row.last_error) == (OutboxStatus.CANCELLED, kinds.CANCELLED_DEADLINE)
+
+
+async def test_a_new_call_notice_claimed_after_its_deadline_moved_gives_the_new_deadline(
+    world: World,
+) -> None:
+    await _member(world)
+    world.clock.set(oslo(2026, 12, 2, 12, 0))
+    call = await world.call("Ny frist", oslo(2026, 12, 20, 12, 0))
+    assert await _notify(world, call) == 1
+    await _move_deadline(world, call, oslo(2027, 1, 15, 12, 0))
+    await world.drain_all()
+    [message] = world.api.sent(chat_id=1001)
+    assert "15. januar" in message.text and "20. desember" not in message.text
+
+
 # ---- 3. quiet hours changed while pushes are held ----------------------------------------------
 
 

@@ -63,9 +63,11 @@ async def refresh_payload(
     """A queued push, checked just before the sender sends it (``Sender(refresh=...)``).
 
     Returns the reason not to send it (the call closed or removed, its deadline over, or changed
-    after this reminder was written; a digest none of whose calls is still open), or the payload:
-    written again when it was written on an earlier day, so a notice, a digest or «Ukas frister»
-    held over night does not say "i morgen" on the day itself. Same-day payloads cost no query.
+    after this reminder or change notice was written; a digest none of whose calls is still open), or
+    the payload: written again when it was written on an earlier day, so a notice, a digest or «Ukas
+    frister» held over night does not say "i morgen" on the day itself, and a new-call notice written
+    for a deadline that moved since. A push about a call costs one query (its deadline is checked);
+    other same-day payloads cost none.
     """
     now = services.now()
     settings = services.settings
@@ -86,12 +88,27 @@ async def refresh_payload(
     call_id = payload.get("call_id")
     if kind not in CALL_KINDS or not isinstance(call_id, int):
         return payload
+    call = None
+    moved = False
+    written = payload.get("deadline_key")
+    if written is not None:  # (payloads queued before deadlines were written into them have none)
+        call = await load_call(session, call_id)
+        if call is None:
+            return CANCELLED_CLOSED
+        # The deadline moved after this was written (the change's fan-out cancels or rewrites such
+        # rows right after the poll; this catches one claimed in between): a reminder or a change
+        # notice for a deadline that is no longer the call's is not sent; a new-call notice is
+        # written again below with the deadline as it is now.
+        moved = written != reminder_key(call)
+        if moved and kind != KIND_NEW_CALL:
+            return CANCELLED_DEADLINE
     expires = payload.get("expires_at")
-    if isinstance(expires, str) and datetime.fromisoformat(expires) <= now:
+    if not moved and isinstance(expires, str) and datetime.fromisoformat(expires) <= now:
         return CANCELLED_EXPIRED
-    if written_for(payload, today):
+    if not moved and written_for(payload, today):
         return payload
-    call = await load_call(session, call_id)
+    if call is None:
+        call = await load_call(session, call_id)
     if call is None or call.status not in LIVE_STATUSES:
         return CANCELLED_CLOSED
     end = deadline_end(call)
@@ -101,8 +118,6 @@ async def refresh_payload(
         reading = (await conditions_of(session, [call.id])).get(call.id)
         return render_new_call(call, now, settings, reading.data if reading else None)
     if kind == KIND_REMINDER:
-        if payload.get("deadline_key") != reminder_key(call):
-            return CANCELLED_DEADLINE
         return render_reminder(call, now, settings)
     return payload
 

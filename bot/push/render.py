@@ -120,9 +120,10 @@ def call_buttons(call: Call) -> dict[str, Any]:
 
 def _about(call: Call, now: datetime | None, settings: Settings) -> dict[str, Any]:
     """What the sender checks just before sending a push about a call (``refresh_payload``):
-    the call, the local day the text was written (its "i morgen" is true that day) and when the
-    deadline is over (a push held past it is not sent)."""
-    about: dict[str, Any] = {"call_id": call.id}
+    the call and the deadline it was written for, the local day the text was written (its "i morgen"
+    is true that day) and when the deadline is over (a push held past it is not sent)."""
+    # the deadline it was written for: a push whose call's deadline moved since is never sent as it is
+    about: dict[str, Any] = {"call_id": call.id, "deadline_key": reminder_key(call)}
     if now is not None:
         about["rendered_on"] = now.astimezone(settings.tz).date().isoformat()
         about["lang"] = current_language()  # written again at sending in the recipient's language

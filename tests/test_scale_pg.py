@@ -17,7 +17,7 @@ from bot.config import load_settings
 from bot.push.fanout import notify_new_calls, on_ingest
 from bot.push.fanout_job import run_pending
 from bot.services import Services
-from storage import claims
+from storage import claims, claims_pg
 from storage.calls import DeadlineChanged
 from storage.fanouts import FANOUT_DEADLINE_CHANGED, Fanout
 from storage.models import Call, CallTopic, Outbox, OutboxStatus, Topic
@@ -233,12 +233,12 @@ async def test_the_claim_reads_a_window_of_due_rows_not_the_whole_fan_out(pg: Se
     async with pg.session() as s:
         await notify_new_calls(s, pg, [call])
         await s.commit()
-    statement = claims.claim_statement()
-    explain = text("EXPLAIN (ANALYZE, FORMAT JSON) " + claims.CLAIM_SQL).bindparams(
+    statement = claims_pg.claim_statement()
+    explain = text("EXPLAIN (ANALYZE, FORMAT JSON) " + claims_pg.CLAIM_SQL).bindparams(
         *statement._bindparams.values()
     )
     async with pg.engine.connect() as conn:
-        await conn.execute(text(claims.PLAN_BY_INDEX))  # as the claim does
+        await conn.execute(text(claims_pg.PLAN_BY_INDEX))  # as the claim does
         explained = (
             await conn.execute(
                 explain,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from handlers.frister_query import PAGE_SIZE, Listing, Query
+from handlers.frister_query import Listing, Query
 
 MAX_AGE = timedelta(minutes=10)
 MAX_ANSWERS = 2_000
@@ -98,20 +98,15 @@ def key(query: Query, view: View, *, private: bool, language: str, today: date) 
 
 def expires(listing: Listing, now: datetime, day_end: datetime) -> datetime | None:
     """When the answer stops being true by the clock alone: the end of the day, or the soonest timed
-    deadline it counts passing (a later one than the page's last, when there are more pages);
-    None when that cannot be told from the page (do not keep it)."""
+    deadline of the whole list passing (on this page or another: it changes the count, and on an
+    earlier page it moves the later ones up); None when it has passed already (do not keep it)."""
     soonest = day_end
     for call in listing.calls:
         if call.deadline_at is not None and call.deadline_has_time and call.deadline_at >= now:
             soonest = min(soonest, call.deadline_at)
-    if listing.total > len(listing.calls) and listing.calls:
-        last = listing.calls[-1].deadline_at
-        if last is None or last < now:
-            return None
-        soonest = min(soonest, last)
-    if listing.query.page > 0 and listing.total > PAGE_SIZE:
-        return None  # the earlier pages' deadlines are not in hand
-    return soonest
+    if listing.soonest is not None:
+        soonest = min(soonest, listing.soonest)
+    return soonest if soonest > now else None
 
 
 def frister_cache(extras: dict[str, Any]) -> FristerCache:

@@ -148,6 +148,7 @@ class Listing:
     no_topics: bool = False  # "mine" asked, but the member follows none: showing all
     hidden: int = 0  # calls left out as not for municipalities (the member's setting)
     filtering: bool = False  # the member's setting is on (whether or not this page follows it)
+    soonest: datetime | None = None  # the soonest timed deadline still ahead, on any page
 
     @property
     def pages(self) -> int:
@@ -227,7 +228,7 @@ async def load(
             session, now=now, day_start=day_start, until=until, topic_ids=topic_ids, source=query.source
         )
     listing = Listing(query, page.total, page.calls, rolling.total, rolling.calls, topic, no_topics)
-    listing.hidden, listing.filtering = hidden, only_eligible
+    listing.hidden, listing.filtering, listing.soonest = hidden, only_eligible, page.soonest
     return listing
 
 

@@ -32,6 +32,7 @@ class Page:
 
     total: int
     calls: Sequence[Call]
+    soonest: datetime | None = None  # upcoming: the soonest timed deadline still ahead on any page
 
 
 def _topic_filter(topic_ids: Collection[int] | None) -> ColumnElement[bool] | None:
@@ -93,7 +94,11 @@ async def upcoming(
     ]
     if until is not None:
         conditions.append(Call.deadline_at <= until)
-    return await _page(session, conditions, (Call.deadline_at, Call.id), offset, limit)
+    # When the list stops being true by the clock: the soonest timed deadline that passes (on any
+    # page: each one that passes moves the later ones up and changes the count).
+    timed = case((and_(Call.deadline_has_time.is_(True), Call.deadline_at >= now), Call.deadline_at))
+    soonest = func.min(timed).over().label("soonest")
+    return await _page(session, conditions, (Call.deadline_at, Call.id), offset, limit, soonest)
 
 
 async def _page(
@@ -102,10 +107,13 @@ async def _page(
     order: Sequence[Any],
     offset: int,
     limit: int | None,
+    soonest: Any = None,
 ) -> Page:
-    """One query for the rows and the total (a window count); a count alone past the end."""
+    """One query for the rows and the total (a window count); a count alone past the end.
+    ``soonest``: a window column read into ``Page.soonest``."""
+    extra = [soonest] if soonest is not None else []
     query = (
-        select(Call, func.count().over().label("total"))
+        select(Call, func.count().over().label("total"), *extra)
         .where(*conditions)
         .options(selectinload(Call.topics))
         .order_by(*order)
@@ -115,7 +123,8 @@ async def _page(
         query = query.limit(limit)
     rows = (await session.execute(query)).all()
     if rows:
-        return Page(int(rows[0].total), [row[0] for row in rows])
+        first = rows[0]
+        return Page(int(first.total), [row[0] for row in rows], first.soonest if extra else None)
     if offset == 0:
         return Page(0, [])
     count = select(func.count()).select_from(Call).where(*conditions)

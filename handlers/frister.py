@@ -36,10 +36,22 @@ from handlers.common import (
     shorten,
 )
 from handlers.errors import friendly
-from handlers.frister_cache import FristerCache, View, frister_cache
+from handlers.frister_cache import MAX_LISTABLE, FristerCache, View, frister_cache
 from handlers.frister_cache import expires as answer_expires
 from handlers.frister_cache import key as cache_key
-from handlers.frister_query import ALL, MINE, PREFIX, Listing, Query, decode, load, parse_args
+from handlers.frister_query import (
+    ALL,
+    MINE,
+    PREFIX,
+    TOPIC,
+    Listing,
+    Query,
+    day_bounds,
+    decode,
+    from_listable,
+    load,
+    parse_args,
+)
 from handlers.registry import Command
 from storage import cache_generation, conditions, deadlines
 from storage import topics as topic_store
@@ -246,15 +258,15 @@ async def _answer(
     hit = cache.get(key, now)
     if hit is not None:
         return hit.text, hit.rows
-    listing = await load(
-        session,
-        query,
-        chat_id=view.chat_id,
-        now=now,
-        tz=tz,
-        only_eligible=view.only_eligible,
-        mine=view.topic_ids or frozenset(),
-    )
+    mine = view.topic_ids or frozenset()
+    listing = None
+    found = await _listable(session, context, cache, now, query)
+    if found is not None:
+        listing = from_listable(found, query, now=now, tz=tz, only_eligible=view.only_eligible, mine=mine)
+    if listing is None:
+        listing = await load(
+            session, query, chat_id=view.chat_id, now=now, tz=tz, only_eligible=view.only_eligible, mine=mine
+        )
     soon = await arshjul.soon_expected(session, context, now) if section_wanted else []
     text, rows = render(listing, now, tz, private=private)
     section = arshjul.frister_section(soon)
@@ -280,6 +292,22 @@ async def _view(session: Any, update: Update, cache: FristerCache, now: datetime
         view = View(chat_id, topic_ids or None, private and only)
         cache.keep_view(chat.id, view)
     return view
+
+
+async def _listable(
+    session: Any, context: ContextTypes.DEFAULT_TYPE, cache: FristerCache, now: datetime, query: Query
+) -> deadlines.Listable | None:
+    """Every call the default window lists, once per generation and day (None: the query reaches
+    beyond it, or there are too many to keep)."""
+    settings = services(context).settings
+    if query.scope == TOPIC or query.days is None or query.days > settings.frister_default_days:
+        return None
+    day_start, until = day_bounds(now, settings.frister_default_days, settings.tz)
+    if cache.listable is None or cache.listable[0] != day_start:
+        assert until is not None
+        found = await deadlines.listable(session, day_start=day_start, until=until, limit=MAX_LISTABLE)
+        cache.listable = (day_start, found)
+    return cache.listable[1]
 
 
 async def _lookups(session: Any, cache: FristerCache) -> tuple[Sequence[Any], Sequence[str]]:

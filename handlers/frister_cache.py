@@ -8,7 +8,9 @@ registrations, settings or expected rounds bumps it, in any process). An answer 
 the soonest timed deadline it counts passes, when the expected rounds it shows are read afresh
 (``handlers.arshjul.expected_until``), and after ``MAX_AGE`` whatever happens (a bound for
 writes that go around the session, such as a hand-made SQL fix). A member's view (database chat
-id, topics, setting) is kept under the same generation.
+id, topics, setting: one query) is kept under the same generation, and so is every call the default
+window can list (``listable``): the first answer for a topic set, a source or a language not asked
+for yet is picked out of it in memory, without asking the database again.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from handlers.frister_query import Listing, Query
+from storage.deadlines import Listable
 
 MAX_AGE = timedelta(minutes=10)
 MAX_ANSWERS = 2_000
 MAX_VIEWS = 20_000
+MAX_LISTABLE = 5_000  # calls kept in memory to pick new topic sets' pages from (more: ask the database)
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,9 @@ class FristerCache:
         self.answers: OrderedDict[AnswerKey, Answer] = OrderedDict()
         self.views: OrderedDict[int, View] = OrderedDict()
         self.lookups: tuple[Sequence[Any], Sequence[str]] | None = None  # topics, source names
+        # Every call the default window can list (storage.deadlines.Listable), read once per
+        # generation and day: a topic set not asked for yet is picked out of it in memory.
+        self.listable: tuple[datetime, Listable | None] | None = None
         self.hits = 0
 
     def at(self, generation: int) -> None:
@@ -61,6 +68,7 @@ class FristerCache:
             self.answers.clear()
             self.views.clear()
             self.lookups = None
+            self.listable = None
 
     def view(self, telegram_id: int) -> View | None:
         return self.views.get(telegram_id)

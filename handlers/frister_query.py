@@ -235,3 +235,65 @@ async def load(
 def is_days(word: str) -> bool:
     """True when the word is meant as a number of days ("30", "30d", "-5"); parse_args checks the range."""
     return _DAYS.fullmatch(word.casefold()) is not None
+
+
+def from_listable(
+    found: deadlines.Listable,
+    query: Query,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    only_eligible: bool,
+    mine: frozenset[int],
+) -> Listing | None:
+    """What ``load`` reads for ``query``, picked out of ``found`` in memory (the same filters, order,
+    counts and pages); None when ``found`` does not cover the query (a topic's scope, another day or
+    a longer window): ``load`` it then."""
+    if query.scope == TOPIC or query.days is None:
+        return None
+    day_start, until = day_bounds(now, query.days, tz)
+    if day_start != found.day_start or until is None or until > found.until:
+        return None
+    topic_ids = (mine or None) if query.scope == MINE else None
+    filtered = only_eligible and not query.everything
+
+    def wanted(call: Call, *, eligible: bool) -> bool:
+        if topic_ids is not None and not any(t.id in topic_ids for t in call.topics):
+            return False
+        if query.source is not None and call.source_name != query.source:
+            return False
+        return not eligible or call.id not in found.not_for
+
+    window = [
+        c
+        for c in found.upcoming
+        if c.deadline_at is not None
+        and c.deadline_at <= until
+        and (c.deadline_at >= now or not c.deadline_has_time)
+    ]
+    upcoming = [c for c in window if wanted(c, eligible=filtered)]
+    total = len(upcoming)
+    page = query.page
+    if total and page * PAGE_SIZE >= total:  # the list shrank since the button
+        page = (total - 1) // PAGE_SIZE
+        query = replace(query, page=page)
+    calls = upcoming[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    rolling: list[Call] = []
+    rolling_total = 0
+    if page == 0:
+        rolling = [c for c in found.rolling if wanted(c, eligible=filtered)]
+        rolling_total, rolling = len(rolling), rolling[:ROLLING_SHOWN]
+    hidden = 0
+    if filtered:
+        hidden = sum(
+            1 for c in [*window, *found.rolling] if c.id in found.not_for and wanted(c, eligible=False)
+        )
+    listing = Listing(
+        query, total, calls, rolling_total, rolling, None, query.scope == MINE and topic_ids is None
+    )
+    listing.hidden, listing.filtering = hidden, only_eligible
+    timed = [
+        c.deadline_at for c in upcoming if c.deadline_has_time and c.deadline_at and c.deadline_at >= now
+    ]
+    listing.soonest = min(timed) if timed else None
+    return listing

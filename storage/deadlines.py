@@ -144,6 +144,46 @@ async def rolling(
     return await _page(session, conditions, (Call.first_seen_at.desc(), Call.id.desc()), 0, limit)
 
 
+@dataclass(frozen=True)
+class Listable:
+    """Every call /frister can list within a window, read at once: a new topic set's page is then
+    picked out in memory (``handlers.frister_query.from_listable``) instead of asked for again."""
+
+    day_start: datetime
+    until: datetime
+    upcoming: Sequence[Call]  # not rolling, deadline within [day_start, until], soonest first
+    rolling: Sequence[Call]  # newest first
+    not_for: frozenset[int]  # the calls whose reading says they are not for municipalities
+
+
+async def listable(
+    session: AsyncSession, *, day_start: datetime, until: datetime, limit: int
+) -> Listable | None:
+    """The calls ``upcoming`` (in the window, before ``now`` is applied) and ``rolling`` can list,
+    with their topics, in three queries; None when either is longer than ``limit``."""
+    window = [Call.deadline_at >= day_start, Call.deadline_at <= until, _listed(), ~_is_rolling()]
+    upcoming = (
+        select(Call).where(*window).options(selectinload(Call.topics)).order_by(Call.deadline_at, Call.id)
+    )
+    found = list((await session.execute(upcoming.limit(limit + 1))).scalars())
+    if len(found) > limit:
+        return None
+    newest = (Call.first_seen_at.desc(), Call.id.desc())
+    rolling = (
+        select(Call).where(_listed(), _is_rolling()).options(selectinload(Call.topics)).order_by(*newest)
+    )
+    rolling_found = list((await session.execute(rolling.limit(limit + 1))).scalars())
+    if len(rolling_found) > limit:
+        return None
+    not_for = (
+        select(CallConditions.call_id)
+        .join(Call, Call.id == CallConditions.call_id)
+        .where(CallConditions.verdict == VERDICT_NOT_FOR, or_(and_(*window), and_(_listed(), _is_rolling())))
+    )
+    ids = frozenset((await session.execute(not_for)).scalars())
+    return Listable(day_start, until, found, rolling_found, ids)
+
+
 async def left_out(
     session: AsyncSession,
     *,

@@ -8,11 +8,13 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot import texts
+from bot.poll.conditions import read_calls
 from handlers.frister_cache import frister_cache
-from storage.models import Call
+from storage.conditions import set_only_eligible
+from storage.models import Call, Chat
 from tests.members_helpers import add_calls, messages, only_message
 from tests.support.harness import BotHarness, FakeClock, Person
 from tests.test_frister_cache import counting
@@ -21,6 +23,7 @@ ASTRID = Person(id=5001, first_name="Astrid", username=None)
 BJORN = Person(id=5002, first_name="Bjørn", username=None)
 NILS = Person(id=5003, first_name="Nils", username=None, language_code="nn")
 EMMA = Person(id=5004, first_name="Emma", username=None, language_code="en")
+
 
 @pytest.fixture
 def h(harness: BotHarness) -> BotHarness:
@@ -157,3 +160,86 @@ async def test_forged_paging_data_is_refused_with_the_cache_warm(h: BotHarness) 
         answers = messages(calls, "answerCallbackQuery")
         assert answers and answers[0].params["text"] == texts.FRISTER_EXPIRED, (data, calls)
         assert not messages(calls, "editMessageText")
+
+
+LAG = "Tilskudd gis til lag og organisasjoner."  # read as not for municipalities
+KOMMUNER = "Hvem kan søke: Kommuner"
+
+
+async def mixed_calls(h: BotHarness) -> None:
+    """Calls of every kind /frister tells apart: timed and whole-day, passed earlier today, past the
+    window, rolling, planned, closed, other sources, topics, readings for and not for municipalities."""
+    now = h.services.now()
+    specs: list[dict[str, Any]] = [
+        {"title": "Gikk ut i morges", "deadline": now - timedelta(hours=2)},
+        {"title": "Hele dagen i dag", "deadline": now - timedelta(hours=2), "has_time": False},
+        {"title": "Stengt", "days": 3, "status": "closed"},
+        {"title": "Planlagt", "days": 4, "status": "planned", "topics": ["helse"]},
+        {"title": "Langt fram", "days": 200, "topics": ["helse"]},
+        {"title": "Løpende lag", "rolling": True, "status": "rolling", "summary": LAG, "topics": ["helse"]},
+        {"title": "Løpende kommune", "rolling": True, "summary": KOMMUNER},
+    ]
+    for i in range(14):
+        specs.append(
+            {
+                "title": f"Utlysning {i:02d}",
+                "days": 2 * i + 1,
+                "has_time": i % 3 != 0,
+                "topics": [["helse"], ["klima"], ["helse", "klima"], []][i % 4],
+                "source": "Kommunen" if i % 5 == 0 else "Forskningsrådet",
+                "summary": LAG if i % 4 == 1 else KOMMUNER,
+            }
+        )
+    await add_calls(h, *specs)
+    async with h.services.session() as session:
+        calls = list((await session.execute(select(Call))).scalars())
+        await read_calls(session, calls, h.services)
+
+
+async def test_a_new_topic_set_is_picked_from_memory_and_reads_as_from_the_database(
+    h: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await mixed_calls(h)
+    await h.send("/abonner helse", ASTRID)
+    await h.send("/abonner klima", BJORN)
+    await h.send("/abonner helse", NILS)
+    await h.send("/abonner klima", NILS)
+    async with h.services.session() as session:
+        chat_id = (await session.execute(select(Chat.id).where(Chat.telegram_id == NILS.id))).scalar_one()
+        await set_only_eligible(session, chat_id, True, h.services.now())
+    asks = [
+        (ASTRID, "/frister", False),
+        (BJORN, "/frister", False),
+        (NILS, "/frister", False),
+        (NILS, "/frister alle 30", False),
+        (NILS, "/frister 10", False),
+        (BJORN, "/frister kommunen", False),
+        (EMMA, "/frister", False),
+        (ASTRID, "/frister", True),
+        (BJORN, "/frister klima", False),
+        (ASTRID, "/frister alle", False),
+    ]
+
+    async def answers() -> list[tuple[str, list[str], str]]:
+        found = []
+        for person, text, group in asks:
+            message = only_message(await h.send(text, person, group=group))
+            second = ""
+            if any(
+                str(b.get("callback_data", "")).startswith("fr:1:") for row in message.buttons for b in row
+            ):
+                second = (await page(h, message, 1, person)).text
+            found.append((message.text, message.button_texts, second))
+        return found
+
+    await frister(h, ASTRID)  # the calls the default window lists, read once
+    with counting(h) as statements:
+        await frister(h, BJORN)  # a topic set not asked for yet
+    assert not [s for s in statements if "FROM calls" in s]
+    picked = await answers()
+    monkeypatch.setattr("handlers.frister.MAX_LISTABLE", -1)  # too many to keep: every page read
+    h.services.extras.pop("frister_cache")
+    read = await answers()
+    assert picked == read
+    assert any(second for *_, second in read)  # some pages to turn
+    assert any("Planlagt" in text for text, *_ in read) and not any("Stengt" in text for text, *_ in read)

@@ -36,7 +36,7 @@ from handlers.common import (
     shorten,
 )
 from handlers.errors import friendly
-from handlers.frister_cache import MAX_LISTABLE, FristerCache, View, frister_cache
+from handlers.frister_cache import MAX_AGE, MAX_LISTABLE, FristerCache, View, frister_cache
 from handlers.frister_cache import expires as answer_expires
 from handlers.frister_cache import key as cache_key
 from handlers.frister_query import (
@@ -303,11 +303,12 @@ async def _listable(
     if query.scope == TOPIC or query.days is None or query.days > settings.frister_default_days:
         return None
     day_start, until = day_bounds(now, settings.frister_default_days, settings.tz)
-    if cache.listable is None or cache.listable[0] != day_start:
+    kept = cache.listable
+    if kept is None or kept[0] != day_start or now - kept[1] >= MAX_AGE:
         assert until is not None
         found = await deadlines.listable(session, day_start=day_start, until=until, limit=MAX_LISTABLE)
-        cache.listable = (day_start, found)
-    return cache.listable[1]
+        kept = cache.listable = (day_start, now, found)
+    return kept[2]
 
 
 async def _lookups(session: Any, cache: FristerCache) -> tuple[Sequence[Any], Sequence[str]]:

@@ -57,8 +57,8 @@ class FristerCache:
         self.views: OrderedDict[int, View] = OrderedDict()
         self.lookups: tuple[Sequence[Any], Sequence[str]] | None = None  # topics, source names
         # Every call the default window can list (storage.deadlines.Listable), read once per
-        # generation and day: a topic set not asked for yet is picked out of it in memory.
-        self.listable: tuple[datetime, Listable | None] | None = None
+        # generation and day (and MAX_AGE): a topic set not asked for yet is picked out of it.
+        self.listable: tuple[datetime, datetime, Listable | None] | None = None  # day, made, calls
         self.hits = 0
 
     def at(self, generation: int) -> None:

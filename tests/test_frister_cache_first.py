@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from bot import texts
 from bot.poll.conditions import read_calls
-from handlers.frister_cache import frister_cache
+from handlers.frister_cache import MAX_AGE, frister_cache
 from storage.conditions import set_only_eligible
 from storage.models import Call, Chat
 from tests.members_helpers import add_calls, messages, only_message
@@ -243,3 +243,14 @@ async def test_a_new_topic_set_is_picked_from_memory_and_reads_as_from_the_datab
     assert picked == read
     assert any(second for *_, second in read)  # some pages to turn
     assert any("Planlagt" in text for text, *_ in read) and not any("Stengt" in text for text, *_ in read)
+
+
+async def test_the_calls_in_memory_are_read_afresh_after_max_age(h: BotHarness, clock: FakeClock) -> None:
+    [fixed] = await add_calls(h, {"title": "Skrivefeil", "days": 4, "topics": ["helse", "klima"]})
+    await h.send("/abonner helse", ASTRID)
+    await h.send("/abonner klima", BJORN)
+    assert "Skrivefeil" in (await frister(h, ASTRID)).text
+    async with h.services.engine.begin() as conn:  # a hand-made fix, around the sessions: no bump
+        await conn.execute(update(Call).where(Call.id == fixed).values(title="Rettet"))
+    clock.advance(seconds=MAX_AGE.total_seconds())
+    assert "Rettet" in (await frister(h, BJORN)).text  # a topic set not asked for yet

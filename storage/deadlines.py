@@ -160,25 +160,20 @@ async def listable(
     session: AsyncSession, *, day_start: datetime, until: datetime, limit: int
 ) -> Listable | None:
     """The calls ``upcoming`` (in the window, before ``now`` is applied) and ``rolling`` can list,
-    with their topics, in three queries; None when either is longer than ``limit``."""
-    window = [Call.deadline_at >= day_start, Call.deadline_at <= until, _listed(), ~_is_rolling()]
-    upcoming = (
-        select(Call).where(*window).options(selectinload(Call.topics)).order_by(Call.deadline_at, Call.id)
-    )
-    found = list((await session.execute(upcoming.limit(limit + 1))).scalars())
-    if len(found) > limit:
+    with their topics; None (after one count) when there are more than ``limit`` of them."""
+    window = and_(Call.deadline_at >= day_start, Call.deadline_at <= until, ~_is_rolling())
+    either = and_(_listed(), or_(window, _is_rolling()))
+    count = select(func.count()).select_from(Call).where(either)
+    if int((await session.execute(count)).scalar_one()) > limit:
         return None
-    newest = (Call.first_seen_at.desc(), Call.id.desc())
-    rolling = (
-        select(Call).where(_listed(), _is_rolling()).options(selectinload(Call.topics)).order_by(*newest)
-    )
-    rolling_found = list((await session.execute(rolling.limit(limit + 1))).scalars())
-    if len(rolling_found) > limit:
-        return None
+    upcoming = select(Call).where(_listed(), window).order_by(Call.deadline_at, Call.id)
+    rolling = select(Call).where(_listed(), _is_rolling()).order_by(Call.first_seen_at.desc(), Call.id.desc())
+    found = list((await session.execute(upcoming.options(selectinload(Call.topics)))).scalars())
+    rolling_found = list((await session.execute(rolling.options(selectinload(Call.topics)))).scalars())
     not_for = (
         select(CallConditions.call_id)
         .join(Call, Call.id == CallConditions.call_id)
-        .where(CallConditions.verdict == VERDICT_NOT_FOR, or_(and_(*window), and_(_listed(), _is_rolling())))
+        .where(CallConditions.verdict == VERDICT_NOT_FOR, either)
     )
     ids = frozenset((await session.execute(not_for)).scalars())
     return Listable(day_start, until, found, rolling_found, ids)

@@ -249,8 +249,9 @@ async def _answer(
     private: bool,
     command: bool,
 ) -> tuple[str, list[Any]]:
-    """The text and buttons for ``query``: from the cache, else loaded, rendered and kept. The
-    command's first page carries the expected rounds; a paging button's does not (its own key)."""
+    """The text and buttons for ``query``: from the cache, else picked out of the calls kept in memory
+    (or loaded when it reaches beyond them), rendered and kept. The command's first page carries the
+    expected rounds; a paging button's does not (its own key)."""
     tz = services(context).settings.tz
     today = now.astimezone(tz).date()
     section_wanted = command and query.page == 0

@@ -309,7 +309,8 @@ async def frister_ratio(harness: Any, n: int) -> dict[str, float]:
         ):
             answers = frister_cache(harness.services.extras).answers
             kept = dict(answers) if name == "new set" else {}
-            answers.clear() if kept else None  # this one only: the others' answers stay kept
+            if kept:  # for this one only: the others' answers are put back after it
+                answers.clear()
             start = time.perf_counter()
             await harness.send(command, person)
             if i >= 10:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
@@ -257,43 +258,36 @@ def from_listable(
     topic_ids = (mine or None) if query.scope == MINE else None
     filtered = only_eligible and not query.everything
 
-    def wanted(call: Call, *, eligible: bool) -> bool:
-        if topic_ids is not None and not any(t.id in topic_ids for t in call.topics):
+    def wanted(call: deadlines.Listed, *, eligible: bool) -> bool:
+        if topic_ids is not None and call.topic_ids.isdisjoint(topic_ids):
             return False
-        if query.source is not None and call.source_name != query.source:
+        if query.source is not None and call.source != query.source:
             return False
-        return not eligible or call.id not in found.not_for
+        return not (eligible and call.not_for)
 
-    window = [
-        c
-        for c in found.upcoming
-        if c.deadline_at is not None
-        and c.deadline_at <= until
-        and (c.deadline_at >= now or not c.deadline_has_time)
-    ]
+    # Sorted by deadline: those before now count only when the deadline is the whole day.
+    ahead, end = bisect_left(found.deadlines, now), bisect_right(found.deadlines, until)
+    window = [c for c in found.upcoming[:ahead] if not c.has_time] + list(found.upcoming[ahead:end])
     upcoming = [c for c in window if wanted(c, eligible=filtered)]
     total = len(upcoming)
     page = query.page
     if total and page * PAGE_SIZE >= total:  # the list shrank since the button
         page = (total - 1) // PAGE_SIZE
         query = replace(query, page=page)
-    calls = upcoming[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    calls = [c.call for c in upcoming[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]]
     rolling: list[Call] = []
     rolling_total = 0
     if page == 0:
-        rolling = [c for c in found.rolling if wanted(c, eligible=filtered)]
-        rolling_total, rolling = len(rolling), rolling[:ROLLING_SHOWN]
+        picked = [c.call for c in found.rolling if wanted(c, eligible=filtered)]
+        rolling_total, rolling = len(picked), picked[:ROLLING_SHOWN]
     hidden = 0
     if filtered:
-        hidden = sum(
-            1 for c in [*window, *found.rolling] if c.id in found.not_for and wanted(c, eligible=False)
-        )
-    listing = Listing(
-        query, total, calls, rolling_total, rolling, None, query.scope == MINE and topic_ids is None
-    )
+        hidden = sum(1 for c in [*window, *found.rolling] if c.not_for and wanted(c, eligible=False))
+    no_topics = query.scope == MINE and topic_ids is None
+    listing = Listing(query, total, calls, rolling_total, rolling, None, no_topics)
     listing.hidden, listing.filtering = hidden, only_eligible
-    timed = [
-        c.deadline_at for c in upcoming if c.deadline_has_time and c.deadline_at and c.deadline_at >= now
-    ]
-    listing.soonest = min(timed) if timed else None
+    timed = (
+        c.deadline_at for c in upcoming if c.has_time and c.deadline_at is not None and c.deadline_at >= now
+    )
+    listing.soonest = next(timed, None)  # soonest first
     return listing

@@ -144,6 +144,18 @@ async def rolling(
     return await _page(session, conditions, (Call.first_seen_at.desc(), Call.id.desc()), 0, limit)
 
 
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """One call as /frister filters it, in plain values (no ORM attribute per test)."""
+
+    call: Call
+    deadline_at: datetime | None
+    has_time: bool
+    topic_ids: frozenset[int]
+    source: str
+    not_for: bool  # its reading says it is not for municipalities
+
+
 @dataclass(frozen=True)
 class Listable:
     """Every call /frister can list within a window, read at once: a new topic set's page is then
@@ -151,9 +163,9 @@ class Listable:
 
     day_start: datetime
     until: datetime
-    upcoming: Sequence[Call]  # not rolling, deadline within [day_start, until], soonest first
-    rolling: Sequence[Call]  # newest first
-    not_for: frozenset[int]  # the calls whose reading says they are not for municipalities
+    upcoming: Sequence[Listed]  # not rolling, deadline within [day_start, until], soonest first
+    rolling: Sequence[Listed]  # newest first
+    deadlines: Sequence[datetime]  # the upcoming ones' deadlines, in their order (for bisect)
 
 
 async def listable(
@@ -176,7 +188,16 @@ async def listable(
         .where(CallConditions.verdict == VERDICT_NOT_FOR, either)
     )
     ids = frozenset((await session.execute(not_for)).scalars())
-    return Listable(day_start, until, found, rolling_found, ids)
+
+    def listed(call: Call) -> Listed:
+        topics = frozenset(t.id for t in call.topics)
+        return Listed(
+            call, call.deadline_at, call.deadline_has_time, topics, call.source_name, call.id in ids
+        )
+
+    upcoming_listed = [listed(c) for c in found]
+    deadlines = [c.deadline_at for c in upcoming_listed if c.deadline_at is not None]
+    return Listable(day_start, until, upcoming_listed, [listed(c) for c in rolling_found], deadlines)
 
 
 async def left_out(

@@ -36,12 +36,24 @@ from handlers.common import (
     shorten,
 )
 from handlers.errors import friendly
-from handlers.frister_cache import FristerCache, View, frister_cache
+from handlers.frister_cache import MAX_AGE, MAX_LISTABLE, FristerCache, View, frister_cache
 from handlers.frister_cache import expires as answer_expires
 from handlers.frister_cache import key as cache_key
-from handlers.frister_query import ALL, MINE, PREFIX, Listing, Query, decode, load, parse_args
+from handlers.frister_query import (
+    ALL,
+    MINE,
+    PREFIX,
+    TOPIC,
+    Listing,
+    Query,
+    day_bounds,
+    decode,
+    from_listable,
+    load,
+    parse_args,
+)
 from handlers.registry import Command
-from storage import cache_generation, conditions, deadlines, members
+from storage import cache_generation, conditions, deadlines
 from storage import topics as topic_store
 from storage.models import Call, CallStatus
 from storage.rules.deadline_truth import DeadlineState
@@ -208,7 +220,7 @@ def with_timeline(rows: list[Any], listing: Listing) -> list[Any]:
 async def frister(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """List the upcoming deadlines (from ``handlers.frister_cache`` when nothing changed)."""
     svc = services(context)
-    now, tz, private = svc.now(), svc.settings.tz, is_private(update)
+    now, private = svc.now(), is_private(update)
     words = args_of(context)
     cache = frister_cache(svc.extras)
     async with svc.session() as session:
@@ -222,44 +234,82 @@ async def frister(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             default_days=svc.settings.frister_default_days,
             private=private,
         )
-        today = now.astimezone(tz).date()
-        key = cache_key(query, view, private=private, language=current_language(), today=today)
-        hit = cache.get(key, now)
-        if hit is not None:
-            text, rows = hit.text, hit.rows
-        else:
-            listing = await load(
-                session,
-                query,
-                chat_id=view.chat_id,
-                now=now,
-                tz=tz,
-                only_eligible=view.only_eligible,
-                mine=view.topic_ids or frozenset(),
-            )
-            soon = await arshjul.soon_expected(session, context, now) if query.page == 0 else []
-            text, rows = render(listing, now, tz, private=private)
-            section = arshjul.frister_section(soon)
-            text, rows = (f"{text}\n\n{section}" if section else text), with_timeline(rows, listing)
-            day_end = datetime.combine(today + timedelta(days=1), time(0, 0), tz)
-            until = answer_expires(listing, now, day_end)
-            fresh = arshjul.expected_until(context) if query.page == 0 else None
-            cache.keep(key, text, rows, now=now, expires=min(until, fresh) if until and fresh else until)
+        text, rows = await _answer(session, context, cache, query, view, now, private=private, command=True)
     await reply(update, context, text, keyboard(rows))
 
 
+async def _answer(
+    session: Any,
+    context: ContextTypes.DEFAULT_TYPE,
+    cache: FristerCache,
+    query: Query,
+    view: View,
+    now: datetime,
+    *,
+    private: bool,
+    command: bool,
+) -> tuple[str, list[Any]]:
+    """The text and buttons for ``query``: from the cache, else picked out of the calls kept in memory
+    (or loaded when it reaches beyond them), rendered and kept. The command's first page carries the
+    expected rounds; a paging button's does not (its own key)."""
+    tz = services(context).settings.tz
+    today = now.astimezone(tz).date()
+    section_wanted = command and query.page == 0
+    key = (*cache_key(query, view, private=private, language=current_language(), today=today), command)
+    hit = cache.get(key, now)
+    if hit is not None:
+        return hit.text, hit.rows
+    mine = view.topic_ids or frozenset()
+    listing = None
+    found = await _listable(session, context, cache, now, query)
+    if found is not None:
+        listing = from_listable(found, query, now=now, tz=tz, only_eligible=view.only_eligible, mine=mine)
+    if listing is None:
+        listing = await load(
+            session, query, chat_id=view.chat_id, now=now, tz=tz, only_eligible=view.only_eligible, mine=mine
+        )
+    soon = await arshjul.soon_expected(session, context, now) if section_wanted else []
+    text, rows = render(listing, now, tz, private=private)
+    section = arshjul.frister_section(soon)
+    text, rows = (f"{text}\n\n{section}" if section else text), with_timeline(rows, listing)
+    day_end = datetime.combine(today + timedelta(days=1), time(0, 0), tz)
+    until = answer_expires(listing, now, day_end)
+    fresh = arshjul.expected_until(context) if section_wanted else None
+    cache.keep(key, text, rows, now=now, expires=min(until, fresh) if until and fresh else until)
+    return text, rows
+
+
 async def _view(session: Any, update: Update, cache: FristerCache, now: datetime, *, private: bool) -> View:
-    """The chat's database id, topics and setting, read once per generation."""
+    """The chat's database id, topics and setting: one query, once per generation (the chat tracker,
+    ``handlers.track``, registered the chat before this update came here)."""
     chat = update.effective_chat
     assert chat is not None
     view = cache.view(chat.id)
     if view is None:
-        row = await current_chat(session, update, now)
-        topic_ids = await members.subscribed_topic_ids(session, row.id)
-        only = private and await conditions.only_eligible(session, row.id)
-        view = View(row.id, frozenset(topic_ids) or None, only)
+        found = await conditions.listing_view(session, chat.id)
+        if found is None:  # not registered (the tracker could not write it): register it now
+            found = ((await current_chat(session, update, now)).id, frozenset(), False)  # new: nothing yet
+        chat_id, topic_ids, only = found
+        view = View(chat_id, topic_ids or None, private and only)
         cache.keep_view(chat.id, view)
     return view
+
+
+async def _listable(
+    session: Any, context: ContextTypes.DEFAULT_TYPE, cache: FristerCache, now: datetime, query: Query
+) -> deadlines.Listable | None:
+    """Every call the default window lists, once per generation and day (None: the query reaches
+    beyond it, or there are too many to keep)."""
+    settings = services(context).settings
+    if query.scope == TOPIC or query.days is None or query.days > settings.frister_default_days:
+        return None
+    day_start, until = day_bounds(now, settings.frister_default_days, settings.tz)
+    kept = cache.listable
+    if kept is None or kept[0] != day_start or now - kept[1] >= MAX_AGE:
+        assert until is not None
+        found = await deadlines.listable(session, day_start=day_start, until=until, limit=MAX_LISTABLE)
+        kept = cache.listable = (day_start, now, found)
+    return kept[2]
 
 
 async def _lookups(session: Any, cache: FristerCache) -> tuple[Sequence[Any], Sequence[str]]:
@@ -271,20 +321,21 @@ async def _lookups(session: Any, cache: FristerCache) -> tuple[Sequence[Any], Se
 
 @friendly
 async def frister_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A paging button under a /frister answer."""
+    """A paging button under a /frister answer: from the same cache, read as of now (a page asked for
+    after a change is rendered afresh); data that makes no sense gets ``Expired``."""
     callback = update.callback_query
     assert callback is not None and callback.data is not None
     svc = services(context)
-    now, tz, private = svc.now(), svc.settings.tz, is_private(update)
+    now, private = svc.now(), is_private(update)
+    cache = frister_cache(svc.extras)
     async with svc.session() as session:
-        chat = await current_chat(session, update, now)
-        sources = await deadlines.source_names(session) if not callback.data.endswith(":") else []
+        cache.at(await cache_generation.read(session))
+        view = await _view(session, update, cache, now, private=private)
+        sources = (await _lookups(session, cache))[1] if not callback.data.endswith(":") else []
         query = decode(callback.data, sources)
-        only = private and await conditions.only_eligible(session, chat.id)
-        listing = await load(session, query, chat_id=chat.id, now=now, tz=tz, only_eligible=only)
-    text, rows = render(listing, now, tz, private=private)
+        text, rows = await _answer(session, context, cache, query, view, now, private=private, command=False)
     await answer(update)
-    await edit(update, context, text, keyboard(with_timeline(rows, listing)))
+    await edit(update, context, text, keyboard(rows))
 
 
 COMMANDS = [Command("frister", texts.CMD_FRISTER, callback=frister)]

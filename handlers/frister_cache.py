@@ -8,7 +8,9 @@ registrations, settings or expected rounds bumps it, in any process). An answer 
 the soonest timed deadline it counts passes, when the expected rounds it shows are read afresh
 (``handlers.arshjul.expected_until``), and after ``MAX_AGE`` whatever happens (a bound for
 writes that go around the session, such as a hand-made SQL fix). A member's view (database chat
-id, topics, setting) is kept under the same generation.
+id, topics, setting: one query) is kept under the same generation, and so is every call the default
+window can list (``listable``): the first answer for a topic set, a source or a language not asked
+for yet is picked out of it in memory, without asking the database again.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from handlers.frister_query import PAGE_SIZE, Listing, Query
+from handlers.frister_query import Listing, Query
+from storage.deadlines import Listable
 
 MAX_AGE = timedelta(minutes=10)
 MAX_ANSWERS = 2_000
 MAX_VIEWS = 20_000
+MAX_LISTABLE = 5_000  # calls kept in memory to pick new topic sets' pages from (more: ask the database)
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,9 @@ class FristerCache:
         self.answers: OrderedDict[AnswerKey, Answer] = OrderedDict()
         self.views: OrderedDict[int, View] = OrderedDict()
         self.lookups: tuple[Sequence[Any], Sequence[str]] | None = None  # topics, source names
+        # Every call the default window can list (storage.deadlines.Listable), read once per
+        # generation and day (and MAX_AGE): a topic set not asked for yet is picked out of it.
+        self.listable: tuple[datetime, datetime, Listable | None] | None = None  # day, made, calls
         self.hits = 0
 
     def at(self, generation: int) -> None:
@@ -61,6 +68,7 @@ class FristerCache:
             self.answers.clear()
             self.views.clear()
             self.lookups = None
+            self.listable = None
 
     def view(self, telegram_id: int) -> View | None:
         return self.views.get(telegram_id)
@@ -98,20 +106,15 @@ def key(query: Query, view: View, *, private: bool, language: str, today: date) 
 
 def expires(listing: Listing, now: datetime, day_end: datetime) -> datetime | None:
     """When the answer stops being true by the clock alone: the end of the day, or the soonest timed
-    deadline it counts passing (a later one than the page's last, when there are more pages);
-    None when that cannot be told from the page (do not keep it)."""
+    deadline of the whole list passing (on this page or another: it changes the count, and on an
+    earlier page it moves the later ones up); None when it has passed already (do not keep it)."""
     soonest = day_end
     for call in listing.calls:
         if call.deadline_at is not None and call.deadline_has_time and call.deadline_at >= now:
             soonest = min(soonest, call.deadline_at)
-    if listing.total > len(listing.calls) and listing.calls:
-        last = listing.calls[-1].deadline_at
-        if last is None or last < now:
-            return None
-        soonest = min(soonest, last)
-    if listing.query.page > 0 and listing.total > PAGE_SIZE:
-        return None  # the earlier pages' deadlines are not in hand
-    return soonest
+    if listing.soonest is not None:
+        soonest = min(soonest, listing.soonest)
+    return soonest if soonest > now else None
 
 
 def frister_cache(extras: dict[str, Any]) -> FristerCache:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
@@ -148,6 +149,7 @@ class Listing:
     no_topics: bool = False  # "mine" asked, but the member follows none: showing all
     hidden: int = 0  # calls left out as not for municipalities (the member's setting)
     filtering: bool = False  # the member's setting is on (whether or not this page follows it)
+    soonest: datetime | None = None  # the soonest timed deadline still ahead, on any page
 
     @property
     def pages(self) -> int:
@@ -227,10 +229,65 @@ async def load(
             session, now=now, day_start=day_start, until=until, topic_ids=topic_ids, source=query.source
         )
     listing = Listing(query, page.total, page.calls, rolling.total, rolling.calls, topic, no_topics)
-    listing.hidden, listing.filtering = hidden, only_eligible
+    listing.hidden, listing.filtering, listing.soonest = hidden, only_eligible, page.soonest
     return listing
 
 
 def is_days(word: str) -> bool:
     """True when the word is meant as a number of days ("30", "30d", "-5"); parse_args checks the range."""
     return _DAYS.fullmatch(word.casefold()) is not None
+
+
+def from_listable(
+    found: deadlines.Listable,
+    query: Query,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
+    only_eligible: bool,
+    mine: frozenset[int],
+) -> Listing | None:
+    """What ``load`` reads for ``query``, picked out of ``found`` in memory (the same filters, order,
+    counts and pages); None when ``found`` does not cover the query (a topic's scope, another day or
+    a longer window): ``load`` it then."""
+    if query.scope == TOPIC or query.days is None:
+        return None
+    day_start, until = day_bounds(now, query.days, tz)
+    if day_start != found.day_start or until is None or until > found.until:
+        return None
+    topic_ids = (mine or None) if query.scope == MINE else None
+    filtered = only_eligible and not query.everything
+
+    def wanted(call: deadlines.Listed, *, eligible: bool) -> bool:
+        if topic_ids is not None and call.topic_ids.isdisjoint(topic_ids):
+            return False
+        if query.source is not None and call.source != query.source:
+            return False
+        return not (eligible and call.not_for)
+
+    # Sorted by deadline: those before now count only when the deadline is the whole day.
+    ahead, end = bisect_left(found.deadlines, now), bisect_right(found.deadlines, until)
+    window = [c for c in found.upcoming[:ahead] if not c.has_time] + list(found.upcoming[ahead:end])
+    upcoming = [c for c in window if wanted(c, eligible=filtered)]
+    total = len(upcoming)
+    page = query.page
+    if total and page * PAGE_SIZE >= total:  # the list shrank since the button
+        page = (total - 1) // PAGE_SIZE
+        query = replace(query, page=page)
+    calls = [c.call for c in upcoming[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]]
+    rolling: list[Call] = []
+    rolling_total = 0
+    if page == 0:
+        picked = [c.call for c in found.rolling if wanted(c, eligible=filtered)]
+        rolling_total, rolling = len(picked), picked[:ROLLING_SHOWN]
+    hidden = 0
+    if filtered:
+        hidden = sum(1 for c in [*window, *found.rolling] if c.not_for and wanted(c, eligible=False))
+    no_topics = query.scope == MINE and topic_ids is None
+    listing = Listing(query, total, calls, rolling_total, rolling, None, no_topics)
+    listing.hidden, listing.filtering = hidden, only_eligible
+    timed = (
+        c.deadline_at for c in upcoming if c.has_time and c.deadline_at is not None and c.deadline_at >= now
+    )
+    listing.soonest = next(timed, None)  # soonest first
+    return listing

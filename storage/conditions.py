@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.apply_models import ApplyPreference, CallConditions
-from storage.models import Call, CallStatus, Registration
+from storage.models import Call, CallStatus, Chat, Registration, Subscription
 from storage.registry import RegistrationStatus
 
 CHUNK = 500
@@ -136,3 +136,22 @@ async def set_only_eligible(session: AsyncSession, chat_id: int, on: bool, now: 
     else:
         pref.only_eligible, pref.updated_at = on, now
     await session.flush()
+
+
+async def listing_view(session: AsyncSession, telegram_id: int) -> tuple[int, frozenset[int], bool] | None:
+    """What a chat's /frister depends on, in one query: its database id, the topics it follows and
+    ``only_eligible`` (as that function tells it); None for a chat not registered yet."""
+    query = (
+        select(Chat.id, Subscription.topic_id, ApplyPreference.only_eligible, Registration.status)
+        .select_from(Chat)
+        .outerjoin(Subscription, Subscription.chat_id == Chat.id)
+        .outerjoin(ApplyPreference, ApplyPreference.chat_id == Chat.id)
+        .outerjoin(Registration, Registration.chat_id == Chat.id)
+        .where(Chat.telegram_id == telegram_id)
+    )
+    rows = (await session.execute(query)).all()
+    if not rows:
+        return None
+    chat_id, _, chosen, status = rows[0]
+    only = chosen if chosen is not None else status == RegistrationStatus.APPROVED
+    return chat_id, frozenset(r.topic_id for r in rows if r.topic_id is not None), bool(only)

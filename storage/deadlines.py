@@ -32,6 +32,7 @@ class Page:
 
     total: int
     calls: Sequence[Call]
+    soonest: datetime | None = None  # upcoming: the soonest timed deadline still ahead on any page
 
 
 def _topic_filter(topic_ids: Collection[int] | None) -> ColumnElement[bool] | None:
@@ -93,7 +94,11 @@ async def upcoming(
     ]
     if until is not None:
         conditions.append(Call.deadline_at <= until)
-    return await _page(session, conditions, (Call.deadline_at, Call.id), offset, limit)
+    # When the list stops being true by the clock: the soonest timed deadline that passes (on any
+    # page: each one that passes moves the later ones up and changes the count).
+    timed = case((and_(Call.deadline_has_time.is_(True), Call.deadline_at >= now), Call.deadline_at))
+    soonest = func.min(timed).over().label("soonest")
+    return await _page(session, conditions, (Call.deadline_at, Call.id), offset, limit, soonest)
 
 
 async def _page(
@@ -102,10 +107,13 @@ async def _page(
     order: Sequence[Any],
     offset: int,
     limit: int | None,
+    soonest: Any = None,
 ) -> Page:
-    """One query for the rows and the total (a window count); a count alone past the end."""
+    """One query for the rows and the total (a window count); a count alone past the end.
+    ``soonest``: a window column read into ``Page.soonest``."""
+    extra = [soonest] if soonest is not None else []
     query = (
-        select(Call, func.count().over().label("total"))
+        select(Call, func.count().over().label("total"), *extra)
         .where(*conditions)
         .options(selectinload(Call.topics))
         .order_by(*order)
@@ -115,7 +123,8 @@ async def _page(
         query = query.limit(limit)
     rows = (await session.execute(query)).all()
     if rows:
-        return Page(int(rows[0].total), [row[0] for row in rows])
+        first = rows[0]
+        return Page(int(first.total), [row[0] for row in rows], first.soonest if extra else None)
     if offset == 0:
         return Page(0, [])
     count = select(func.count()).select_from(Call).where(*conditions)
@@ -133,6 +142,62 @@ async def rolling(
     """Open calls without a fixed deadline ("løpende"), newest first."""
     conditions = [_listed(), _is_rolling(), *_filters(topic_ids, source, only_eligible)]
     return await _page(session, conditions, (Call.first_seen_at.desc(), Call.id.desc()), 0, limit)
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """One call as /frister filters it, in plain values (no ORM attribute per test)."""
+
+    call: Call
+    deadline_at: datetime | None
+    has_time: bool
+    topic_ids: frozenset[int]
+    source: str
+    not_for: bool  # its reading says it is not for municipalities
+
+
+@dataclass(frozen=True)
+class Listable:
+    """Every call /frister can list within a window, read at once: a new topic set's page is then
+    picked out in memory (``handlers.frister_query.from_listable``) instead of asked for again."""
+
+    day_start: datetime
+    until: datetime
+    upcoming: Sequence[Listed]  # not rolling, deadline within [day_start, until], soonest first
+    rolling: Sequence[Listed]  # newest first
+    deadlines: Sequence[datetime]  # the upcoming ones' deadlines, in their order (for bisect)
+
+
+async def listable(
+    session: AsyncSession, *, day_start: datetime, until: datetime, limit: int
+) -> Listable | None:
+    """The calls ``upcoming`` (in the window, before ``now`` is applied) and ``rolling`` can list,
+    with their topics; None (after one count) when there are more than ``limit`` of them."""
+    window = and_(Call.deadline_at >= day_start, Call.deadline_at <= until, ~_is_rolling())
+    either = and_(_listed(), or_(window, _is_rolling()))
+    count = select(func.count()).select_from(Call).where(either)
+    if int((await session.execute(count)).scalar_one()) > limit:
+        return None
+    upcoming = select(Call).where(_listed(), window).order_by(Call.deadline_at, Call.id)
+    rolling = select(Call).where(_listed(), _is_rolling()).order_by(Call.first_seen_at.desc(), Call.id.desc())
+    found = list((await session.execute(upcoming.options(selectinload(Call.topics)))).scalars())
+    rolling_found = list((await session.execute(rolling.options(selectinload(Call.topics)))).scalars())
+    not_for = (
+        select(CallConditions.call_id)
+        .join(Call, Call.id == CallConditions.call_id)
+        .where(CallConditions.verdict == VERDICT_NOT_FOR, either)
+    )
+    ids = frozenset((await session.execute(not_for)).scalars())
+
+    def listed(call: Call) -> Listed:
+        topics = frozenset(t.id for t in call.topics)
+        return Listed(
+            call, call.deadline_at, call.deadline_has_time, topics, call.source_name, call.id in ids
+        )
+
+    upcoming_listed = [listed(c) for c in found]
+    deadlines = [c.deadline_at for c in upcoming_listed if c.deadline_at is not None]
+    return Listable(day_start, until, upcoming_listed, [listed(c) for c in rolling_found], deadlines)
 
 
 async def left_out(

@@ -24,17 +24,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import (
-    Select,
-    func,
-    literal,
-    select,
-    tuple_,
-    update,
-)
+from sqlalchemy import Select, func, literal, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.claims_pg import EPOCH, claim_statement
+from storage.claims_pg import EPOCH, PLAN_BY_INDEX, claim_statement
 from storage.models import Chat, ChatKind, Outbox, OutboxStatus
 
 
@@ -83,6 +76,8 @@ async def claim(
     if limit <= 0:
         return []
     if session.get_bind().dialect.name == "postgresql":
+        # planned by index until the claim's transaction ends (the sender commits it at once)
+        await session.execute(text(PLAN_BY_INDEX))
         return await _claim_postgres(
             session, worker=worker, now=now, limit=limit, excluded=set(exclude_chats)
         )

@@ -17,7 +17,7 @@ from bot.config import load_settings
 from bot.push.fanout import notify_new_calls, on_ingest
 from bot.push.fanout_job import run_pending
 from bot.services import Services
-from storage import claims, claims_pg
+from storage import claims
 from storage.calls import DeadlineChanged
 from storage.fanouts import FANOUT_DEADLINE_CHANGED, Fanout
 from storage.models import Call, CallTopic, Outbox, OutboxStatus, Topic
@@ -221,11 +221,12 @@ def _outbox_rows_read(plan: dict[str, Any]) -> int:
 
 
 async def test_the_claim_reads_a_window_of_due_rows_not_the_whole_fan_out(pg: Services) -> None:
-    """With statistics from before the fan-out, the whole claim (one statement) reads one window of
-    due rows through the partial index of pending rows and then only the chosen rows by key: never
-    the 41,000 rows just queued (a count of rows read, not a time: no timed tests). Before, the
-    UPDATE's "id IN (…) AND status = 'pending'" went through the partial index the stale statistics
-    showed as empty, and read every pending row."""
+    """With statistics from before the fan-out (of an empty table), the whole claim (one statement)
+    reads one window of due rows through the partial index of pending rows and then only the chosen
+    rows by key: never the 41,000 rows just queued (a count of rows read, not a time: no timed
+    tests). Before, the UPDATE's "id IN (…) AND status = 'pending'" went through the partial index
+    the stale statistics showed as empty and read every pending row; and without its planner
+    settings the claim's own statement reads them all twice (a scan and sort, a scan and hash)."""
     call = await _network(pg, FOLLOWERS)
     async with pg.engine.connect() as conn:
         await conn.execute(text("ANALYZE outbox"))
@@ -233,26 +234,30 @@ async def test_the_claim_reads_a_window_of_due_rows_not_the_whole_fan_out(pg: Se
     async with pg.session() as s:
         await notify_new_calls(s, pg, [call])
         await s.commit()
-    statement = claims_pg.claim_statement()
-    explain = text("EXPLAIN (ANALYZE, FORMAT JSON) " + claims_pg.CLAIM_SQL).bindparams(
-        *statement._bindparams.values()
-    )
+    # What the claim really runs (its planner settings and its statement, with their parameters),
+    # replayed in order on one connection with the claim's statement under EXPLAIN ANALYZE.
+    ran: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        ran.append((statement, parameters))
+
+    event.listen(pg.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        async with pg.session() as s:
+            got = await claims.claim(s, worker="w", now=MORNING + timedelta(minutes=1), limit=25)
+            await s.rollback()
+    finally:
+        event.remove(pg.engine.sync_engine, "before_cursor_execute", record)
+    assert len(got) == 25
+    assert sum("WITH due AS" in statement for statement, _ in ran) == 1  # one window, one statement
+    explained = None
     async with pg.engine.connect() as conn:
-        await conn.execute(text(claims_pg.PLAN_BY_INDEX))  # as the claim does
-        explained = (
-            await conn.execute(
-                explain,
-                {
-                    "now": MORNING + timedelta(minutes=1),
-                    "after_at": datetime(1970, 1, 1, tzinfo=UTC),
-                    "after_id": 0,
-                    "window": claims.WINDOW,
-                    "limit": 25,
-                    "excluded": [],
-                    "worker": "w",
-                },
-            )
-        ).scalar_one()
+        for statement, parameters in ran:
+            if "WITH due AS" in statement:
+                sql = "EXPLAIN (ANALYZE, FORMAT JSON) " + statement
+                explained = (await conn.exec_driver_sql(sql, parameters)).scalar_one()
+            else:
+                await conn.exec_driver_sql(statement, parameters)
         await conn.rollback()  # (EXPLAIN ANALYZE ran the UPDATE)
     plan = (json.loads(explained) if isinstance(explained, str) else explained)[0]["Plan"]
     assert "ix_outbox_pending_due" in json.dumps(plan)

@@ -259,6 +259,7 @@ async def test_the_claim_reads_a_window_of_due_rows_not_the_whole_fan_out(pg: Se
             else:
                 await conn.exec_driver_sql(statement, parameters)
         await conn.rollback()  # (EXPLAIN ANALYZE ran the UPDATE)
+    assert explained is not None
     plan = (json.loads(explained) if isinstance(explained, str) else explained)[0]["Plan"]
     assert "ix_outbox_pending_due" in json.dumps(plan)
     # the window, then per chosen chat: its rows by chat, its row locked, and updated by key (the

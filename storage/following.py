@@ -82,7 +82,10 @@ async def recipients(
         return result
     parts: list[list[int] | None] = [None] if chat_ids is None else list(chunked(chat_ids))
     topic_ids = sorted({t.id for call in calls for t in call.topics})
-    by_topic: dict[int, list[tuple[int, datetime]]] = {}
+    # Per topic its followers' ids and since when, in two flat lists rather than a row object each:
+    # tens of thousands of rows kept through a planner batch would be that many objects for every
+    # full pass of the garbage collector to walk (its pauses were the planner's longest blocks).
+    by_topic: dict[int, tuple[list[int], list[datetime]]] = {}
     alerts: list[tuple[int, str, datetime]] = []
     for part in parts:
         for topic_id in topic_ids:  # a topic at a time: a popular one has tens of thousands of rows
@@ -93,7 +96,10 @@ async def recipients(
             )
             if part is not None:
                 query = query.where(Subscription.chat_id.in_(part))
-            by_topic.setdefault(topic_id, []).extend((await session.execute(query)).tuples())
+            ids, since = by_topic.setdefault(topic_id, ([], []))
+            for chat_id, created in (await session.execute(query)).tuples():
+                ids.append(chat_id)
+                since.append(created)
         query_kw = (
             select(KeywordAlert.chat_id, KeywordAlert.keyword, KeywordAlert.created_at)
             .join(Chat, Chat.id == KeywordAlert.chat_id)
@@ -105,7 +111,8 @@ async def recipients(
     for call in calls:
         found = result[call.id]
         for topic in call.topics:
-            for chat_id, created in by_topic.get(topic.id, []):
+            ids, since = by_topic.get(topic.id, ([], []))
+            for chat_id, created in zip(ids, since, strict=True):
                 if chat_id not in found or created < found[chat_id]:
                     found[chat_id] = created
             await asyncio.sleep(0)  # a popular topic has tens of thousands of followers

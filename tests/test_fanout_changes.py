@@ -17,12 +17,10 @@ from alembic import command
 from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import IntegrityError
 
-from bot.app import wire
 from bot.config import load_settings
 from bot.poll.poll import poll_source
 from bot.push.opening import CANCELLED_GROUPED, KIND_CALL_CHANGED
 from bot.services import Services
-from feeds.catalogue import DEFAULT_TOPICS
 from storage.db import alembic_config, make_engine, migrate
 from storage.fanouts import (
     FANOUT_CALL_CHANGED,
@@ -36,29 +34,18 @@ from storage.fanouts import (
 from storage.models import Call, Chat, Outbox, OutboxStatus, Source, Subscription, Topic
 from storage.rules.kinds import CANCELLED_DEADLINE, KIND_DEADLINE_CHANGED
 from storage.rules.quiet import QUIET_HELD
-from storage.topics import seed_topics
 from tests.conftest import _pg_admin_url, _pg_drop, _truncate_all
 from tests.fixtures.feeds.loopback import LoopbackServer
 from tests.fixtures.feeds.loopback import loopback as loopback
 from tests.support.fanout import fan_out, poll_and_fan_out
 from tests.support.harness import FakeClock
 from tests.test_sources_call_life import NOW, mark_sent, serve
+from tests.test_sources_call_life import services as services  # the same bot, wired, at NOW
 
 CHATS = (1001, 1002, 1003)  # 1003 keeps quiet hours all day: its notices are held
 OLD_5 = "Tidligere frist: onsdag 5. mars"
 NEW_12 = "Ny frist: onsdag 12. mars"
 NEW_19 = "Ny frist: onsdag 19. mars"
-
-
-@pytest.fixture
-async def services(db_url: str) -> AsyncIterator[Services]:
-    settings = load_settings(database_url=db_url, _env_file=None, http_timeout_seconds=5, quiet_hours="")
-    svc = Services.create(settings, clock=FakeClock(NOW))
-    async with svc.session() as s:
-        await seed_topics(s, DEFAULT_TOPICS)
-    wire(svc)
-    yield svc
-    await svc.engine.dispose()
 
 
 async def _told_of_a_call(services: Services, loopback: LoopbackServer) -> int:

@@ -25,14 +25,6 @@ from storage.types import utcnow
 # isort: split
 
 
-async def pending_rows(session: AsyncSession, kind: str, subject: str) -> list[Outbox]:
-    """Queued rows not sent yet (to re-render a notice whose call changed before it went out)."""
-    query = select(Outbox).where(
-        Outbox.kind == kind, Outbox.subject == subject, Outbox.status == OutboxStatus.PENDING
-    )
-    return list((await session.execute(query)).scalars())
-
-
 async def rewrite_pending(session: AsyncSession, kind: str, subject: str, payload: dict[str, Any]) -> int:
     """Give every queued, not yet sent row of (kind, subject) this payload, in one statement (a
     notice whose call changed before it went out, to tens of thousands of chats)."""

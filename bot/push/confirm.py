@@ -173,6 +173,7 @@ async def after_answer(session: AsyncSession, services: Services, answer: truth.
         told = answer.told
         change = (call.id, told.at, answer.now.at, told.rolling, answer.now.rolling)
         return await note_deadline_changes(session, services, [change])
-    for row in await pushes.pending_rows(session, KIND_NEW_CALL, f"call:{call.id}"):
-        row.payload = render_new_call(call, now, services.settings)
+    await pushes.rewrite_pending(
+        session, KIND_NEW_CALL, f"call:{call.id}", render_new_call(call, now, services.settings)
+    )
     return 0
